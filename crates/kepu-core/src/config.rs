@@ -1,0 +1,171 @@
+//! The kiosk's own configuration file, `kiosk.toml`.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    /// Identifies this device (not a person) in engagement statistics, e.g. `chaoyang-museum-01`.
+    pub kiosk_id: String,
+    /// Folder of exhibit folders; relative paths are relative to `kiosk.toml`.
+    #[serde(default = "default_exhibits_dir")]
+    pub exhibits_dir: PathBuf,
+    /// Base URL of the district server, e.g. `http://127.0.0.1:8480`.
+    pub server_url: String,
+    /// File holding this kiosk's bearer token (printed once by `kepu-server kiosk add`).
+    #[serde(default = "default_token_file")]
+    pub token_file: PathBuf,
+    /// Visitor languages; the first is the default at the start of every session.
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+    /// Seconds without a touch before a visitor session ends and the attract screen returns.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    /// Where the kiosk keeps its engagement outbox.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+}
+
+fn default_exhibits_dir() -> PathBuf {
+    PathBuf::from("exhibits")
+}
+fn default_token_file() -> PathBuf {
+    PathBuf::from("kiosk.token")
+}
+fn default_languages() -> Vec<String> {
+    vec!["zh".to_owned(), "en".to_owned()]
+}
+fn default_idle_timeout() -> u64 {
+    60
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("kiosk-data")
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl KioskConfig {
+    /// Reads `kiosk.toml` and makes its relative paths relative to the file's own folder, so the
+    /// kiosk behaves the same whatever directory systemd starts it in.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Self::parse(&source).map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for relative in [
+            &mut config.exhibits_dir,
+            &mut config.token_file,
+            &mut config.data_dir,
+        ] {
+            if relative.is_relative() {
+                *relative = base.join(&*relative);
+            }
+        }
+        Ok(config)
+    }
+
+    /// Parses and checks the text of a `kiosk.toml`; the error says what to fix, with its line.
+    pub fn parse(source: &str) -> Result<Self, String> {
+        let config: Self = toml::from_str(source).map_err(|err| {
+            match err.span() {
+                Some(span) => {
+                    let (line, column) = crate::manifest::line_and_column(source, span.start);
+                    format!("line {line}, column {column}: {}", err.message().trim())
+                }
+                None => err.message().trim().to_owned(),
+            }
+        })?;
+        if config.kiosk_id.trim().is_empty() {
+            return Err("kiosk_id must not be empty".to_owned());
+        }
+        if config.languages.is_empty() {
+            return Err("languages must list at least one language, e.g. [\"zh\", \"en\"]".to_owned());
+        }
+        if config.idle_timeout_secs < 5 {
+            return Err("idle_timeout_secs must be at least 5 seconds".to_owned());
+        }
+        Ok(config)
+    }
+
+    /// The bearer token, read fresh so a re-paired kiosk needs no restart of the uploader's owner.
+    pub fn read_token(&self) -> Result<String, ConfigError> {
+        let token =
+            std::fs::read_to_string(&self.token_file).map_err(|source| ConfigError::Read {
+                path: self.token_file.clone(),
+                source,
+            })?;
+        let token = token.trim().to_owned();
+        if token.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: self.token_file.clone(),
+                message: "the token file is empty; pair the kiosk with `kepu-server kiosk add`"
+                    .to_owned(),
+            });
+        }
+        Ok(token)
+    }
+
+    pub fn outbox_path(&self) -> PathBuf {
+        self.data_dir.join("outbox.sqlite3")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_in_and_paths_are_relative_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &path,
+            "kiosk_id = \"k1\"\nserver_url = \"http://127.0.0.1:1\"\n",
+        )
+        .unwrap();
+        let config = KioskConfig::load(&path).unwrap();
+        assert_eq!(config.languages, vec!["zh", "en"]);
+        assert_eq!(config.idle_timeout_secs, 60);
+        assert_eq!(config.exhibits_dir, dir.path().join("exhibits"));
+        assert_eq!(config.outbox_path(), dir.path().join("kiosk-data/outbox.sqlite3"));
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_reported_with_their_line() {
+        let err = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nidle_timeout = 30\n")
+            .unwrap_err();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("idle_timeout"), "{err}");
+        let err = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nlanguages = []\n")
+            .unwrap_err();
+        assert!(err.contains("at least one language"), "{err}");
+    }
+
+    #[test]
+    fn missing_or_empty_token_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\n").unwrap();
+        config.token_file = dir.path().join("none.token");
+        assert!(matches!(config.read_token(), Err(ConfigError::Read { .. })));
+        std::fs::write(&config.token_file, "  \n").unwrap();
+        assert!(config.read_token().unwrap_err().to_string().contains("empty"));
+        std::fs::write(&config.token_file, "kpk_abc\n").unwrap();
+        assert_eq!(config.read_token().unwrap(), "kpk_abc");
+    }
+}

@@ -1,0 +1,222 @@
+//! The one definition of what travels between kiosk and server: engagement events and the API's
+//! request and response bodies. Both sides use these types, so they cannot drift apart.
+//!
+//! Privacy by construction: nothing here can hold a name, a free-text answer, an address or a
+//! device fingerprint of a visitor. `session_id` is random per visitor session and never reused;
+//! `kiosk_id` names a device. Unknown fields are rejected, so nothing can be smuggled in.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version of the event schema documented in docs/engagement.md.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Path of the ingest endpoint, relative to the server's base URL.
+pub const INGEST_PATH: &str = "/api/v1/events";
+/// Path of the summary statistics endpoint.
+pub const SUMMARY_PATH: &str = "/api/v1/stats/summary";
+
+/// Largest batch the uploader sends and the server accepts.
+pub const MAX_BATCH: usize = 500;
+
+/// One thing that happened at a kiosk, as stored in the outbox and sent to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementEvent {
+    /// Unique id (UUIDv7, made on the kiosk): the server stores each id once.
+    pub id: Uuid,
+    pub kiosk_id: String,
+    /// Random per start of the kiosk program, so `seq` restarts can be told apart.
+    pub boot_id: Uuid,
+    /// Per-kiosk sequence number, assigned by the outbox when the event is made durable.
+    pub seq: u64,
+    /// The anonymous visitor session; `None` for kiosk-level events.
+    pub session_id: Option<Uuid>,
+    /// When it happened, in milliseconds since the Unix epoch (kiosk clock).
+    pub occurred_at_ms: i64,
+    pub app_version: String,
+    pub schema_version: u32,
+    pub event: EventKind,
+}
+
+/// Why a visitor session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEndReason {
+    /// Nobody touched the screen for the configured time.
+    IdleTimeout,
+    /// The visitor pressed "start over".
+    StartOver,
+}
+
+/// What happened. Ids refer to manifests (exhibits, questions, choices), never to people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    SessionStart {
+        language: String,
+    },
+    SessionEnd {
+        reason: SessionEndReason,
+        /// Session length without the idle wait that ended it.
+        duration_ms: u64,
+    },
+    ExhibitOpen {
+        exhibit_id: String,
+    },
+    ExhibitClose {
+        exhibit_id: String,
+        dwell_ms: u64,
+    },
+    StoryPageView {
+        exhibit_id: String,
+        page: u32,
+    },
+    QuizAnswer {
+        exhibit_id: String,
+        question_id: String,
+        choice_ids: Vec<String>,
+        correct: bool,
+    },
+    QuizComplete {
+        exhibit_id: String,
+        score: u32,
+        max_score: u32,
+    },
+    LanguageChange {
+        language: String,
+    },
+}
+
+impl EventKind {
+    /// The `type` tag, as stored in the server's `event_type` column.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::SessionStart { .. } => "session_start",
+            Self::SessionEnd { .. } => "session_end",
+            Self::ExhibitOpen { .. } => "exhibit_open",
+            Self::ExhibitClose { .. } => "exhibit_close",
+            Self::StoryPageView { .. } => "story_page_view",
+            Self::QuizAnswer { .. } => "quiz_answer",
+            Self::QuizComplete { .. } => "quiz_complete",
+            Self::LanguageChange { .. } => "language_change",
+        }
+    }
+
+    pub fn exhibit_id(&self) -> Option<&str> {
+        match self {
+            Self::ExhibitOpen { exhibit_id }
+            | Self::ExhibitClose { exhibit_id, .. }
+            | Self::StoryPageView { exhibit_id, .. }
+            | Self::QuizAnswer { exhibit_id, .. }
+            | Self::QuizComplete { exhibit_id, .. } => Some(exhibit_id.as_str()),
+            Self::SessionStart { .. } | Self::SessionEnd { .. } | Self::LanguageChange { .. } => {
+                None
+            }
+        }
+    }
+}
+
+/// An event as the kiosk creates it, before the outbox stamps kiosk, boot and sequence number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDraft {
+    pub id: Uuid,
+    pub session_id: Option<Uuid>,
+    pub occurred_at_ms: i64,
+    pub event: EventKind,
+}
+
+impl EventDraft {
+    pub fn now(session_id: Option<Uuid>, event: EventKind) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            session_id,
+            occurred_at_ms: crate::now_unix_ms(),
+            event,
+        }
+    }
+}
+
+/// Body of `POST /api/v1/events`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestRequest {
+    pub events: Vec<EngagementEvent>,
+}
+
+/// The server's acknowledgement: every event of the batch is stored (now or before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestResponse {
+    pub received: u64,
+    /// Newly stored.
+    pub stored: u64,
+    /// Already stored by an earlier delivery, and ignored.
+    pub duplicates: u64,
+}
+
+/// Body of `GET /api/v1/stats/summary`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsSummary {
+    pub sessions: u64,
+    /// All events stored, of every type.
+    pub events: u64,
+    pub exhibits: Vec<ExhibitStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExhibitStats {
+    pub exhibit_id: String,
+    pub opens: u64,
+    pub quiz_answers: u64,
+    pub quiz_correct: u64,
+}
+
+/// Error body of every API error: a message for the client, nothing internal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> EngagementEvent {
+        EngagementEvent {
+            id: Uuid::now_v7(),
+            kiosk_id: "k1".into(),
+            boot_id: Uuid::new_v4(),
+            seq: 7,
+            session_id: Some(Uuid::new_v4()),
+            occurred_at_ms: 1_700_000_000_000,
+            app_version: "0.1.0".into(),
+            schema_version: SCHEMA_VERSION,
+            event: EventKind::QuizAnswer {
+                exhibit_id: "quiz".into(),
+                question_id: "q1".into(),
+                choice_ids: vec!["b".into()],
+                correct: true,
+            },
+        }
+    }
+
+    #[test]
+    fn round_trips_through_json_with_a_type_tag() {
+        let event = sample();
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["event"]["type"], "quiz_answer");
+        assert_eq!(event.event.type_name(), "quiz_answer");
+        let back: EngagementEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_at_both_levels() {
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["visitor_name"] = "Alice".into();
+        assert!(serde_json::from_value::<EngagementEvent>(json).is_err());
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["event"]["free_text"] = "hello".into();
+        assert!(serde_json::from_value::<EngagementEvent>(json).is_err());
+    }
+}

@@ -1,0 +1,215 @@
+//! Handler tests: the whole router, a fresh SQLite database per test, requests via `oneshot`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use kepu_core::wire::{
+    ApiError, EngagementEvent, EventKind, INGEST_PATH, IngestRequest, IngestResponse, SCHEMA_VERSION,
+    SUMMARY_PATH, SessionEndReason, StatsSummary,
+};
+use kepu_server::db::Db;
+use kepu_server::{AppState, app, auth};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+struct TestServer {
+    state: AppState,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn server() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_sqlite(&dir.path().join("server.sqlite3")).await.unwrap();
+    let token = auth::new_token();
+    db.add_kiosk("kiosk-a", &auth::hash_token(&token)).await.unwrap();
+    TestServer {
+        state: AppState { db },
+        token,
+        _dir: dir,
+    }
+}
+
+fn event(kiosk: &str, seq: u64, session: Uuid, kind: EventKind) -> EngagementEvent {
+    EngagementEvent {
+        id: Uuid::now_v7(),
+        kiosk_id: kiosk.to_owned(),
+        boot_id: Uuid::nil(),
+        seq,
+        session_id: Some(session),
+        occurred_at_ms: 1_700_000_000_000 + i64::try_from(seq).unwrap(),
+        app_version: "test".to_owned(),
+        schema_version: SCHEMA_VERSION,
+        event: kind,
+    }
+}
+
+/// Two sessions: one opens the quiz and answers 3 questions (2 right), one opens the story.
+fn two_sessions() -> Vec<EngagementEvent> {
+    let (s1, s2) = (Uuid::new_v4(), Uuid::new_v4());
+    let answer = |q: &str, correct| EventKind::QuizAnswer {
+        exhibit_id: "quiz".into(),
+        question_id: q.into(),
+        choice_ids: vec!["a".into()],
+        correct,
+    };
+    let kinds = [
+        (s1, EventKind::SessionStart { language: "zh".into() }),
+        (s1, EventKind::ExhibitOpen { exhibit_id: "quiz".into() }),
+        (s1, answer("q1", true)),
+        (s1, answer("q2", false)),
+        (s1, answer("q3", true)),
+        (s1, EventKind::ExhibitClose { exhibit_id: "quiz".into(), dwell_ms: 5000 }),
+        (s1, EventKind::SessionEnd { reason: SessionEndReason::IdleTimeout, duration_ms: 9000 }),
+        (s2, EventKind::SessionStart { language: "en".into() }),
+        (s2, EventKind::ExhibitOpen { exhibit_id: "story".into() }),
+    ];
+    kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, (s, k))| event("kiosk-a", i as u64 + 1, s, k))
+        .collect()
+}
+
+async fn post(state: &AppState, token: Option<&str>, body: String) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::post(INGEST_PATH).header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let response = app(state.clone())
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+async fn post_events(state: &AppState, token: Option<&str>, events: Vec<EngagementEvent>) -> (StatusCode, Vec<u8>) {
+    post(state, token, serde_json::to_string(&IngestRequest { events }).unwrap()).await
+}
+
+async fn summary(state: &AppState) -> StatsSummary {
+    let response = app(state.clone())
+        .oneshot(Request::get(SUMMARY_PATH).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap()
+}
+
+fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<ApiError>(body).unwrap().error
+}
+
+#[tokio::test]
+async fn valid_token_stores_the_batch_and_the_summary_adds_up() {
+    let server = server().await;
+    let (status, body) = post_events(&server.state, Some(&server.token), two_sessions()).await;
+    assert_eq!(status, StatusCode::OK);
+    let ack: IngestResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!((ack.received, ack.stored, ack.duplicates), (9, 9, 0));
+
+    let summary = summary(&server.state).await;
+    assert_eq!(summary.sessions, 2);
+    assert_eq!(summary.events, 9);
+    let quiz = summary.exhibits.iter().find(|e| e.exhibit_id == "quiz").unwrap();
+    assert_eq!((quiz.opens, quiz.quiz_answers, quiz.quiz_correct), (1, 3, 2));
+    let story = summary.exhibits.iter().find(|e| e.exhibit_id == "story").unwrap();
+    assert_eq!((story.opens, story.quiz_answers), (1, 0));
+}
+
+#[tokio::test]
+async fn the_same_batch_sent_twice_is_stored_once() {
+    let server = server().await;
+    let batch = two_sessions();
+    post_events(&server.state, Some(&server.token), batch.clone()).await;
+    let (status, body) = post_events(&server.state, Some(&server.token), batch).await;
+    assert_eq!(status, StatusCode::OK);
+    let ack: IngestResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!((ack.stored, ack.duplicates), (0, 9));
+    assert_eq!(summary(&server.state).await.events, 9);
+}
+
+#[tokio::test]
+async fn missing_token_is_401_and_stores_nothing() {
+    let server = server().await;
+    let (status, body) = post_events(&server.state, None, two_sessions()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(error_message(&body).contains("missing kiosk token"));
+    assert_eq!(summary(&server.state).await.events, 0);
+}
+
+#[tokio::test]
+async fn wrong_token_is_401_and_stores_nothing() {
+    let server = server().await;
+    let (status, body) = post_events(&server.state, Some(&auth::new_token()), two_sessions()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_message(&body), "unknown kiosk token");
+    assert_eq!(summary(&server.state).await.events, 0);
+}
+
+#[tokio::test]
+async fn events_claiming_another_kiosk_are_refused() {
+    let server = server().await;
+    let mut events = two_sessions();
+    events[3].kiosk_id = "kiosk-b".into();
+    let (status, body) = post_events(&server.state, Some(&server.token), events).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(error_message(&body).contains("kiosk-b"));
+    assert_eq!(summary(&server.state).await.events, 0, "the whole batch is refused");
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_a_clear_json_error() {
+    let server = server().await;
+    let (status, body) = post(&server.state, Some(&server.token), "{not json".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!error_message(&body).is_empty());
+
+    let mut json = serde_json::to_value(IngestRequest { events: two_sessions() }).unwrap();
+    json["events"][0]["visitor_ip"] = "10.0.0.1".into();
+    let (status, body) = post(&server.state, Some(&server.token), json.to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_message(&body).contains("visitor_ip"), "{}", error_message(&body));
+    assert_eq!(summary(&server.state).await.events, 0);
+}
+
+#[tokio::test]
+async fn oversized_batches_and_unknown_schema_versions_are_refused() {
+    let server = server().await;
+    let session = Uuid::new_v4();
+    let many: Vec<_> = (0..501)
+        .map(|i| event("kiosk-a", i, session, EventKind::LanguageChange { language: "en".into() }))
+        .collect();
+    let (status, _) = post_events(&server.state, Some(&server.token), many).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let mut events = two_sessions();
+    events[0].schema_version = 99;
+    let (status, body) = post_events(&server.state, Some(&server.token), events).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_message(&body).contains("schema version 99"));
+}
+
+#[tokio::test]
+async fn kiosk_names_are_unique_and_checked() {
+    let server = server().await;
+    let err = server.state.db.add_kiosk("kiosk-a", "x").await.unwrap_err();
+    assert!(err.to_string().contains("already exists"));
+    let err = server.state.db.add_kiosk("bad name!", "y").await.unwrap_err();
+    assert!(err.to_string().contains("letters, digits"));
+    assert_eq!(server.state.db.list_kiosks().await.unwrap(), vec!["kiosk-a"]);
+}
+
+#[tokio::test]
+async fn the_database_survives_reopen_with_migrations_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let token = auth::new_token();
+    {
+        let db = Db::open_sqlite(&path).await.unwrap();
+        db.add_kiosk("kiosk-a", &auth::hash_token(&token)).await.unwrap();
+    }
+    let db = Db::open_sqlite(&path).await.unwrap();
+    assert_eq!(db.kiosk_for_token_hash(&auth::hash_token(&token)).await.unwrap().as_deref(), Some("kiosk-a"));
+}

@@ -1,0 +1,98 @@
+//! Scripted runs of the real windowed kiosk: open a given screen, wait until it has settled,
+//! save a screenshot and exit. Used by the render smoke test and the performance figures.
+
+use crate::content::KioskSettings;
+use crate::engagement::Track;
+use crate::ui::images::ImageCache;
+use crate::visit::{Screen, Visit};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What to do once the kiosk has started.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Automation {
+    /// Start a visitor session at once (skipping the attract screen), in this language.
+    pub start_session_in: Option<String>,
+    /// Save a screenshot here once the screen has settled, then exit.
+    pub screenshot: Option<PathBuf>,
+    /// When the process started, to report the time to the first frame.
+    pub process_start: Option<Instant>,
+}
+
+/// Frames to wait before the screenshot: fonts and textures reach the GPU a frame or two after
+/// they are first used.
+const SETTLE_FRAMES: u32 = 30;
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<ScreenshotProgress>()
+        .add_systems(Startup, start_session)
+        .add_systems(Update, take_screenshot_and_exit);
+}
+
+#[derive(Resource, Default)]
+struct ScreenshotProgress {
+    frames: u32,
+    requested_at_frame: Option<u32>,
+}
+
+fn start_session(
+    automation: Res<Automation>,
+    settings: Res<KioskSettings>,
+    time: Res<Time<Real>>,
+    mut visit: ResMut<Visit>,
+    mut next_screen: ResMut<NextState<Screen>>,
+    mut track: MessageWriter<Track>,
+) {
+    let Some(language) = &automation.start_session_in else {
+        return;
+    };
+    let mut events = visit.start(time.elapsed(), settings.default_language());
+    events.extend(visit.set_language(language));
+    track.write_batch(Track::all(visit.session_id(), events));
+    next_screen.set(Screen::Home);
+}
+
+fn take_screenshot_and_exit(
+    automation: Res<Automation>,
+    images: Res<ImageCache>,
+    mut progress: ResMut<ScreenshotProgress>,
+    mut commands: Commands,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(path) = &automation.screenshot else {
+        return;
+    };
+    progress.frames += 1;
+    if progress.frames == 1
+        && let Some(start) = automation.process_start
+    {
+        info!("first frame {} ms after process start", start.elapsed().as_millis());
+    }
+    match progress.requested_at_frame {
+        None if progress.frames >= SETTLE_FRAMES && images.is_settled() => {
+            info!("saving a screenshot to {}", path.display());
+            if let Some(kib) = resident_memory_kib() {
+                info!("resident memory {} MiB", kib / 1024);
+            }
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_to_disk(path.clone()));
+            progress.requested_at_frame = Some(progress.frames);
+        }
+        Some(at) if path.exists() || progress.frames > at + 300 => {
+            exit.write(AppExit::Success);
+        }
+        _ => {}
+    }
+}
+
+/// Resident set size of this process (Linux), for the performance figures.
+fn resident_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}

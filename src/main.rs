@@ -1,0 +1,177 @@
+//! `kepu-kiosk`: run the kiosk, or check a folder of exhibits.
+
+use anyhow::Context;
+use bevy::prelude::*;
+use bevy::window::{CursorOptions, MonitorSelection, WindowMode};
+use bevy::winit::{UpdateMode, WinitSettings};
+use bevy_egui::EguiPlugin;
+use clap::{Parser, Subcommand};
+use kepu_core::config::KioskConfig;
+use kepu_core::manifest::{Severity, ValidationRules, load_catalog};
+use kepu_core::uploader::UploaderConfig;
+use kepu_kiosk::automation::Automation;
+use kepu_kiosk::content::{Content, KioskSettings};
+use kepu_kiosk::engagement::Engagement;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(version, about = "Kepu Kiosk: touchscreen science exhibits")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the kiosk (fullscreen unless --windowed).
+    Run {
+        #[arg(long, env = "KEPU_KIOSK_CONFIG", default_value = "kiosk.toml")]
+        config: PathBuf,
+        /// A 1280x720 window with a visible cursor, for development.
+        #[arg(long)]
+        windowed: bool,
+        /// Skip the attract screen: start a session at once in this language (tests, demos).
+        #[arg(long, value_name = "LANGUAGE")]
+        start_session: Option<String>,
+        /// Save a screenshot of the settled screen to this PNG file, then exit.
+        #[arg(long, value_name = "PNG")]
+        screenshot: Option<PathBuf>,
+    },
+    /// Check every exhibit in a folder; exits 2 when any has errors.
+    Validate {
+        /// The exhibits folder (default: the one in kiosk.toml, else ./exhibits).
+        dir: Option<PathBuf>,
+        #[arg(long, default_value = "kiosk.toml")]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let process_start = std::time::Instant::now();
+    match Cli::parse().command {
+        Command::Validate { dir, config } => validate(dir, &config),
+        Command::Run {
+            config,
+            windowed,
+            start_session,
+            screenshot,
+        } => match run(&config, windowed, start_session, screenshot, process_start) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("kepu-kiosk: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn validate(dir: Option<PathBuf>, config_path: &std::path::Path) -> ExitCode {
+    let config = KioskConfig::load(config_path).ok();
+    let dir = dir
+        .or_else(|| config.as_ref().map(|c| c.exhibits_dir.clone()))
+        .unwrap_or_else(|| PathBuf::from("exhibits"));
+    let rules = config.map_or_else(ValidationRules::default, |c| ValidationRules {
+        required_languages: c.languages,
+    });
+    let catalog = load_catalog(&dir, &rules);
+    let problems = catalog.all_problems();
+    for problem in &problems {
+        println!("{problem}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    println!(
+        "{}: {} exhibits valid, {} with errors; {} errors, {} warnings",
+        dir.display(),
+        catalog.exhibits.len(),
+        catalog.rejected.len(),
+        errors,
+        problems.len() - errors
+    );
+    if errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run(
+    config_path: &std::path::Path,
+    windowed: bool,
+    start_session: Option<String>,
+    screenshot: Option<PathBuf>,
+    process_start: std::time::Instant,
+) -> anyhow::Result<()> {
+    let config = KioskConfig::load(config_path)?;
+    let settings = KioskSettings::from_config(&config);
+    let content = Content::load(&config);
+    let mut engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id)
+        .with_context(|| "cannot open the engagement outbox")?;
+    match config.read_token() {
+        Ok(token) => {
+            engagement = engagement.with_uploader(UploaderConfig::new(
+                &config.server_url,
+                &token,
+                config.outbox_path(),
+            ));
+        }
+        Err(err) => eprintln!("kepu-kiosk: {err}; events are kept in the outbox until it is fixed"),
+    }
+
+    let window = if windowed {
+        Window {
+            title: "Kepu Kiosk".into(),
+            resolution: (1280, 720).into(),
+            ..default()
+        }
+    } else {
+        Window {
+            title: "Kepu Kiosk".into(),
+            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
+            decorations: false,
+            ..default()
+        }
+    };
+    let cursor = CursorOptions {
+        visible: windowed,
+        ..default()
+    };
+    // Reactive: redraw on input or when egui animates, otherwise once a second (idle timeout).
+    // Screenshot runs need a steady stream of frames to settle.
+    let update_mode = if screenshot.is_some() {
+        UpdateMode::Continuous
+    } else {
+        UpdateMode::reactive(Duration::from_secs(1))
+    };
+
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(window),
+        primary_cursor_options: Some(cursor),
+        ..default()
+    }))
+    .insert_resource(WinitSettings {
+        focused_mode: update_mode,
+        unfocused_mode: update_mode,
+    })
+    .insert_resource(ClearColor(Color::srgb(0.97, 0.96, 0.93)))
+    .add_plugins(EguiPlugin::default())
+    .add_systems(Startup, |mut commands: Commands| {
+        commands.spawn(Camera2d);
+    });
+    kepu_kiosk::kiosk_plugins(&mut app, settings, content, engagement);
+    app.insert_resource(Automation {
+        start_session_in: start_session,
+        screenshot,
+        process_start: Some(process_start),
+    })
+    .add_plugins((kepu_kiosk::ui::host::window_plugin, kepu_kiosk::automation::plugin));
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => anyhow::bail!("the kiosk exited with error code {code}"),
+    }
+}

@@ -1,0 +1,121 @@
+//! Visitor sessions: the first touch starts one, "start over" or the idle timeout ends it.
+
+use crate::KioskSet;
+use crate::content::{Content, KioskSettings};
+use crate::engagement::Track;
+use crate::ui::UiCommand;
+use crate::visit::{Screen, Visit};
+use bevy::input::keyboard::KeyboardInput;
+use bevy::input::mouse::MouseButtonInput;
+use bevy::input::touch::TouchInput;
+use bevy::prelude::*;
+use kepu_core::wire::SessionEndReason;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Visit>().add_systems(
+        Update,
+        (
+            track_activity.in_set(KioskSet::Input),
+            (apply_session_commands, apply_exhibit_commands)
+                .chain()
+                .in_set(KioskSet::Commands),
+            end_idle_session.in_set(KioskSet::Session),
+        ),
+    );
+}
+
+/// Any touch, click or key keeps the session alive.
+fn track_activity(
+    time: Res<Time<Real>>,
+    mut visit: ResMut<Visit>,
+    mut touches: MessageReader<TouchInput>,
+    mut clicks: MessageReader<MouseButtonInput>,
+    mut keys: MessageReader<KeyboardInput>,
+) {
+    let active = touches.read().count() + clicks.read().count() + keys.read().count() > 0;
+    if active && visit.session.is_some() {
+        visit.touch(time.elapsed());
+    }
+}
+
+fn apply_session_commands(
+    time: Res<Time<Real>>,
+    settings: Res<KioskSettings>,
+    mut visit: ResMut<Visit>,
+    mut ui_commands: MessageReader<UiCommand>,
+    mut next_screen: ResMut<NextState<Screen>>,
+    mut track: MessageWriter<Track>,
+) {
+    let now = time.elapsed();
+    for command in ui_commands.read() {
+        match command {
+            UiCommand::StartSession if visit.session.is_none() => {
+                let events = visit.start(now, settings.default_language());
+                track.write_batch(Track::all(visit.session_id(), events));
+                next_screen.set(Screen::Home);
+            }
+            UiCommand::StartOver => {
+                let session = visit.session_id();
+                track.write_batch(Track::all(session, visit.end(now, SessionEndReason::StartOver)));
+                next_screen.set(Screen::Attract);
+            }
+            UiCommand::SetLanguage(language) if settings.languages.contains(language) => {
+                let events = visit.set_language(language);
+                track.write_batch(Track::all(visit.session_id(), events));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn apply_exhibit_commands(
+    time: Res<Time<Real>>,
+    content: Res<Content>,
+    mut visit: ResMut<Visit>,
+    mut ui_commands: MessageReader<UiCommand>,
+    mut next_screen: ResMut<NextState<Screen>>,
+    mut track: MessageWriter<Track>,
+) {
+    let now = time.elapsed();
+    let catalog = &content.catalog;
+    for command in ui_commands.read() {
+        if visit.session.is_none() {
+            // Taps that raced a session end (or arrive on the attract screen) do nothing.
+            continue;
+        }
+        let events = match command {
+            UiCommand::OpenExhibit(id) => {
+                let events = visit.open_exhibit(catalog, id, now);
+                if visit.open.is_some() {
+                    next_screen.set(Screen::Exhibit);
+                }
+                events
+            }
+            UiCommand::GoHome => {
+                next_screen.set(Screen::Home);
+                visit.close_exhibit(now)
+            }
+            UiCommand::TurnPage(delta) => visit.turn_page(catalog, *delta),
+            UiCommand::Answer(choice) => visit.answer(catalog, choice),
+            UiCommand::NextQuestion => visit.next_question(),
+            _ => Vec::new(),
+        };
+        track.write_batch(Track::all(visit.session_id(), events));
+    }
+}
+
+/// After the idle timeout the session ends and the attract screen returns.
+fn end_idle_session(
+    time: Res<Time<Real>>,
+    settings: Res<KioskSettings>,
+    mut visit: ResMut<Visit>,
+    mut next_screen: ResMut<NextState<Screen>>,
+    mut track: MessageWriter<Track>,
+) {
+    let now = time.elapsed();
+    if visit.is_idle(now, settings.idle_timeout) {
+        let session = visit.session_id();
+        track.write_batch(Track::all(session, visit.end(now, SessionEndReason::IdleTimeout)));
+        next_screen.set(Screen::Attract);
+    }
+}

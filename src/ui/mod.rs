@@ -1,0 +1,139 @@
+//! The visitor's UI: functions from view data ([`KioskView`]) to commands ([`UiCommand`]).
+//!
+//! Drawing never changes kiosk state; it only reports what the visitor asked for. Systems apply
+//! the commands after the frame. The same drawing code runs in the real window (through
+//! bevy_egui, [`host::window_plugin`]) and in headless tests ([`host::headless_plugin`]), where
+//! simulated touches go through egui exactly as real ones do.
+
+pub mod host;
+pub mod images;
+mod screens;
+pub mod strings;
+pub mod theme;
+
+use crate::visit::{Screen, Visit};
+use bevy::prelude::*;
+use bevy_egui::egui;
+use images::ImageCache;
+use kepu_core::manifest::Catalog;
+use theme::Theme;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<UiCommand>()
+        .init_resource::<LastUiFrame>()
+        .insert_resource(ActiveTheme(Theme::default()));
+    app.add_plugins(images::plugin);
+}
+
+/// What a visitor can ask for. Produced by the UI, applied by systems after the frame.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub enum UiCommand {
+    StartSession,
+    StartOver,
+    GoHome,
+    SetLanguage(String),
+    OpenExhibit(String),
+    TurnPage(isize),
+    Answer(String),
+    NextQuestion,
+}
+
+/// The theme in force (one value; accessibility modes will swap it).
+#[derive(Resource, Debug, Clone)]
+pub struct ActiveTheme(pub Theme);
+
+/// One tappable thing on screen: where it is and what tapping it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TouchTarget {
+    pub command: UiCommand,
+    pub rect: egui::Rect,
+}
+
+/// What one frame of UI produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UiOutput {
+    pub commands: Vec<UiCommand>,
+    /// Every command target drawn this frame; tests tap them, the touch-size check measures them.
+    pub targets: Vec<TouchTarget>,
+}
+
+/// The targets of the last drawn frame (for tests, autopilot and target-size checks).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct LastUiFrame {
+    pub targets: Vec<TouchTarget>,
+    pub screen_size: egui::Vec2,
+}
+
+/// Everything the UI needs to draw a frame, borrowed from the world.
+pub struct KioskView<'a> {
+    pub screen: Screen,
+    pub theme: &'a Theme,
+    pub language: &'a str,
+    pub languages: &'a [String],
+    pub catalog: &'a Catalog,
+    pub visit: &'a Visit,
+    pub images: &'a ImageCache,
+}
+
+impl KioskView<'_> {
+    /// Text of a manifest string in the visitor's language (falling back through the kiosk's).
+    pub fn text<'t>(&self, text: &'t kepu_core::i18n::LocalizedText) -> &'t str {
+        text.get(self.language, self.languages)
+    }
+
+    pub fn phrase(&self, phrase: strings::Phrase) -> &'static str {
+        strings::phrase(phrase, self.language)
+    }
+}
+
+/// A button that emits `command` when tapped, at least the theme's minimum target size.
+pub fn command_button(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    text: egui::RichText,
+    size: egui::Vec2,
+    fill: Option<egui::Color32>,
+    command: UiCommand,
+    out: &mut UiOutput,
+) -> egui::Response {
+    let min = egui::vec2(
+        size.x.max(view.theme.min_target),
+        size.y.max(view.theme.min_target),
+    );
+    let mut button = egui::Button::new(text)
+        .min_size(min)
+        .corner_radius(view.theme.corner_radius);
+    if let Some(fill) = fill {
+        button = button.fill(fill);
+    }
+    let response = ui.add(button);
+    register(&response, command, out);
+    response
+}
+
+/// Makes any response a command target (cards, the attract screen).
+pub fn register(response: &egui::Response, command: UiCommand, out: &mut UiOutput) {
+    out.targets.push(TouchTarget {
+        command: command.clone(),
+        rect: response.rect,
+    });
+    if response.clicked() {
+        out.commands.push(command);
+    }
+}
+
+/// Draws the whole kiosk for one frame into the root `Ui` covering the screen.
+pub fn draw_kiosk(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    screens::draw(root, view, out);
+}
+
+/// A root `Ui` covering the whole screen, for hosts that have a context but no root `Ui`.
+pub fn root_ui(ctx: &egui::Context) -> egui::Ui {
+    egui::Ui::new(
+        ctx.clone(),
+        egui::Id::new("kepu-kiosk-root"),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    )
+}

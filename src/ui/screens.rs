@@ -1,0 +1,380 @@
+//! Drawing of each screen. Pure functions of the view; commands go into `out`.
+
+use super::strings::{Phrase, fill};
+use super::theme::language_name;
+use super::{KioskView, UiCommand, UiOutput, command_button, register};
+use crate::visit::{Player, QuizProgress, Screen};
+use bevy_egui::egui;
+use kepu_core::manifest::{Exhibit, ExhibitManifest};
+
+pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    match view.screen {
+        Screen::Attract => attract(root, view, out),
+        Screen::Home => {
+            top_bar(root, view, out);
+            body(root, view, |ui| home(ui, view, out));
+        }
+        Screen::Exhibit => {
+            top_bar(root, view, out);
+            body(root, view, |ui| exhibit(ui, view, out));
+        }
+    }
+}
+
+fn body(root: &mut egui::Ui, view: &KioskView<'_>, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CentralPanel::default()
+        .frame(
+            egui::Frame::new()
+                .fill(view.theme.background)
+                .inner_margin(view.theme.spacing * 1.5),
+        )
+        .show(root, add);
+}
+
+/// Idle screen: the whole screen is one target, so any touch anywhere starts a session.
+fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let theme = view.theme;
+    let rect = root.max_rect();
+    root.painter().rect_filled(rect, 0.0, theme.attract_background);
+    let response = root.interact(rect, egui::Id::new("attract"), egui::Sense::click());
+    register(&response, UiCommand::StartSession, out);
+
+    let mut ui = root.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect.shrink(theme.spacing * 3.0))
+            .layout(egui::Layout::top_down(egui::Align::Center)),
+    );
+    ui.add_space(rect.height() * 0.12);
+    ui.label(
+        egui::RichText::new("潮朝阳 朝科普")
+            .size(theme.title_size * 1.2)
+            .color(theme.attract_text),
+    );
+    ui.add_space(theme.spacing);
+    // Thumbnails of the exhibits, so passers-by see what is inside.
+    let thumbs: Vec<_> = view
+        .catalog
+        .exhibits
+        .iter()
+        .filter_map(|e| thumbnail_texture(view, e))
+        .take(4)
+        .collect();
+    if !thumbs.is_empty() {
+        let size = egui::vec2(320.0, 180.0);
+        let width = thumbs.len() as f32 * (size.x + theme.spacing);
+        ui.allocate_ui_with_layout(
+            egui::vec2(width, size.y),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                for texture in thumbs {
+                    ui.add(
+                        egui::Image::new(egui::load::SizedTexture::new(texture.id(), size))
+                            .corner_radius(theme.corner_radius),
+                    );
+                }
+            },
+        );
+    }
+    ui.add_space(theme.spacing * 2.0);
+    for language in view.languages {
+        ui.label(
+            egui::RichText::new(super::strings::phrase(Phrase::TouchToStart, language))
+                .size(theme.heading_size * 1.2)
+                .color(theme.attract_text),
+        );
+    }
+}
+
+fn top_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let theme = view.theme;
+    egui::Panel::top("top-bar")
+        .frame(
+            egui::Frame::new()
+                .fill(theme.surface)
+                .inner_margin(egui::Margin::symmetric(theme.spacing as i8, 12)),
+        )
+        .show(root, |ui| {
+            ui.horizontal(|ui| {
+                let button = egui::vec2(160.0, theme.min_target);
+                if view.screen != Screen::Home {
+                    command_button(
+                        ui,
+                        view,
+                        theme.body(format!("⌂ {}", view.phrase(Phrase::Home))),
+                        button,
+                        None,
+                        UiCommand::GoHome,
+                        out,
+                    );
+                }
+                let title = match (&view.screen, open_exhibit(view)) {
+                    (Screen::Exhibit, Some(exhibit)) => view.text(&exhibit.manifest.title),
+                    _ => "潮朝阳 朝科普",
+                };
+                ui.label(theme.heading(title));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    command_button(
+                        ui,
+                        view,
+                        theme.body(view.phrase(Phrase::StartOver)),
+                        button,
+                        None,
+                        UiCommand::StartOver,
+                        out,
+                    );
+                    for language in view.languages.iter().rev() {
+                        if language != view.language {
+                            command_button(
+                                ui,
+                                view,
+                                theme.body(language_name(language)),
+                                button,
+                                None,
+                                UiCommand::SetLanguage(language.clone()),
+                                out,
+                            );
+                        }
+                    }
+                });
+            });
+        });
+}
+
+fn open_exhibit<'a>(view: &KioskView<'a>) -> Option<&'a Exhibit> {
+    let open = view.visit.open.as_ref()?;
+    view.catalog.exhibits.get(open.index)
+}
+
+fn thumbnail_texture<'a>(view: &KioskView<'a>, exhibit: &Exhibit) -> Option<&'a egui::TextureHandle> {
+    let thumbnail = exhibit.manifest.thumbnail.as_deref()?;
+    view.images.texture(&exhibit.asset_path(thumbnail))
+}
+
+fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let theme = view.theme;
+    if view.catalog.exhibits.is_empty() {
+        ui.centered_and_justified(|ui| {
+            ui.label(theme.heading(view.phrase(Phrase::NoExhibits)));
+        });
+        return;
+    }
+    let card = egui::vec2(420.0, 380.0);
+    let columns = ((ui.available_width() + theme.spacing) / (card.x + theme.spacing))
+        .floor()
+        .max(1.0) as usize;
+    for row in view.catalog.exhibits.chunks(columns) {
+        ui.horizontal(|ui| {
+            for exhibit in row {
+                exhibit_card(ui, view, exhibit, card, out);
+            }
+        });
+    }
+}
+
+fn exhibit_card(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    exhibit: &Exhibit,
+    size: egui::Vec2,
+    out: &mut UiOutput,
+) {
+    let theme = view.theme;
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
+    register(&response, UiCommand::OpenExhibit(exhibit.id().to_owned()), out);
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, theme.corner_radius, theme.surface);
+    let image_rect = egui::Rect::from_min_size(rect.min, egui::vec2(size.x, size.x * 9.0 / 16.0));
+    match thumbnail_texture(view, exhibit) {
+        Some(texture) => {
+            egui::Image::new(egui::load::SizedTexture::new(texture.id(), image_rect.size()))
+                .corner_radius(theme.corner_radius)
+                .paint_at(ui, image_rect);
+        }
+        None => {
+            painter.rect_filled(image_rect, theme.corner_radius, theme.muted_text.gamma_multiply(0.2));
+        }
+    }
+    let manifest: &ExhibitManifest = &exhibit.manifest;
+    let text_rect = egui::Rect::from_min_max(
+        egui::pos2(rect.min.x + 16.0, image_rect.max.y + 10.0),
+        rect.max - egui::vec2(16.0, 8.0),
+    );
+    let mut text_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(text_rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    text_ui.spacing_mut().item_spacing.y = 4.0;
+    text_ui.label(
+        egui::RichText::new(view.text(&manifest.title))
+            .size(theme.body_size * 1.15)
+            .strong()
+            .color(theme.text),
+    );
+    text_ui.add(
+        egui::Label::new(
+            egui::RichText::new(view.text(&manifest.summary))
+                .size(theme.body_size * 0.8)
+                .color(theme.muted_text),
+        )
+        .wrap(),
+    );
+}
+
+fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let (Some(open), Some(exhibit)) = (view.visit.open.as_ref(), open_exhibit(view)) else {
+        return;
+    };
+    match &open.player {
+        Player::Story { page } => story(ui, view, exhibit, *page, out),
+        Player::Quiz(progress) => quiz(ui, view, exhibit, progress, out),
+    }
+}
+
+fn story(ui: &mut egui::Ui, view: &KioskView<'_>, exhibit: &Exhibit, page: usize, out: &mut UiOutput) {
+    let theme = view.theme;
+    let pages = &exhibit.manifest.pages;
+    let Some(current) = pages.get(page) else {
+        return;
+    };
+    let nav_height = theme.min_target + theme.spacing;
+    let text_height = theme.body_size * 5.0;
+    let available = ui.available_size();
+    ui.vertical_centered(|ui| {
+        if let Some(image) = &current.image {
+            let max = egui::vec2(available.x, (available.y - nav_height - text_height).max(100.0));
+            match view.images.texture(&exhibit.asset_path(image)) {
+                Some(texture) => {
+                    let size = fit(texture.size_vec2(), max);
+                    ui.add(
+                        egui::Image::new(egui::load::SizedTexture::new(texture.id(), size))
+                            .corner_radius(theme.corner_radius),
+                    );
+                }
+                None => {
+                    ui.allocate_ui(max, |ui| {
+                        ui.centered_and_justified(|ui| ui.label(theme.body(view.phrase(Phrase::Loading))));
+                    });
+                }
+            }
+        }
+        ui.add(egui::Label::new(theme.body(view.text(&current.text))).wrap());
+    });
+    ui.with_layout(egui::Layout::bottom_up(egui::Align::Center), |ui| {
+        ui.horizontal(|ui| {
+            let button = egui::vec2(260.0, theme.min_target);
+            let half = (ui.available_width() - 3.0 * button.x) / 2.0;
+            ui.add_space(half.max(0.0));
+            if page > 0 {
+                command_button(ui, view, theme.body(format!("◀ {}", view.phrase(Phrase::Previous))), button, None, UiCommand::TurnPage(-1), out);
+            } else {
+                ui.add_space(button.x + theme.spacing);
+            }
+            ui.add_sized(
+                button,
+                egui::Label::new(theme.body(fill(view.phrase(Phrase::PageOf), page + 1, pages.len()))),
+            );
+            if page + 1 < pages.len() {
+                command_button(ui, view, theme.body(format!("{} ▶", view.phrase(Phrase::Next))), button, Some(theme.accent), UiCommand::TurnPage(1), out);
+            } else {
+                command_button(ui, view, theme.body(view.phrase(Phrase::BackHome)), button, None, UiCommand::GoHome, out);
+            }
+        });
+    });
+}
+
+/// The largest size with `size`'s aspect ratio that fits in `max`.
+fn fit(size: egui::Vec2, max: egui::Vec2) -> egui::Vec2 {
+    let scale = (max.x / size.x).min(max.y / size.y).min(2.0);
+    size * scale
+}
+
+fn quiz(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    exhibit: &Exhibit,
+    progress: &QuizProgress,
+    out: &mut UiOutput,
+) {
+    let theme = view.theme;
+    let questions = &exhibit.manifest.questions;
+    if progress.finished {
+        ui.vertical_centered(|ui| {
+            ui.add_space(theme.spacing * 3.0);
+            ui.label(
+                egui::RichText::new(fill(
+                    view.phrase(Phrase::YourScore),
+                    progress.attempt.score(),
+                    progress.attempt.max_score(),
+                ))
+                .size(theme.title_size)
+                .color(theme.accent),
+            );
+            ui.add_space(theme.spacing * 2.0);
+            command_button(ui, view, theme.body(view.phrase(Phrase::BackHome)), egui::vec2(360.0, 80.0), None, UiCommand::GoHome, out);
+        });
+        return;
+    }
+    let Some(question) = questions.get(progress.current) else {
+        return;
+    };
+    ui.label(
+        egui::RichText::new(fill(view.phrase(Phrase::PageOf), progress.current + 1, questions.len()))
+            .size(theme.body_size * 0.8)
+            .color(theme.muted_text),
+    );
+    ui.add(egui::Label::new(theme.heading(view.text(&question.prompt))).wrap());
+    ui.add_space(theme.spacing / 2.0);
+    let width = ui.available_width().min(1200.0);
+    for choice in &question.choices {
+        let (fill_colour, text_colour) = match &progress.answered {
+            Some((_, outcome)) if outcome.correct_choice_ids.contains(&choice.id) => {
+                (Some(theme.correct), theme.on_accent)
+            }
+            Some((chosen, _)) if *chosen == choice.id => (Some(theme.wrong), theme.on_accent),
+            _ => (None, theme.text),
+        };
+        let text = egui::RichText::new(view.text(&choice.text))
+            .size(theme.body_size)
+            .color(text_colour);
+        let command = UiCommand::Answer(choice.id.clone());
+        if progress.answered.is_some() {
+            // Answered: show the colours; the choices are no longer command targets.
+            ui.add(
+                egui::Button::new(text)
+                    .min_size(egui::vec2(width, theme.min_target + 16.0))
+                    .fill(fill_colour.unwrap_or(theme.surface))
+                    .corner_radius(theme.corner_radius),
+            );
+        } else {
+            command_button(ui, view, text, egui::vec2(width, theme.min_target + 16.0), None, command, out);
+        }
+    }
+    if let Some((_, outcome)) = &progress.answered {
+        ui.add_space(theme.spacing / 2.0);
+        let (verdict, colour) = if outcome.correct {
+            (Phrase::Correct, theme.correct)
+        } else {
+            (Phrase::NotQuite, theme.wrong)
+        };
+        ui.label(
+            egui::RichText::new(view.phrase(verdict))
+                .size(theme.heading_size)
+                .color(colour),
+        );
+        ui.add(egui::Label::new(theme.body(view.text(&question.explanation))).wrap());
+        let last = progress.current + 1 == questions.len();
+        let label = if last { Phrase::SeeResults } else { Phrase::NextQuestion };
+        command_button(
+            ui,
+            view,
+            egui::RichText::new(view.phrase(label))
+                .size(theme.body_size)
+                .color(theme.on_accent),
+            egui::vec2(320.0, theme.min_target),
+            Some(theme.accent),
+            UiCommand::NextQuestion,
+            out,
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! The one place for colours, sizes and fonts (design tokens). Large-text and high-contrast
+//! modes will be a different `Theme` value, not edits scattered through the screens.
+
+use bevy_egui::egui;
+use std::sync::Arc;
+
+/// Noto Sans CJK SC, subset (see tools/make_font.py; SIL OFL 1.1, assets/fonts/OFL.txt). It
+/// covers Latin and all CJK Unified Ideographs, so Chinese never renders as empty boxes.
+pub const UI_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular.otf");
+const UI_FONT_NAME: &str = "noto-sans-sc";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    pub background: egui::Color32,
+    pub surface: egui::Color32,
+    pub text: egui::Color32,
+    pub muted_text: egui::Color32,
+    pub accent: egui::Color32,
+    pub on_accent: egui::Color32,
+    pub correct: egui::Color32,
+    pub wrong: egui::Color32,
+    pub attract_background: egui::Color32,
+    pub attract_text: egui::Color32,
+    /// Body text size in points.
+    pub body_size: f32,
+    pub heading_size: f32,
+    pub title_size: f32,
+    /// Smallest side of anything a visitor taps, in points. At 1.0 point per pixel on a 24-inch
+    /// 1080p screen (about 92 dpi) 64 points are 17.7 mm, above the 15 mm guideline.
+    pub min_target: f32,
+    pub spacing: f32,
+    pub corner_radius: u8,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self {
+            background: egui::Color32::from_rgb(0xF7, 0xF4, 0xEE),
+            surface: egui::Color32::WHITE,
+            text: egui::Color32::from_rgb(0x10, 0x2A, 0x43),
+            muted_text: egui::Color32::from_rgb(0x48, 0x5A, 0x6C),
+            accent: egui::Color32::from_rgb(0x0B, 0x5C, 0x8C),
+            on_accent: egui::Color32::WHITE,
+            correct: egui::Color32::from_rgb(0x1B, 0x7A, 0x3E),
+            wrong: egui::Color32::from_rgb(0xB3, 0x26, 0x1E),
+            attract_background: egui::Color32::from_rgb(0x0D, 0x1B, 0x2A),
+            attract_text: egui::Color32::WHITE,
+            body_size: 28.0,
+            heading_size: 40.0,
+            title_size: 64.0,
+            min_target: 64.0,
+            spacing: 24.0,
+            corner_radius: 16,
+        }
+    }
+}
+
+impl Theme {
+    pub fn body(&self, text: impl Into<String>) -> egui::RichText {
+        egui::RichText::new(text).size(self.body_size).color(self.text)
+    }
+
+    pub fn heading(&self, text: impl Into<String>) -> egui::RichText {
+        egui::RichText::new(text)
+            .size(self.heading_size)
+            .color(self.text)
+    }
+
+    /// Installs the CJK-capable font as the first choice for every text style, and the theme's
+    /// widget colours, on an egui context.
+    pub fn install(&self, ctx: &egui::Context) {
+        let mut fonts = egui::FontDefinitions::empty();
+        fonts.font_data.insert(
+            UI_FONT_NAME.to_owned(),
+            Arc::new(egui::FontData::from_static(UI_FONT)),
+        );
+        for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+            fonts
+                .families
+                .entry(family)
+                .or_default()
+                .insert(0, UI_FONT_NAME.to_owned());
+        }
+        ctx.set_fonts(fonts);
+
+        let mut visuals = egui::Visuals::light();
+        visuals.panel_fill = self.background;
+        visuals.window_fill = self.surface;
+        visuals.override_text_color = Some(self.text);
+        visuals.widgets.inactive.weak_bg_fill = self.surface;
+        visuals.widgets.inactive.bg_stroke = egui::Stroke::new(2.0, self.accent);
+        visuals.widgets.hovered.weak_bg_fill = self.surface;
+        visuals.widgets.hovered.bg_stroke = egui::Stroke::new(3.0, self.accent);
+        visuals.widgets.active.weak_bg_fill = egui::Color32::from_rgb(0xDD, 0xE8, 0xF0);
+        ctx.set_visuals(visuals);
+        ctx.all_styles_mut(|style| {
+            style.spacing.item_spacing = egui::vec2(self.spacing, self.spacing);
+            style.spacing.button_padding = egui::vec2(self.spacing, self.spacing / 2.0);
+            // A kiosk has no scroll wheel and visitors must not scroll the UI away.
+            style.interaction.selectable_labels = false;
+            style.interaction.tooltip_delay = f32::INFINITY;
+        });
+    }
+}
+
+/// The name of a language in that language, for the language switch.
+pub fn language_name(code: &str) -> String {
+    match code {
+        "zh" => "中文".to_owned(),
+        "en" => "English".to_owned(),
+        "fr" => "Français".to_owned(),
+        "ja" => "日本語".to_owned(),
+        "ko" => "한국어".to_owned(),
+        "ru" => "Русский".to_owned(),
+        other => other.to_uppercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::strings::{ALL, phrase};
+    use kepu_core::manifest::{ValidationRules, load_catalog};
+
+    /// Every character a visitor can see (kiosk phrases, language names and all text of the
+    /// sample exhibits) has a glyph in the shipped font: no empty boxes.
+    #[test]
+    fn the_ui_font_covers_every_visible_string() {
+        let ctx = egui::Context::default();
+        Theme::default().install(&ctx);
+        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+
+        let mut texts: Vec<String> = Vec::new();
+        for language in ["zh", "en"] {
+            texts.extend(ALL.iter().map(|p| phrase(*p, language).to_owned()));
+            texts.push(language_name(language));
+        }
+        texts.push("潮朝阳 朝科普 ⌂ ◀ ▶".to_owned());
+        let exhibits = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exhibits");
+        let catalog = load_catalog(&exhibits, &ValidationRules::default());
+        assert!(catalog.exhibits.len() >= 2);
+        for exhibit in &catalog.exhibits {
+            let m = &exhibit.manifest;
+            let mut strings = vec![&m.title, &m.summary];
+            strings.extend(m.pages.iter().map(|p| &p.text));
+            for q in &m.questions {
+                strings.extend([&q.prompt, &q.explanation]);
+                strings.extend(q.choices.iter().map(|c| &c.text));
+            }
+            texts.extend(strings.iter().flat_map(|s| s.0.values().cloned()));
+        }
+        let font = egui::FontId::proportional(28.0);
+        ctx.fonts_mut(|fonts| {
+            for text in &texts {
+                let missing: String = text
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !fonts.has_glyph(&font, *c))
+                    .collect();
+                assert!(missing.is_empty(), "no glyph for {missing:?} in {text:?}");
+            }
+            // And the check itself can fail: a character outside the subset.
+            assert!(!fonts.has_glyph(&font, '\u{1F600}'));
+        });
+    }
+}

@@ -1,0 +1,215 @@
+//! The visitor's path through a headless kiosk, driven by simulated touches.
+
+use crate::harness::{Kiosk, answer_events, type_names};
+use bevy::input::touch::TouchPhase;
+use bevy::math::Vec2;
+use kepu_core::wire::{EventKind, SessionEndReason};
+use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::visit::{Player, Screen};
+use std::time::Duration;
+
+fn open(command: &str) -> UiCommand {
+    UiCommand::OpenExhibit(command.to_owned())
+}
+
+#[test]
+fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    assert_eq!(kiosk.screen(), Screen::Attract);
+    assert!(kiosk.visit().session.is_none());
+
+    // A touch anywhere on the attract screen starts a session.
+    kiosk.tap_at(Vec2::new(200.0, 900.0));
+    assert_eq!(kiosk.screen(), Screen::Home);
+    let session = kiosk.visit().session_id().unwrap();
+
+    kiosk.tap(open("emergency-quiz"));
+    assert_eq!(kiosk.screen(), Screen::Exhibit);
+    // Answer: right, wrong, right, right (choice ids from exhibits/emergency-quiz).
+    for choice in ["take-cover", "stand-run", "119", "hazardous"] {
+        kiosk.tap(UiCommand::Answer(choice.to_owned()));
+        assert!(
+            !kiosk.targets().iter().any(|c| matches!(c, UiCommand::Answer(_))),
+            "after an answer the choices no longer react"
+        );
+        kiosk.tap(UiCommand::NextQuestion);
+    }
+    let Some(Player::Quiz(progress)) = kiosk.visit().open.as_ref().map(|o| o.player.clone()) else {
+        panic!("the quiz should still be open");
+    };
+    assert!(progress.finished);
+    assert_eq!((progress.attempt.score(), progress.attempt.max_score()), (3, 4));
+
+    // Nobody touches the screen for the idle timeout: back to attract, session over.
+    kiosk.wait(Duration::from_secs(59));
+    assert_eq!(kiosk.screen(), Screen::Exhibit, "not idle yet");
+    kiosk.wait(Duration::from_secs(2));
+    kiosk.frames(1);
+    assert_eq!(kiosk.screen(), Screen::Attract);
+    assert!(kiosk.visit().session.is_none());
+
+    let events = kiosk.outbox_events();
+    assert_eq!(
+        type_names(&events),
+        vec![
+            "session_start",
+            "exhibit_open",
+            "quiz_answer",
+            "quiz_answer",
+            "quiz_answer",
+            "quiz_answer",
+            "quiz_complete",
+            "exhibit_close",
+            "session_end",
+        ]
+    );
+    assert!(events.iter().all(|e| e.session_id == Some(session)));
+    assert_eq!(
+        answer_events(&events),
+        vec![
+            ("earthquake-indoors".to_owned(), true),
+            ("fire-smoke".to_owned(), false),
+            ("fire-number".to_owned(), true),
+            ("battery-bin".to_owned(), true),
+        ]
+    );
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=9).collect::<Vec<_>>());
+    match &events[8].event {
+        EventKind::SessionEnd { reason, duration_ms } => {
+            assert_eq!(*reason, SessionEndReason::IdleTimeout);
+            // Ended at the last touch, not after the 61 idle seconds.
+            assert!(*duration_ms < 10_000, "{duration_ms}");
+        }
+        other => panic!("expected session_end, got {other:?}"),
+    }
+    match &events[7].event {
+        EventKind::ExhibitClose { exhibit_id, .. } => assert_eq!(exhibit_id, "emergency-quiz"),
+        other => panic!("expected exhibit_close, got {other:?}"),
+    }
+}
+
+#[test]
+fn story_pages_turn_and_stay_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(open("phone-scams"));
+    assert!(!kiosk.targets().contains(&UiCommand::TurnPage(-1)), "no previous on page 1");
+    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::TurnPage(1));
+    assert!(!kiosk.targets().contains(&UiCommand::TurnPage(1)), "no next on the last page");
+    kiosk.tap(UiCommand::TurnPage(-1));
+    let page = match kiosk.visit().open.as_ref().map(|o| &o.player) {
+        Some(Player::Story { page }) => *page,
+        other => panic!("story should be open: {other:?}"),
+    };
+    assert_eq!(page, 1);
+    kiosk.tap(UiCommand::GoHome);
+    assert_eq!(kiosk.screen(), Screen::Home);
+    let pages: Vec<u32> = kiosk
+        .outbox_events()
+        .iter()
+        .filter_map(|e| match e.event {
+            EventKind::StoryPageView { page, .. } => Some(page),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pages, vec![1, 2, 3, 2]);
+}
+
+#[test]
+fn language_switch_changes_language_and_keeps_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    assert_eq!(kiosk.visit().language, "zh");
+    kiosk.tap(open("phone-scams"));
+    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::SetLanguage("en".to_owned()));
+    assert_eq!(kiosk.visit().language, "en");
+    assert_eq!(kiosk.screen(), Screen::Exhibit);
+    assert!(matches!(
+        kiosk.visit().open.as_ref().map(|o| &o.player),
+        Some(Player::Story { page: 1 })
+    ));
+    // The switch now offers Chinese, not English.
+    assert!(kiosk.targets().contains(&UiCommand::SetLanguage("zh".to_owned())));
+    assert!(!kiosk.targets().contains(&UiCommand::SetLanguage("en".to_owned())));
+}
+
+#[test]
+fn start_over_ends_the_session_and_the_next_visitor_starts_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let first = kiosk.visit().session_id().unwrap();
+    kiosk.tap(UiCommand::SetLanguage("en".to_owned()));
+    kiosk.tap(open("emergency-quiz"));
+    kiosk.tap(UiCommand::StartOver);
+    assert_eq!(kiosk.screen(), Screen::Attract);
+    assert_eq!(kiosk.visit(), &kepu_kiosk::visit::Visit::default());
+
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let second = kiosk.visit().session_id().unwrap();
+    assert_ne!(first, second);
+    assert_eq!(kiosk.visit().language, "zh", "the language resets for the next visitor");
+    assert!(kiosk.visit().open.is_none());
+    let ends: Vec<_> = kiosk
+        .outbox_events()
+        .into_iter()
+        .filter_map(|e| match e.event {
+            EventKind::SessionEnd { reason, .. } => Some((e.session_id, reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ends, vec![(Some(first), SessionEndReason::StartOver)]);
+}
+
+#[test]
+fn touches_keep_the_session_alive() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 30);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    for _ in 0..4 {
+        kiosk.wait(Duration::from_secs(20));
+        // A touch on empty space is still activity.
+        kiosk.touch(99, TouchPhase::Started, Vec2::new(5.0, 1070.0));
+        kiosk.frames(1);
+        kiosk.touch(99, TouchPhase::Ended, Vec2::new(5.0, 1070.0));
+        kiosk.frames(1);
+    }
+    assert_eq!(kiosk.screen(), Screen::Home, "80 s of use with touches every 20 s");
+    kiosk.wait(Duration::from_secs(31));
+    kiosk.frames(1);
+    assert_eq!(kiosk.screen(), Screen::Attract);
+}
+
+#[test]
+fn every_target_is_big_enough_to_touch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    let mut check = |kiosk: &Kiosk| {
+        let frame = kiosk.app.world().resource::<kepu_kiosk::ui::LastUiFrame>();
+        assert!(!frame.targets.is_empty());
+        for target in &frame.targets {
+            let size = target.rect.size();
+            assert!(
+                size.x >= 64.0 && size.y >= 64.0,
+                "{:?} is only {size:?}",
+                target.command
+            );
+        }
+    };
+    check(&kiosk);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    check(&kiosk);
+    kiosk.tap(open("phone-scams"));
+    check(&kiosk);
+    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(open("emergency-quiz"));
+    check(&kiosk);
+    kiosk.tap(UiCommand::Answer("119".to_owned()));
+    check(&kiosk);
+}

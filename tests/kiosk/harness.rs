@@ -1,0 +1,167 @@
+//! A headless kiosk on the sample exhibits, with helpers to touch it and read its outbox.
+
+use bevy::input::touch::{TouchInput, TouchPhase};
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use kepu_core::config::KioskConfig;
+use kepu_core::outbox::Outbox;
+use kepu_core::wire::{EngagementEvent, EventKind};
+use kepu_kiosk::content::{Content, KioskSettings};
+use kepu_kiosk::engagement::Engagement;
+use kepu_kiosk::ui::{LastUiFrame, UiCommand};
+use kepu_kiosk::visit::{Screen, Visit};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One simulated frame.
+pub const FRAME: Duration = Duration::from_millis(100);
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A kiosk.toml for the sample exhibits with its outbox in `dir`.
+pub fn sample_config(dir: &Path, server_url: &str, idle_timeout_secs: u64) -> KioskConfig {
+    let exhibits = repo_path("exhibits");
+    let source = format!(
+        "kiosk_id = \"test-kiosk\"\nserver_url = \"{server_url}\"\nexhibits_dir = \"{}\"\nidle_timeout_secs = {idle_timeout_secs}\n",
+        exhibits.display()
+    );
+    let path = dir.join("kiosk.toml");
+    std::fs::write(&path, source).unwrap();
+    KioskConfig::load(&path).unwrap()
+}
+
+pub struct Kiosk {
+    pub app: App,
+    pub config: KioskConfig,
+    next_touch_id: u64,
+}
+
+impl Kiosk {
+    pub fn new(config: KioskConfig, engagement: Engagement) -> Self {
+        let settings = KioskSettings::from_config(&config);
+        let content = Content::load(&config);
+        let mut app = kepu_kiosk::headless_app(settings, content, engagement);
+        app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
+        let mut kiosk = Self {
+            app,
+            config,
+            next_touch_id: 1,
+        };
+        kiosk.frames(3);
+        kiosk
+    }
+
+    /// A kiosk with an outbox in `dir` and no server.
+    pub fn offline(dir: &Path, idle_timeout_secs: u64) -> Self {
+        let config = sample_config(dir, "http://127.0.0.1:9", idle_timeout_secs);
+        let engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id).unwrap();
+        Self::new(config, engagement)
+    }
+
+    pub fn frames(&mut self, n: usize) {
+        for _ in 0..n {
+            self.app.update();
+        }
+    }
+
+    /// Lets `duration` pass in one frame, as when nobody touches the screen.
+    pub fn wait(&mut self, duration: Duration) {
+        self.app
+            .insert_resource(TimeUpdateStrategy::ManualDuration(duration));
+        self.app.update();
+        self.app
+            .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
+    }
+
+    pub fn screen(&self) -> Screen {
+        *self.app.world().resource::<State<Screen>>().get()
+    }
+
+    pub fn visit(&self) -> &Visit {
+        self.app.world().resource::<Visit>()
+    }
+
+    pub fn targets(&self) -> Vec<UiCommand> {
+        self.app
+            .world()
+            .resource::<LastUiFrame>()
+            .targets
+            .iter()
+            .map(|t| t.command.clone())
+            .collect()
+    }
+
+    /// Where the button for `command` was drawn in the last frame.
+    pub fn target_center(&self, command: &UiCommand) -> Vec2 {
+        let frame = self.app.world().resource::<LastUiFrame>();
+        let target = frame
+            .targets
+            .iter()
+            .find(|t| t.command == *command)
+            .unwrap_or_else(|| panic!("no {command:?} on screen; targets: {:?}", self.targets()));
+        let center = target.rect.center();
+        Vec2::new(center.x, center.y)
+    }
+
+    pub fn touch(&mut self, id: u64, phase: TouchPhase, position: Vec2) {
+        self.app.world_mut().write_message(TouchInput {
+            phase,
+            position,
+            window: Entity::PLACEHOLDER,
+            force: None,
+            id,
+        });
+    }
+
+    /// A finger goes down on the button for `command` and lifts one frame later.
+    pub fn tap(&mut self, command: UiCommand) {
+        let position = self.target_center(&command);
+        self.tap_at(position);
+    }
+
+    pub fn tap_at(&mut self, position: Vec2) {
+        let id = self.next_touch_id;
+        self.next_touch_id += 1;
+        self.touch(id, TouchPhase::Started, position);
+        self.app.update();
+        self.touch(id, TouchPhase::Ended, position);
+        self.app.update();
+        // One more frame so the new screen is drawn and its targets are known.
+        self.app.update();
+    }
+
+    /// Waits until the outbox writer has written everything recorded so far.
+    pub fn flush(&self) {
+        let engagement = self.app.world().resource::<Engagement>();
+        engagement.writer.as_ref().unwrap().flush().unwrap();
+    }
+
+    /// The events waiting in the outbox, oldest first.
+    pub fn outbox_events(&self) -> Vec<EngagementEvent> {
+        self.flush();
+        Outbox::open(&self.config.outbox_path())
+            .unwrap()
+            .peek(10_000)
+            .unwrap()
+    }
+}
+
+pub fn type_names(events: &[EngagementEvent]) -> Vec<&'static str> {
+    events.iter().map(|e| e.event.type_name()).collect()
+}
+
+pub fn answer_events(events: &[EngagementEvent]) -> Vec<(String, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.event {
+            EventKind::QuizAnswer {
+                question_id,
+                correct,
+                ..
+            } => Some((question_id.clone(), *correct)),
+            _ => None,
+        })
+        .collect()
+}
