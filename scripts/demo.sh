@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-cargo build --locked --bin kepu-kiosk --bin kepu-server -p kepu-kiosk -p kepu-server
+# Whole workspace: building one package alone would unify features differently and rebuild.
+cargo build --locked --workspace
 bin="$CARGO_TARGET_DIR/debug"
 data="$PWD/demo-data"
 mkdir -p "$data"

@@ -68,7 +68,10 @@ fn take_screenshot_and_exit(
     if progress.frames == 1
         && let Some(start) = automation.process_start
     {
-        info!("first frame {} ms after process start", start.elapsed().as_millis());
+        info!(
+            "first frame {} ms after process start",
+            start.elapsed().as_millis()
+        );
     }
     match progress.requested_at_frame {
         None if progress.frames >= SETTLE_FRAMES && images.is_settled() => {

@@ -36,7 +36,12 @@ pub enum KioskSet {
 }
 
 /// Everything the kiosk is, apart from the window/renderer and the UI host.
-pub fn kiosk_plugins(app: &mut App, settings: KioskSettings, content: Content, engagement: Engagement) {
+pub fn kiosk_plugins(
+    app: &mut App,
+    settings: KioskSettings,
+    content: Content,
+    engagement: Engagement,
+) {
     app.configure_sets(
         Update,
         (

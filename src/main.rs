@@ -169,7 +169,10 @@ fn run(
         screenshot,
         process_start: Some(process_start),
     })
-    .add_plugins((kepu_kiosk::ui::host::window_plugin, kepu_kiosk::automation::plugin));
+    .add_plugins((
+        kepu_kiosk::ui::host::window_plugin,
+        kepu_kiosk::automation::plugin,
+    ));
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the kiosk exited with error code {code}"),

@@ -56,7 +56,10 @@ fn apply_session_commands(
             }
             UiCommand::StartOver => {
                 let session = visit.session_id();
-                track.write_batch(Track::all(session, visit.end(now, SessionEndReason::StartOver)));
+                track.write_batch(Track::all(
+                    session,
+                    visit.end(now, SessionEndReason::StartOver),
+                ));
                 next_screen.set(Screen::Attract);
             }
             UiCommand::SetLanguage(language) if settings.languages.contains(language) => {
@@ -115,7 +118,10 @@ fn end_idle_session(
     let now = time.elapsed();
     if visit.is_idle(now, settings.idle_timeout) {
         let session = visit.session_id();
-        track.write_batch(Track::all(session, visit.end(now, SessionEndReason::IdleTimeout)));
+        track.write_batch(Track::all(
+            session,
+            visit.end(now, SessionEndReason::IdleTimeout),
+        ));
         next_screen.set(Screen::Attract);
     }
 }

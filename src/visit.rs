@@ -179,7 +179,9 @@ impl Visit {
             return Vec::new();
         };
         let pages = catalog.exhibits[open.index].manifest.pages.len();
-        let target = page.saturating_add_signed(delta).min(pages.saturating_sub(1));
+        let target = page
+            .saturating_add_signed(delta)
+            .min(pages.saturating_sub(1));
         if target == *page {
             return Vec::new();
         }

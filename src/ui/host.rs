@@ -83,7 +83,6 @@ pub fn headless_plugin(app: &mut App) {
         .add_systems(Update, draw_headless.in_set(KioskSet::Ui));
 }
 
-
 /// Which finger drives egui's single pointer; other fingers are ignored, as in bevy_egui.
 #[derive(Resource, Default)]
 struct HeadlessPointer(Option<u64>);
@@ -126,11 +125,11 @@ fn draw_headless(
     };
     let view = data.view();
     let mut out = UiOutput::default();
-    let output = ui_context
-        .0
-        .run_ui(raw_input, |root| draw_kiosk(root, &view, &mut out));
     // Headless: there is no renderer to take the shapes and texture updates.
-    drop(output);
+    ui_context
+        .0
+        .run_ui(raw_input, |root| draw_kiosk(root, &view, &mut out))
+        .drop_without_applying_deltas();
     ui_commands.write_batch(out.commands);
     last_frame.targets = out.targets;
     last_frame.screen_size = screen.0;

@@ -29,7 +29,7 @@ impl ImageUse {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ImageSlot {
     Loading,
     Ready(egui::TextureHandle),
@@ -113,7 +113,10 @@ fn decode(path: &Path, image_use: ImageUse) -> Result<egui::ColorImage, String> 
     };
     let rgba = image.to_rgba8();
     let size = [rgba.width() as usize, rgba.height() as usize];
-    Ok(egui::ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+    Ok(egui::ColorImage::from_rgba_unmultiplied(
+        size,
+        rgba.as_raw(),
+    ))
 }
 
 fn receive_decoded_images(mut cache: ResMut<ImageCache>, ui: Option<Res<UiContext>>) {

@@ -35,7 +35,8 @@ fn body(root: &mut egui::Ui, view: &KioskView<'_>, add: impl FnOnce(&mut egui::U
 fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let theme = view.theme;
     let rect = root.max_rect();
-    root.painter().rect_filled(rect, 0.0, theme.attract_background);
+    root.painter()
+        .rect_filled(rect, 0.0, theme.attract_background);
     let response = root.interact(rect, egui::Id::new("attract"), egui::Sense::click());
     register(&response, UiCommand::StartSession, out);
 
@@ -100,7 +101,7 @@ fn top_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                     command_button(
                         ui,
                         view,
-                        theme.body(format!("⌂ {}", view.phrase(Phrase::Home))),
+                        theme.body(format!("◀ {}", view.phrase(Phrase::Home))),
                         button,
                         None,
                         UiCommand::GoHome,
@@ -145,7 +146,10 @@ fn open_exhibit<'a>(view: &KioskView<'a>) -> Option<&'a Exhibit> {
     view.catalog.exhibits.get(open.index)
 }
 
-fn thumbnail_texture<'a>(view: &KioskView<'a>, exhibit: &Exhibit) -> Option<&'a egui::TextureHandle> {
+fn thumbnail_texture<'a>(
+    view: &KioskView<'a>,
+    exhibit: &Exhibit,
+) -> Option<&'a egui::TextureHandle> {
     let thumbnail = exhibit.manifest.thumbnail.as_deref()?;
     view.images.texture(&exhibit.asset_path(thumbnail))
 }
@@ -180,18 +184,29 @@ fn exhibit_card(
 ) {
     let theme = view.theme;
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
-    register(&response, UiCommand::OpenExhibit(exhibit.id().to_owned()), out);
+    register(
+        &response,
+        UiCommand::OpenExhibit(exhibit.id().to_owned()),
+        out,
+    );
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, theme.corner_radius, theme.surface);
     let image_rect = egui::Rect::from_min_size(rect.min, egui::vec2(size.x, size.x * 9.0 / 16.0));
     match thumbnail_texture(view, exhibit) {
         Some(texture) => {
-            egui::Image::new(egui::load::SizedTexture::new(texture.id(), image_rect.size()))
-                .corner_radius(theme.corner_radius)
-                .paint_at(ui, image_rect);
+            egui::Image::new(egui::load::SizedTexture::new(
+                texture.id(),
+                image_rect.size(),
+            ))
+            .corner_radius(theme.corner_radius)
+            .paint_at(ui, image_rect);
         }
         None => {
-            painter.rect_filled(image_rect, theme.corner_radius, theme.muted_text.gamma_multiply(0.2));
+            painter.rect_filled(
+                image_rect,
+                theme.corner_radius,
+                theme.muted_text.gamma_multiply(0.2),
+            );
         }
     }
     let manifest: &ExhibitManifest = &exhibit.manifest;
@@ -231,7 +246,13 @@ fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     }
 }
 
-fn story(ui: &mut egui::Ui, view: &KioskView<'_>, exhibit: &Exhibit, page: usize, out: &mut UiOutput) {
+fn story(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    exhibit: &Exhibit,
+    page: usize,
+    out: &mut UiOutput,
+) {
     let theme = view.theme;
     let pages = &exhibit.manifest.pages;
     let Some(current) = pages.get(page) else {
@@ -242,7 +263,10 @@ fn story(ui: &mut egui::Ui, view: &KioskView<'_>, exhibit: &Exhibit, page: usize
     let available = ui.available_size();
     ui.vertical_centered(|ui| {
         if let Some(image) = &current.image {
-            let max = egui::vec2(available.x, (available.y - nav_height - text_height).max(100.0));
+            let max = egui::vec2(
+                available.x,
+                (available.y - nav_height - text_height).max(100.0),
+            );
             match view.images.texture(&exhibit.asset_path(image)) {
                 Some(texture) => {
                     let size = fit(texture.size_vec2(), max);
@@ -253,7 +277,9 @@ fn story(ui: &mut egui::Ui, view: &KioskView<'_>, exhibit: &Exhibit, page: usize
                 }
                 None => {
                     ui.allocate_ui(max, |ui| {
-                        ui.centered_and_justified(|ui| ui.label(theme.body(view.phrase(Phrase::Loading))));
+                        ui.centered_and_justified(|ui| {
+                            ui.label(theme.body(view.phrase(Phrase::Loading)))
+                        });
                     });
                 }
             }
@@ -266,18 +292,46 @@ fn story(ui: &mut egui::Ui, view: &KioskView<'_>, exhibit: &Exhibit, page: usize
             let half = (ui.available_width() - 3.0 * button.x) / 2.0;
             ui.add_space(half.max(0.0));
             if page > 0 {
-                command_button(ui, view, theme.body(format!("◀ {}", view.phrase(Phrase::Previous))), button, None, UiCommand::TurnPage(-1), out);
+                command_button(
+                    ui,
+                    view,
+                    theme.body(format!("◀ {}", view.phrase(Phrase::Previous))),
+                    button,
+                    None,
+                    UiCommand::TurnPage(-1),
+                    out,
+                );
             } else {
                 ui.add_space(button.x + theme.spacing);
             }
             ui.add_sized(
                 button,
-                egui::Label::new(theme.body(fill(view.phrase(Phrase::PageOf), page + 1, pages.len()))),
+                egui::Label::new(theme.body(fill(
+                    view.phrase(Phrase::PageOf),
+                    page + 1,
+                    pages.len(),
+                ))),
             );
             if page + 1 < pages.len() {
-                command_button(ui, view, theme.body(format!("{} ▶", view.phrase(Phrase::Next))), button, Some(theme.accent), UiCommand::TurnPage(1), out);
+                command_button(
+                    ui,
+                    view,
+                    theme.body(format!("{} ▶", view.phrase(Phrase::Next))),
+                    button,
+                    Some(theme.accent),
+                    UiCommand::TurnPage(1),
+                    out,
+                );
             } else {
-                command_button(ui, view, theme.body(view.phrase(Phrase::BackHome)), button, None, UiCommand::GoHome, out);
+                command_button(
+                    ui,
+                    view,
+                    theme.body(view.phrase(Phrase::BackHome)),
+                    button,
+                    None,
+                    UiCommand::GoHome,
+                    out,
+                );
             }
         });
     });
@@ -311,7 +365,15 @@ fn quiz(
                 .color(theme.accent),
             );
             ui.add_space(theme.spacing * 2.0);
-            command_button(ui, view, theme.body(view.phrase(Phrase::BackHome)), egui::vec2(360.0, 80.0), None, UiCommand::GoHome, out);
+            command_button(
+                ui,
+                view,
+                theme.body(view.phrase(Phrase::BackHome)),
+                egui::vec2(360.0, 80.0),
+                None,
+                UiCommand::GoHome,
+                out,
+            );
         });
         return;
     }
@@ -319,9 +381,13 @@ fn quiz(
         return;
     };
     ui.label(
-        egui::RichText::new(fill(view.phrase(Phrase::PageOf), progress.current + 1, questions.len()))
-            .size(theme.body_size * 0.8)
-            .color(theme.muted_text),
+        egui::RichText::new(fill(
+            view.phrase(Phrase::PageOf),
+            progress.current + 1,
+            questions.len(),
+        ))
+        .size(theme.body_size * 0.8)
+        .color(theme.muted_text),
     );
     ui.add(egui::Label::new(theme.heading(view.text(&question.prompt))).wrap());
     ui.add_space(theme.spacing / 2.0);
@@ -347,7 +413,15 @@ fn quiz(
                     .corner_radius(theme.corner_radius),
             );
         } else {
-            command_button(ui, view, text, egui::vec2(width, theme.min_target + 16.0), None, command, out);
+            command_button(
+                ui,
+                view,
+                text,
+                egui::vec2(width, theme.min_target + 16.0),
+                None,
+                command,
+                out,
+            );
         }
     }
     if let Some((_, outcome)) = &progress.answered {
@@ -364,7 +438,11 @@ fn quiz(
         );
         ui.add(egui::Label::new(theme.body(view.text(&question.explanation))).wrap());
         let last = progress.current + 1 == questions.len();
-        let label = if last { Phrase::SeeResults } else { Phrase::NextQuestion };
+        let label = if last {
+            Phrase::SeeResults
+        } else {
+            Phrase::NextQuestion
+        };
         command_button(
             ui,
             view,

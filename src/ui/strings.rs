@@ -33,7 +33,11 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
         Phrase::NotQuite => pick(chinese, "不太对", "Not quite"),
         Phrase::NextQuestion => pick(chinese, "下一题", "Next question"),
         Phrase::SeeResults => pick(chinese, "查看成绩", "See my score"),
-        Phrase::YourScore => pick(chinese, "您答对了 {a} 题，共 {b} 题", "You got {a} of {b} right"),
+        Phrase::YourScore => pick(
+            chinese,
+            "您答对了 {a} 题，共 {b} 题",
+            "You got {a} of {b} right",
+        ),
         Phrase::BackHome => pick(chinese, "返回首页", "Back to home"),
         Phrase::NoExhibits => pick(
             chinese,

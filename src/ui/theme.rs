@@ -57,7 +57,9 @@ impl Default for Theme {
 
 impl Theme {
     pub fn body(&self, text: impl Into<String>) -> egui::RichText {
-        egui::RichText::new(text).size(self.body_size).color(self.text)
+        egui::RichText::new(text)
+            .size(self.body_size)
+            .color(self.text)
     }
 
     pub fn heading(&self, text: impl Into<String>) -> egui::RichText {
@@ -123,19 +125,21 @@ mod tests {
     use kepu_core::manifest::{ValidationRules, load_catalog};
 
     /// Every character a visitor can see (kiosk phrases, language names and all text of the
-    /// sample exhibits) has a glyph in the shipped font: no empty boxes.
+    /// sample exhibits) has a glyph in the shipped font, so nothing renders as an empty box.
+    /// (egui's own `has_glyph` cannot tell with a single font: its replacement face is that
+    /// font, so the shipped file's character map is read with skrifa, egui's font parser.)
     #[test]
     fn the_ui_font_covers_every_visible_string() {
-        let ctx = egui::Context::default();
-        Theme::default().install(&ctx);
-        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+        use skrifa::MetadataProvider;
+        let font = skrifa::FontRef::new(UI_FONT).unwrap();
+        let charmap = font.charmap();
 
         let mut texts: Vec<String> = Vec::new();
         for language in ["zh", "en"] {
             texts.extend(ALL.iter().map(|p| phrase(*p, language).to_owned()));
             texts.push(language_name(language));
         }
-        texts.push("潮朝阳 朝科普 ⌂ ◀ ▶".to_owned());
+        texts.push("潮朝阳 朝科普 ◀ ▶".to_owned());
         let exhibits = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exhibits");
         let catalog = load_catalog(&exhibits, &ValidationRules::default());
         assert!(catalog.exhibits.len() >= 2);
@@ -149,17 +153,26 @@ mod tests {
             }
             texts.extend(strings.iter().flat_map(|s| s.0.values().cloned()));
         }
-        let font = egui::FontId::proportional(28.0);
-        ctx.fonts_mut(|fonts| {
-            for text in &texts {
-                let missing: String = text
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && !fonts.has_glyph(&font, *c))
-                    .collect();
-                assert!(missing.is_empty(), "no glyph for {missing:?} in {text:?}");
-            }
-            // And the check itself can fail: a character outside the subset.
-            assert!(!fonts.has_glyph(&font, '\u{1F600}'));
-        });
+        for text in &texts {
+            let missing: String = text
+                .chars()
+                .filter(|c| !c.is_whitespace() && charmap.map(*c).is_none())
+                .collect();
+            assert!(missing.is_empty(), "no glyph for {missing:?} in {text:?}");
+        }
+        // The check itself can fail: a character outside the subset has no glyph.
+        assert!(charmap.map('\u{1F600}').is_none());
+    }
+
+    #[test]
+    fn install_makes_the_ui_font_the_first_choice() {
+        let ctx = egui::Context::default();
+        Theme::default().install(&ctx);
+        ctx.run_ui(egui::RawInput::default(), |_| {})
+            .drop_without_applying_deltas();
+        let families = ctx.fonts(|fonts| fonts.definitions().families.clone());
+        for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+            assert_eq!(families[&family], vec![UI_FONT_NAME.to_owned()]);
+        }
     }
 }

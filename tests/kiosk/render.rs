@@ -5,10 +5,7 @@ use crate::harness::{repo_path, sample_config};
 use std::process::Command;
 
 fn colour_distance(a: [u8; 3], b: [u8; 3]) -> u32 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| u32::from(x.abs_diff(y)))
-        .sum()
+    a.iter().zip(b).map(|(x, y)| u32::from(x.abs_diff(y))).sum()
 }
 
 #[test]
@@ -53,14 +50,23 @@ fn home_screen_renders_in_chinese_in_a_real_window() {
     distinct.dedup();
     assert!(distinct.len() > 500, "only {} colours", distinct.len());
     // The home screen's background, not the attract screen's.
-    assert!(share([0xF7, 0xF4, 0xEE], 6) > 0.25, "home background missing");
-    assert!(share([0x0D, 0x1B, 0x2A], 6) < 0.02, "looks like the attract screen");
+    assert!(
+        share([0xF7, 0xF4, 0xEE], 6) > 0.25,
+        "home background missing"
+    );
+    assert!(
+        share([0x0D, 0x1B, 0x2A], 6) < 0.02,
+        "looks like the attract screen"
+    );
     // Text: dark text-coloured pixels in the top bar (title and buttons).
     let top_bar_text = image
         .enumerate_pixels()
         .filter(|(_, y, p)| *y < 90 && colour_distance(p.0, [0x10, 0x2A, 0x43]) < 60)
         .count();
-    assert!(top_bar_text > 400, "no text in the top bar ({top_bar_text} pixels)");
+    assert!(
+        top_bar_text > 400,
+        "no text in the top bar ({top_bar_text} pixels)"
+    );
     // Thumbnails: the story's orange-cream thumbnail background appears on a card.
     assert!(share([0xFF, 0xF4, 0xE0], 10) > 0.01, "thumbnails missing");
 }

@@ -82,20 +82,20 @@ impl KioskConfig {
 
     /// Parses and checks the text of a `kiosk.toml`; the error says what to fix, with its line.
     pub fn parse(source: &str) -> Result<Self, String> {
-        let config: Self = toml::from_str(source).map_err(|err| {
-            match err.span() {
-                Some(span) => {
-                    let (line, column) = crate::manifest::line_and_column(source, span.start);
-                    format!("line {line}, column {column}: {}", err.message().trim())
-                }
-                None => err.message().trim().to_owned(),
+        let config: Self = toml::from_str(source).map_err(|err| match err.span() {
+            Some(span) => {
+                let (line, column) = crate::manifest::line_and_column(source, span.start);
+                format!("line {line}, column {column}: {}", err.message().trim())
             }
+            None => err.message().trim().to_owned(),
         })?;
         if config.kiosk_id.trim().is_empty() {
             return Err("kiosk_id must not be empty".to_owned());
         }
         if config.languages.is_empty() {
-            return Err("languages must list at least one language, e.g. [\"zh\", \"en\"]".to_owned());
+            return Err(
+                "languages must list at least one language, e.g. [\"zh\", \"en\"]".to_owned(),
+            );
         }
         if config.idle_timeout_secs < 5 {
             return Err("idle_timeout_secs must be at least 5 seconds".to_owned());
@@ -143,7 +143,10 @@ mod tests {
         assert_eq!(config.languages, vec!["zh", "en"]);
         assert_eq!(config.idle_timeout_secs, 60);
         assert_eq!(config.exhibits_dir, dir.path().join("exhibits"));
-        assert_eq!(config.outbox_path(), dir.path().join("kiosk-data/outbox.sqlite3"));
+        assert_eq!(
+            config.outbox_path(),
+            dir.path().join("kiosk-data/outbox.sqlite3")
+        );
     }
 
     #[test]
@@ -164,7 +167,13 @@ mod tests {
         config.token_file = dir.path().join("none.token");
         assert!(matches!(config.read_token(), Err(ConfigError::Read { .. })));
         std::fs::write(&config.token_file, "  \n").unwrap();
-        assert!(config.read_token().unwrap_err().to_string().contains("empty"));
+        assert!(
+            config
+                .read_token()
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
         std::fs::write(&config.token_file, "kpk_abc\n").unwrap();
         assert_eq!(config.read_token().unwrap(), "kpk_abc");
     }

@@ -240,7 +240,10 @@ pub fn load_catalog(dir: &Path, rules: &ValidationRules) -> Catalog {
 
 /// Parses and validates one exhibit folder. Returns the manifest when it could be parsed at all,
 /// and every problem found (errors and warnings).
-pub fn load_exhibit(folder: &Path, rules: &ValidationRules) -> (Option<ExhibitManifest>, Vec<Problem>) {
+pub fn load_exhibit(
+    folder: &Path,
+    rules: &ValidationRules,
+) -> (Option<ExhibitManifest>, Vec<Problem>) {
     let path = folder.join(MANIFEST_FILE);
     let source = match std::fs::read_to_string(&path) {
         Ok(source) => source,
@@ -358,7 +361,10 @@ impl Checker<'_> {
         if !path.is_file() {
             self.error(
                 line,
-                format!("{what} \"{relative}\" does not exist in {}", folder.display()),
+                format!(
+                    "{what} \"{relative}\" does not exist in {}",
+                    folder.display()
+                ),
             );
         }
     }
@@ -371,9 +377,7 @@ impl Checker<'_> {
         if !valid {
             self.error(
                 line,
-                format!(
-                    "{what} \"{id}\" may only use lowercase letters a-z, digits, '-' and '_'"
-                ),
+                format!("{what} \"{id}\" may only use lowercase letters a-z, digits, '-' and '_'"),
             );
         }
     }
@@ -399,7 +403,12 @@ fn validate_manifest(
         check.text(&manifest.summary, "the summary", line_of("summary", 0));
     }
     if let Some(thumbnail) = &manifest.thumbnail {
-        check.asset(folder, thumbnail, "thumbnail image", line_of("thumbnail", 0));
+        check.asset(
+            folder,
+            thumbnail,
+            "thumbnail image",
+            line_of("thumbnail", 0),
+        );
     }
 
     match manifest.kind {
@@ -457,7 +466,11 @@ fn validate_questions(check: &mut Checker<'_>, questions: &[Question]) {
             );
         }
         check.text(&question.prompt, &format!("the prompt of {name}"), line);
-        check.text(&question.explanation, &format!("the explanation of {name}"), line);
+        check.text(
+            &question.explanation,
+            &format!("the explanation of {name}"),
+            line,
+        );
         if question.choices.len() < 2 {
             check.error(line, format!("{name} needs at least two choices"));
         }

@@ -179,12 +179,11 @@ impl Outbox {
         let mut events = Vec::new();
         for row in rows {
             let (seq, body) = row.map_err(|e| self.sqlite_error(e))?;
-            let event =
-                serde_json::from_str(&body).map_err(|source| OutboxError::Corrupt {
-                    path: self.path.clone(),
-                    seq,
-                    source,
-                })?;
+            let event = serde_json::from_str(&body).map_err(|source| OutboxError::Corrupt {
+                path: self.path.clone(),
+                seq,
+                source,
+            })?;
             events.push(event);
         }
         Ok(events)
@@ -461,7 +460,10 @@ mod tests {
         let file = dir.path().join("a-file");
         std::fs::write(&file, "not a folder").unwrap();
         let err = Outbox::open(&file.join("o.sqlite3")).err().unwrap();
-        assert!(err.to_string().contains("cannot create its folder"), "{err}");
+        assert!(
+            err.to_string().contains("cannot create its folder"),
+            "{err}"
+        );
     }
 
     #[test]

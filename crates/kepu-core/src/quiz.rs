@@ -108,7 +108,10 @@ mod tests {
     fn score_counts_first_answers_only() {
         let mut attempt = QuizAttempt::new(3);
         assert!(attempt.record(0, true));
-        assert!(!attempt.record(0, false), "a second tap must not change the answer");
+        assert!(
+            !attempt.record(0, false),
+            "a second tap must not change the answer"
+        );
         assert!(attempt.record(1, false));
         assert!(!attempt.is_complete());
         assert!(attempt.record(2, true));

@@ -220,7 +220,10 @@ mod tests {
         for failures in 0..40 {
             let wait = backoff(failures, first, max);
             let base = first.saturating_mul(1u32 << failures.min(20)).min(max);
-            assert!(wait >= base.mul_f64(0.75) && wait <= max, "{failures}: {wait:?}");
+            assert!(
+                wait >= base.mul_f64(0.75) && wait <= max,
+                "{failures}: {wait:?}"
+            );
         }
         assert!(backoff(30, first, max) <= max);
     }

@@ -43,7 +43,9 @@ impl FromRequestParts<AppState> for AuthenticatedKiosk {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                AppError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned())
+                AppError::Unauthorized(
+                    "the Authorization header must be `Bearer <token>`".to_owned(),
+                )
             })?;
         let kiosk_id = state
             .db

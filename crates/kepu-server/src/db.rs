@@ -100,12 +100,13 @@ impl Db {
         if !valid {
             return Err(AddKioskError::BadName(name.to_owned()));
         }
-        let result = sqlx::query("INSERT INTO kiosks (id, token_hash, created_at_ms) VALUES (?, ?, ?)")
-            .bind(name)
-            .bind(token_hash)
-            .bind(kepu_core::now_unix_ms())
-            .execute(&self.pool)
-            .await;
+        let result =
+            sqlx::query("INSERT INTO kiosks (id, token_hash, created_at_ms) VALUES (?, ?, ?)")
+                .bind(name)
+                .bind(token_hash)
+                .bind(kepu_core::now_unix_ms())
+                .execute(&self.pool)
+                .await;
         match result {
             Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
                 Err(AddKioskError::Exists(name.to_owned()))
@@ -120,7 +121,10 @@ impl Db {
             .await
     }
 
-    pub async fn kiosk_for_token_hash(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    pub async fn kiosk_for_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
         sqlx::query_scalar("SELECT id FROM kiosks WHERE token_hash = ?")
             .bind(token_hash)
             .fetch_optional(&self.pool)

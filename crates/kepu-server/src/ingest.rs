@@ -4,8 +4,8 @@
 use crate::AppState;
 use crate::auth::AuthenticatedKiosk;
 use crate::error::AppError;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::routing::post;
 use axum::{Json, Router};
 use kepu_core::wire::{INGEST_PATH, IngestRequest, IngestResponse, MAX_BATCH, SCHEMA_VERSION};

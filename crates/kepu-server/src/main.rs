@@ -9,7 +9,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(version, about = "Kepu district server: anonymous engagement events in, statistics out")]
+#[command(
+    version,
+    about = "Kepu district server: anonymous engagement events in, statistics out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,8 +58,7 @@ enum KioskCommand {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -4,8 +4,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use kepu_core::wire::{
-    ApiError, EngagementEvent, EventKind, INGEST_PATH, IngestRequest, IngestResponse, SCHEMA_VERSION,
-    SUMMARY_PATH, SessionEndReason, StatsSummary,
+    ApiError, EngagementEvent, EventKind, INGEST_PATH, IngestRequest, IngestResponse,
+    SCHEMA_VERSION, SUMMARY_PATH, SessionEndReason, StatsSummary,
 };
 use kepu_server::db::Db;
 use kepu_server::{AppState, app, auth};
@@ -20,9 +20,13 @@ struct TestServer {
 
 async fn server() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open_sqlite(&dir.path().join("server.sqlite3")).await.unwrap();
+    let db = Db::open_sqlite(&dir.path().join("server.sqlite3"))
+        .await
+        .unwrap();
     let token = auth::new_token();
-    db.add_kiosk("kiosk-a", &auth::hash_token(&token)).await.unwrap();
+    db.add_kiosk("kiosk-a", &auth::hash_token(&token))
+        .await
+        .unwrap();
     TestServer {
         state: AppState { db },
         token,
@@ -54,15 +58,47 @@ fn two_sessions() -> Vec<EngagementEvent> {
         correct,
     };
     let kinds = [
-        (s1, EventKind::SessionStart { language: "zh".into() }),
-        (s1, EventKind::ExhibitOpen { exhibit_id: "quiz".into() }),
+        (
+            s1,
+            EventKind::SessionStart {
+                language: "zh".into(),
+            },
+        ),
+        (
+            s1,
+            EventKind::ExhibitOpen {
+                exhibit_id: "quiz".into(),
+            },
+        ),
         (s1, answer("q1", true)),
         (s1, answer("q2", false)),
         (s1, answer("q3", true)),
-        (s1, EventKind::ExhibitClose { exhibit_id: "quiz".into(), dwell_ms: 5000 }),
-        (s1, EventKind::SessionEnd { reason: SessionEndReason::IdleTimeout, duration_ms: 9000 }),
-        (s2, EventKind::SessionStart { language: "en".into() }),
-        (s2, EventKind::ExhibitOpen { exhibit_id: "story".into() }),
+        (
+            s1,
+            EventKind::ExhibitClose {
+                exhibit_id: "quiz".into(),
+                dwell_ms: 5000,
+            },
+        ),
+        (
+            s1,
+            EventKind::SessionEnd {
+                reason: SessionEndReason::IdleTimeout,
+                duration_ms: 9000,
+            },
+        ),
+        (
+            s2,
+            EventKind::SessionStart {
+                language: "en".into(),
+            },
+        ),
+        (
+            s2,
+            EventKind::ExhibitOpen {
+                exhibit_id: "story".into(),
+            },
+        ),
     ];
     kinds
         .into_iter()
@@ -81,11 +117,29 @@ async fn post(state: &AppState, token: Option<&str>, body: String) -> (StatusCod
         .await
         .unwrap();
     let status = response.status();
-    (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+    (
+        status,
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
 }
 
-async fn post_events(state: &AppState, token: Option<&str>, events: Vec<EngagementEvent>) -> (StatusCode, Vec<u8>) {
-    post(state, token, serde_json::to_string(&IngestRequest { events }).unwrap()).await
+async fn post_events(
+    state: &AppState,
+    token: Option<&str>,
+    events: Vec<EngagementEvent>,
+) -> (StatusCode, Vec<u8>) {
+    post(
+        state,
+        token,
+        serde_json::to_string(&IngestRequest { events }).unwrap(),
+    )
+    .await
 }
 
 async fn summary(state: &AppState) -> StatsSummary {
@@ -112,9 +166,20 @@ async fn valid_token_stores_the_batch_and_the_summary_adds_up() {
     let summary = summary(&server.state).await;
     assert_eq!(summary.sessions, 2);
     assert_eq!(summary.events, 9);
-    let quiz = summary.exhibits.iter().find(|e| e.exhibit_id == "quiz").unwrap();
-    assert_eq!((quiz.opens, quiz.quiz_answers, quiz.quiz_correct), (1, 3, 2));
-    let story = summary.exhibits.iter().find(|e| e.exhibit_id == "story").unwrap();
+    let quiz = summary
+        .exhibits
+        .iter()
+        .find(|e| e.exhibit_id == "quiz")
+        .unwrap();
+    assert_eq!(
+        (quiz.opens, quiz.quiz_answers, quiz.quiz_correct),
+        (1, 3, 2)
+    );
+    let story = summary
+        .exhibits
+        .iter()
+        .find(|e| e.exhibit_id == "story")
+        .unwrap();
     assert_eq!((story.opens, story.quiz_answers), (1, 0));
 }
 
@@ -156,7 +221,11 @@ async fn events_claiming_another_kiosk_are_refused() {
     let (status, body) = post_events(&server.state, Some(&server.token), events).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(error_message(&body).contains("kiosk-b"));
-    assert_eq!(summary(&server.state).await.events, 0, "the whole batch is refused");
+    assert_eq!(
+        summary(&server.state).await.events,
+        0,
+        "the whole batch is refused"
+    );
 }
 
 #[tokio::test]
@@ -166,11 +235,18 @@ async fn malformed_bodies_get_a_clear_json_error() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!error_message(&body).is_empty());
 
-    let mut json = serde_json::to_value(IngestRequest { events: two_sessions() }).unwrap();
+    let mut json = serde_json::to_value(IngestRequest {
+        events: two_sessions(),
+    })
+    .unwrap();
     json["events"][0]["visitor_ip"] = "10.0.0.1".into();
     let (status, body) = post(&server.state, Some(&server.token), json.to_string()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_message(&body).contains("visitor_ip"), "{}", error_message(&body));
+    assert!(
+        error_message(&body).contains("visitor_ip"),
+        "{}",
+        error_message(&body)
+    );
     assert_eq!(summary(&server.state).await.events, 0);
 }
 
@@ -179,7 +255,16 @@ async fn oversized_batches_and_unknown_schema_versions_are_refused() {
     let server = server().await;
     let session = Uuid::new_v4();
     let many: Vec<_> = (0..501)
-        .map(|i| event("kiosk-a", i, session, EventKind::LanguageChange { language: "en".into() }))
+        .map(|i| {
+            event(
+                "kiosk-a",
+                i,
+                session,
+                EventKind::LanguageChange {
+                    language: "en".into(),
+                },
+            )
+        })
         .collect();
     let (status, _) = post_events(&server.state, Some(&server.token), many).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -196,9 +281,17 @@ async fn kiosk_names_are_unique_and_checked() {
     let server = server().await;
     let err = server.state.db.add_kiosk("kiosk-a", "x").await.unwrap_err();
     assert!(err.to_string().contains("already exists"));
-    let err = server.state.db.add_kiosk("bad name!", "y").await.unwrap_err();
+    let err = server
+        .state
+        .db
+        .add_kiosk("bad name!", "y")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("letters, digits"));
-    assert_eq!(server.state.db.list_kiosks().await.unwrap(), vec!["kiosk-a"]);
+    assert_eq!(
+        server.state.db.list_kiosks().await.unwrap(),
+        vec!["kiosk-a"]
+    );
 }
 
 #[tokio::test]
@@ -208,8 +301,16 @@ async fn the_database_survives_reopen_with_migrations_applied_once() {
     let token = auth::new_token();
     {
         let db = Db::open_sqlite(&path).await.unwrap();
-        db.add_kiosk("kiosk-a", &auth::hash_token(&token)).await.unwrap();
+        db.add_kiosk("kiosk-a", &auth::hash_token(&token))
+            .await
+            .unwrap();
     }
     let db = Db::open_sqlite(&path).await.unwrap();
-    assert_eq!(db.kiosk_for_token_hash(&auth::hash_token(&token)).await.unwrap().as_deref(), Some("kiosk-a"));
+    assert_eq!(
+        db.kiosk_for_token_hash(&auth::hash_token(&token))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("kiosk-a")
+    );
 }

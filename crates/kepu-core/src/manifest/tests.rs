@@ -45,11 +45,19 @@ fn assert_one_error(manifest: &str, line: Option<usize>, needle: &str) {
 fn the_sample_exhibits_are_valid() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
     let catalog = load_catalog(&samples, &ValidationRules::default());
-    let problems: Vec<String> = catalog.all_problems().iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = catalog
+        .all_problems()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
     assert!(problems.is_empty(), "{problems:#?}");
     let kinds: Vec<ExhibitKind> = catalog.exhibits.iter().map(|e| e.manifest.kind).collect();
     assert!(kinds.contains(&ExhibitKind::Story) && kinds.contains(&ExhibitKind::Quiz));
-    let quiz = catalog.exhibits.iter().find(|e| e.manifest.kind == ExhibitKind::Quiz).unwrap();
+    let quiz = catalog
+        .exhibits
+        .iter()
+        .find(|e| e.manifest.kind == ExhibitKind::Quiz)
+        .unwrap();
     assert!(quiz.manifest.questions.len() >= 3);
 }
 
@@ -71,8 +79,12 @@ fn toml_syntax_error_has_line_and_column() {
 fn unknown_field_is_an_error_at_its_line() {
     let typo = QUIZ.replace("explanation =", "explaination =");
     let problems = problems_of(&typo);
-    assert_eq!(problems[0].line, Some(9), "{}", problems[0]);
-    assert!(problems[0].message.contains("explaination"), "{}", problems[0]);
+    assert_eq!(problems[0].line, Some(8), "{}", problems[0]);
+    assert!(
+        problems[0].message.contains("explaination"),
+        "{}",
+        problems[0]
+    );
 }
 
 #[test]
@@ -92,7 +104,10 @@ fn unknown_kind_is_an_error() {
 #[test]
 fn missing_language_is_an_error() {
     assert_one_error(
-        &QUIZ.replace("title = { zh = \"测验\", en = \"Quiz\" }", "title = { zh = \"测验\" }"),
+        &QUIZ.replace(
+            "title = { zh = \"测验\", en = \"Quiz\" }",
+            "title = { zh = \"测验\" }",
+        ),
         Some(3),
         "the title has no text in en",
     );
@@ -100,8 +115,15 @@ fn missing_language_is_an_error() {
 
 #[test]
 fn single_choice_needs_exactly_one_correct_answer() {
-    let two_correct = QUIZ.replace("text = { zh = \"乙\", en = \"B\" }", "text = { zh = \"乙\", en = \"B\" }\ncorrect = true");
-    assert_one_error(&two_correct, Some(5), "exactly one choice with correct = true (it has 2)");
+    let two_correct = QUIZ.replace(
+        "text = { zh = \"乙\", en = \"B\" }",
+        "text = { zh = \"乙\", en = \"B\" }\ncorrect = true",
+    );
+    assert_one_error(
+        &two_correct,
+        Some(5),
+        "exactly one choice with correct = true (it has 2)",
+    );
     let none_correct = QUIZ.replace("correct = true", "");
     assert_one_error(&none_correct, Some(5), "(it has 0)");
 }
@@ -110,7 +132,7 @@ fn single_choice_needs_exactly_one_correct_answer() {
 fn duplicate_choice_ids_are_errors() {
     assert_one_error(
         &QUIZ.replace("id = \"b\"", "id = \"a\""),
-        Some(16),
+        Some(15),
         "choice id \"a\" is used twice",
     );
 }
@@ -152,9 +174,16 @@ fn a_broken_exhibit_is_left_out_and_the_rest_still_load() {
 
 #[test]
 fn a_missing_exhibits_folder_is_reported_not_fatal() {
-    let catalog = load_catalog(Path::new("/nonexistent/exhibits"), &ValidationRules::default());
+    let catalog = load_catalog(
+        Path::new("/nonexistent/exhibits"),
+        &ValidationRules::default(),
+    );
     assert!(catalog.exhibits.is_empty());
-    assert!(catalog.problems[0].message.contains("cannot read the exhibits folder"));
+    assert!(
+        catalog.problems[0]
+            .message
+            .contains("cannot read the exhibits folder")
+    );
 }
 
 #[test]
@@ -166,5 +195,8 @@ fn problems_print_as_file_line_column() {
         column: Some(7),
         message: "bad".into(),
     };
-    assert_eq!(problem.to_string(), "exhibits/x/exhibit.toml:3:7: error: bad");
+    assert_eq!(
+        problem.to_string(),
+        "exhibits/x/exhibit.toml:3:7: error: bad"
+    );
 }
