@@ -1,7 +1,7 @@
 //! Scripted runs of the real windowed kiosk: open a given screen, wait until it has settled,
 //! save a screenshot and exit. Used by the render smoke test and the performance figures.
 
-use crate::content::KioskSettings;
+use crate::content::{Content, KioskSettings};
 use crate::engagement::Track;
 use crate::ui::images::ImageCache;
 use crate::visit::{Screen, Visit};
@@ -15,6 +15,8 @@ use std::time::Instant;
 pub struct Automation {
     /// Start a visitor session at once (skipping the attract screen), in this language.
     pub start_session_in: Option<String>,
+    /// Then open this exhibit.
+    pub open_exhibit: Option<String>,
     /// Save a screenshot here once the screen has settled, then exit.
     pub screenshot: Option<PathBuf>,
     /// When the process started, to report the time to the first frame.
@@ -40,6 +42,7 @@ struct ScreenshotProgress {
 fn start_session(
     automation: Res<Automation>,
     settings: Res<KioskSettings>,
+    content: Res<Content>,
     time: Res<Time<Real>>,
     mut visit: ResMut<Visit>,
     mut next_screen: ResMut<NextState<Screen>>,
@@ -50,8 +53,16 @@ fn start_session(
     };
     let mut events = visit.start(time.elapsed(), settings.default_language());
     events.extend(visit.set_language(language));
-    track.write_batch(Track::all(visit.session_id(), events));
     next_screen.set(Screen::Home);
+    if let Some(id) = &automation.open_exhibit {
+        events.extend(visit.open_exhibit(&content.catalog, id, time.elapsed()));
+        if visit.open.is_some() {
+            next_screen.set(Screen::Exhibit);
+        } else {
+            warn!("no exhibit \"{id}\" to open");
+        }
+    }
+    track.write_batch(Track::all(visit.session_id(), events));
 }
 
 fn take_screenshot_and_exit(

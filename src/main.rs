@@ -35,6 +35,9 @@ enum Command {
         /// Skip the attract screen: start a session at once in this language (tests, demos).
         #[arg(long, value_name = "LANGUAGE")]
         start_session: Option<String>,
+        /// With --start-session: open this exhibit at once.
+        #[arg(long, value_name = "EXHIBIT_ID", requires = "start_session")]
+        open: Option<String>,
         /// Save a screenshot of the settled screen to this PNG file, then exit.
         #[arg(long, value_name = "PNG")]
         screenshot: Option<PathBuf>,
@@ -56,8 +59,18 @@ fn main() -> ExitCode {
             config,
             windowed,
             start_session,
+            open,
             screenshot,
-        } => match run(&config, windowed, start_session, screenshot, process_start) {
+        } => match run(
+            &config,
+            windowed,
+            Automation {
+                start_session_in: start_session,
+                open_exhibit: open,
+                screenshot,
+                process_start: Some(process_start),
+            },
+        ) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("kepu-kiosk: {err:#}");
@@ -102,9 +115,7 @@ fn validate(dir: Option<PathBuf>, config_path: &std::path::Path) -> ExitCode {
 fn run(
     config_path: &std::path::Path,
     windowed: bool,
-    start_session: Option<String>,
-    screenshot: Option<PathBuf>,
-    process_start: std::time::Instant,
+    automation: Automation,
 ) -> anyhow::Result<()> {
     let config = KioskConfig::load(config_path)?;
     let settings = KioskSettings::from_config(&config);
@@ -142,7 +153,7 @@ fn run(
     };
     // Reactive: redraw on input or when egui animates, otherwise once a second (idle timeout).
     // Screenshot runs need a steady stream of frames to settle.
-    let update_mode = if screenshot.is_some() {
+    let update_mode = if automation.screenshot.is_some() {
         UpdateMode::Continuous
     } else {
         UpdateMode::reactive(Duration::from_secs(1))
@@ -164,12 +175,7 @@ fn run(
         commands.spawn(Camera2d);
     });
     kepu_kiosk::kiosk_plugins(&mut app, settings, content, engagement);
-    app.insert_resource(Automation {
-        start_session_in: start_session,
-        screenshot,
-        process_start: Some(process_start),
-    })
-    .add_plugins((
+    app.insert_resource(automation).add_plugins((
         kepu_kiosk::ui::host::window_plugin,
         kepu_kiosk::automation::plugin,
     ));

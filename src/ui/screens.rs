@@ -45,7 +45,7 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
             .max_rect(rect.shrink(theme.spacing * 3.0))
             .layout(egui::Layout::top_down(egui::Align::Center)),
     );
-    ui.add_space(rect.height() * 0.12);
+    ui.add_space(rect.height() * 0.08);
     ui.label(
         egui::RichText::new("潮朝阳 朝科普")
             .size(theme.title_size * 1.2)
@@ -61,7 +61,8 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         .take(4)
         .collect();
     if !thumbs.is_empty() {
-        let size = egui::vec2(320.0, 180.0);
+        let height = (rect.height() * 0.22).min(270.0);
+        let size = egui::vec2(height * 16.0 / 9.0, height);
         let width = thumbs.len() as f32 * (size.x + theme.spacing);
         ui.allocate_ui_with_layout(
             egui::vec2(width, size.y),
@@ -76,7 +77,7 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
             },
         );
     }
-    ui.add_space(theme.spacing * 2.0);
+    ui.add_space(theme.spacing);
     for language in view.languages {
         ui.label(
             egui::RichText::new(super::strings::phrase(Phrase::TouchToStart, language))
@@ -258,15 +259,63 @@ fn story(
     let Some(current) = pages.get(page) else {
         return;
     };
-    let nav_height = theme.min_target + theme.spacing;
-    let text_height = theme.body_size * 5.0;
+    // Navigation first, at the bottom, so the picture and text get what is left.
+    egui::Panel::bottom("story-nav")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let button = egui::vec2(260.0, theme.min_target);
+                let side = (ui.available_width() - 3.0 * button.x - 2.0 * theme.spacing) / 2.0;
+                ui.add_space(side.max(0.0));
+                if page > 0 {
+                    command_button(
+                        ui,
+                        view,
+                        theme.body(format!("◀ {}", view.phrase(Phrase::Previous))),
+                        button,
+                        None,
+                        UiCommand::TurnPage(-1),
+                        out,
+                    );
+                } else {
+                    ui.add_space(button.x);
+                }
+                ui.add_sized(
+                    button,
+                    egui::Label::new(theme.body(fill(
+                        view.phrase(Phrase::PageOf),
+                        page + 1,
+                        pages.len(),
+                    ))),
+                );
+                if page + 1 < pages.len() {
+                    command_button(
+                        ui,
+                        view,
+                        theme.on_accent(format!("{} ▶", view.phrase(Phrase::Next))),
+                        button,
+                        Some(theme.accent),
+                        UiCommand::TurnPage(1),
+                        out,
+                    );
+                } else {
+                    command_button(
+                        ui,
+                        view,
+                        theme.body(view.phrase(Phrase::BackHome)),
+                        button,
+                        None,
+                        UiCommand::GoHome,
+                        out,
+                    );
+                }
+            });
+        });
+    let text_height = theme.body_size * 4.0;
     let available = ui.available_size();
     ui.vertical_centered(|ui| {
         if let Some(image) = &current.image {
-            let max = egui::vec2(
-                available.x,
-                (available.y - nav_height - text_height).max(100.0),
-            );
+            let max = egui::vec2(available.x, (available.y - text_height).max(100.0));
             match view.images.texture(&exhibit.asset_path(image)) {
                 Some(texture) => {
                     let size = fit(texture.size_vec2(), max);
@@ -285,55 +334,6 @@ fn story(
             }
         }
         ui.add(egui::Label::new(theme.body(view.text(&current.text))).wrap());
-    });
-    ui.with_layout(egui::Layout::bottom_up(egui::Align::Center), |ui| {
-        ui.horizontal(|ui| {
-            let button = egui::vec2(260.0, theme.min_target);
-            let half = (ui.available_width() - 3.0 * button.x) / 2.0;
-            ui.add_space(half.max(0.0));
-            if page > 0 {
-                command_button(
-                    ui,
-                    view,
-                    theme.body(format!("◀ {}", view.phrase(Phrase::Previous))),
-                    button,
-                    None,
-                    UiCommand::TurnPage(-1),
-                    out,
-                );
-            } else {
-                ui.add_space(button.x + theme.spacing);
-            }
-            ui.add_sized(
-                button,
-                egui::Label::new(theme.body(fill(
-                    view.phrase(Phrase::PageOf),
-                    page + 1,
-                    pages.len(),
-                ))),
-            );
-            if page + 1 < pages.len() {
-                command_button(
-                    ui,
-                    view,
-                    theme.body(format!("{} ▶", view.phrase(Phrase::Next))),
-                    button,
-                    Some(theme.accent),
-                    UiCommand::TurnPage(1),
-                    out,
-                );
-            } else {
-                command_button(
-                    ui,
-                    view,
-                    theme.body(view.phrase(Phrase::BackHome)),
-                    button,
-                    None,
-                    UiCommand::GoHome,
-                    out,
-                );
-            }
-        });
     });
 }
 
@@ -446,9 +446,7 @@ fn quiz(
         command_button(
             ui,
             view,
-            egui::RichText::new(view.phrase(label))
-                .size(theme.body_size)
-                .color(theme.on_accent),
+            theme.on_accent(view.phrase(label)),
             egui::vec2(320.0, theme.min_target),
             Some(theme.accent),
             UiCommand::NextQuestion,

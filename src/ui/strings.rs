@@ -9,6 +9,7 @@ pub enum Phrase {
     Previous,
     Next,
     PageOf,
+    QuestionOf,
     Correct,
     NotQuite,
     NextQuestion,
@@ -19,7 +20,7 @@ pub enum Phrase {
     Loading,
 }
 
-/// `PageOf` and `YourScore` contain `{a}` and `{b}` placeholders.
+/// `PageOf`, `QuestionOf` and `YourScore` contain `{a}` and `{b}` placeholders.
 pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
     let chinese = language == "zh";
     match phrase {
@@ -29,6 +30,7 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
         Phrase::Previous => pick(chinese, "上一页", "Previous"),
         Phrase::Next => pick(chinese, "下一页", "Next"),
         Phrase::PageOf => pick(chinese, "第 {a} 页，共 {b} 页", "Page {a} of {b}"),
+        Phrase::QuestionOf => pick(chinese, "第 {a} 题，共 {b} 题", "Question {a} of {b}"),
         Phrase::Correct => pick(chinese, "答对了！", "Correct!"),
         Phrase::NotQuite => pick(chinese, "不太对", "Not quite"),
         Phrase::NextQuestion => pick(chinese, "下一题", "Next question"),
@@ -60,13 +62,14 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 14] = [
+pub const ALL: [Phrase; 15] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
     Phrase::Previous,
     Phrase::Next,
     Phrase::PageOf,
+    Phrase::QuestionOf,
     Phrase::Correct,
     Phrase::NotQuite,
     Phrase::NextQuestion,

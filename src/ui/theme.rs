@@ -62,6 +62,13 @@ impl Theme {
             .color(self.text)
     }
 
+    /// Body-size text for a button filled with the accent colour.
+    pub fn on_accent(&self, text: impl Into<String>) -> egui::RichText {
+        egui::RichText::new(text)
+            .size(self.body_size)
+            .color(self.on_accent)
+    }
+
     pub fn heading(&self, text: impl Into<String>) -> egui::RichText {
         egui::RichText::new(text)
             .size(self.heading_size)

@@ -13,6 +13,9 @@ use kepu_kiosk::visit::{Screen, Visit};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Frames drawn after a tap before the next one, as a visitor looks before touching again.
+const SETTLE_FRAMES: usize = 3;
+
 /// One simulated frame.
 pub const FRAME: Duration = Duration::from_millis(100);
 
@@ -128,8 +131,9 @@ impl Kiosk {
         self.app.update();
         self.touch(id, TouchPhase::Ended, position);
         self.app.update();
-        // One more frame so the new screen is drawn and its targets are known.
-        self.app.update();
+        // Let the new screen settle (egui panels size themselves from the previous frame), so
+        // its targets are where a visitor would see them.
+        self.frames(SETTLE_FRAMES);
     }
 
     /// Waits until the outbox writer has written everything recorded so far.

@@ -1,27 +1,34 @@
-//! The real kiosk in a real window (Xvfb + Mesa lavapipe under scripts/test.sh): the home screen
-//! in Chinese is rendered, saved as a PNG, and checked pixel by pixel.
+//! The real kiosk in a real window (Xvfb + Mesa lavapipe under scripts/test.sh): screens are
+//! rendered, saved as PNGs (kept in $KEPU_SCREENSHOT_DIR when set) and checked pixel by pixel.
 
 use crate::harness::{repo_path, sample_config};
+use image::RgbImage;
 use std::process::Command;
+
+const HOME_BACKGROUND: [u8; 3] = [0xF7, 0xF4, 0xEE];
+const ATTRACT_BACKGROUND: [u8; 3] = [0x0D, 0x1B, 0x2A];
+const TEXT: [u8; 3] = [0x10, 0x2A, 0x43];
 
 fn colour_distance(a: [u8; 3], b: [u8; 3]) -> u32 {
     a.iter().zip(b).map(|(x, y)| u32::from(x.abs_diff(y))).sum()
 }
 
-#[test]
-fn home_screen_renders_in_chinese_in_a_real_window() {
+/// Runs the kiosk with `args` until it saved `name`.png, and loads that screenshot.
+fn render(name: &str, args: &[&str]) -> RgbImage {
     assert!(
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
-        "the render test needs a display: run it under xvfb-run (scripts/test.sh does)"
+        "the render tests need a display: run them under xvfb-run (scripts/test.sh does)"
     );
     let dir = tempfile::tempdir().unwrap();
-    let config = sample_config(dir.path(), "http://127.0.0.1:9", 60);
+    sample_config(dir.path(), "http://127.0.0.1:9", 60);
     let screenshot = std::env::var_os("KEPU_SCREENSHOT_DIR")
-        .map(|d| std::path::PathBuf::from(d).join("home-zh.png"))
-        .unwrap_or_else(|| dir.path().join("home-zh.png"));
+        .map_or_else(|| dir.path().to_path_buf(), std::path::PathBuf::from)
+        .join(format!("{name}.png"));
+    let _ = std::fs::remove_file(&screenshot);
     let output = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
-        .args(["run", "--windowed", "--start-session", "zh", "--config"])
+        .args(["run", "--windowed", "--config"])
         .arg(dir.path().join("kiosk.toml"))
+        .args(args)
         .arg("--screenshot")
         .arg(&screenshot)
         .current_dir(repo_path(""))
@@ -32,41 +39,101 @@ fn home_screen_renders_in_chinese_in_a_real_window() {
         "kiosk failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let _ = config;
     let image = image::open(&screenshot).unwrap().to_rgb8();
     assert_eq!((image.width(), image.height()), (1280, 720));
-    let pixels: Vec<[u8; 3]> = image.pixels().map(|p| p.0).collect();
-    let share = |colour: [u8; 3], tolerance: u32| {
-        pixels
-            .iter()
-            .filter(|p| colour_distance(**p, colour) <= tolerance)
-            .count() as f64
-            / pixels.len() as f64
-    };
+    image
+}
 
-    // Not blank: anti-aliased text and photos give many distinct colours.
-    let mut distinct: Vec<[u8; 3]> = pixels.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    assert!(distinct.len() > 500, "only {} colours", distinct.len());
+fn share(image: &RgbImage, colour: [u8; 3], tolerance: u32) -> f64 {
+    let matching = image
+        .pixels()
+        .filter(|p| colour_distance(p.0, colour) <= tolerance)
+        .count();
+    matching as f64 / f64::from(image.width() * image.height())
+}
+
+fn distinct_colours(image: &RgbImage) -> usize {
+    let mut colours: Vec<[u8; 3]> = image.pixels().map(|p| p.0).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    colours.len()
+}
+
+/// Pixels close to the text colour within the rows `top..bottom`.
+fn text_pixels(image: &RgbImage, top: u32, bottom: u32) -> usize {
+    image
+        .enumerate_pixels()
+        .filter(|(_, y, p)| (top..bottom).contains(y) && colour_distance(p.0, TEXT) < 60)
+        .count()
+}
+
+#[test]
+fn home_screen_renders_in_chinese_in_a_real_window() {
+    let image = render("home-zh", &["--start-session", "zh"]);
+    // Not blank: anti-aliased text and pictures give many distinct colours.
+    assert!(
+        distinct_colours(&image) > 500,
+        "{}",
+        distinct_colours(&image)
+    );
     // The home screen's background, not the attract screen's.
     assert!(
-        share([0xF7, 0xF4, 0xEE], 6) > 0.25,
+        share(&image, HOME_BACKGROUND, 6) > 0.25,
         "home background missing"
     );
     assert!(
-        share([0x0D, 0x1B, 0x2A], 6) < 0.02,
+        share(&image, ATTRACT_BACKGROUND, 6) < 0.02,
         "looks like the attract screen"
     );
-    // Text: dark text-coloured pixels in the top bar (title and buttons).
-    let top_bar_text = image
-        .enumerate_pixels()
-        .filter(|(_, y, p)| *y < 90 && colour_distance(p.0, [0x10, 0x2A, 0x43]) < 60)
-        .count();
+    // Text in the top bar (title and buttons).
+    let top_bar_text = text_pixels(&image, 0, 90);
     assert!(
         top_bar_text > 400,
         "no text in the top bar ({top_bar_text} pixels)"
     );
-    // Thumbnails: the story's orange-cream thumbnail background appears on a card.
-    assert!(share([0xFF, 0xF4, 0xE0], 10) > 0.01, "thumbnails missing");
+    // Thumbnails: the story's cream thumbnail background appears on a card.
+    assert!(
+        share(&image, [0xFF, 0xF4, 0xE0], 10) > 0.01,
+        "thumbnails missing"
+    );
+}
+
+#[test]
+fn attract_story_and_quiz_screens_render() {
+    let attract = render("attract", &[]);
+    assert!(
+        share(&attract, ATTRACT_BACKGROUND, 6) > 0.5,
+        "attract background missing"
+    );
+    // "Touch to start" in white, in both languages, below the thumbnails.
+    let white_text = attract
+        .enumerate_pixels()
+        .filter(|(_, y, p)| *y > 450 && colour_distance(p.0, [255, 255, 255]) < 40)
+        .count();
+    assert!(
+        white_text > 1000,
+        "no invitation text ({white_text} pixels)"
+    );
+
+    let story = render(
+        "story-zh",
+        &["--start-session", "zh", "--open", "phone-scams"],
+    );
+    assert!(share(&story, HOME_BACKGROUND, 6) > 0.1);
+    // The page's picture (its cream background) and the page text below it.
+    assert!(
+        share(&story, [0xFF, 0xF4, 0xE0], 10) > 0.05,
+        "story picture missing"
+    );
+    assert!(text_pixels(&story, 400, 720) > 1000, "story text missing");
+
+    let quiz = render(
+        "quiz-en",
+        &["--start-session", "en", "--open", "emergency-quiz"],
+    );
+    assert!(share(&quiz, HOME_BACKGROUND, 6) > 0.25);
+    assert!(
+        text_pixels(&quiz, 90, 720) > 1000,
+        "question and choices missing"
+    );
 }
