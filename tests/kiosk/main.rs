@@ -3,6 +3,9 @@
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `render`: the real kiosk in a window under Xvfb + lavapipe, checked by screenshot.
 
+// Integration tests are test code throughout: a panic on unwrap is the clearest failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod harness;
 
 mod end_to_end;

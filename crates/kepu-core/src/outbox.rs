@@ -433,7 +433,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut outbox = Outbox::open(&dir.path().join("o.sqlite3")).unwrap();
         let event = draft(1);
-        outbox.append(&stamp(), &[event.clone()]).unwrap();
+        outbox
+            .append(&stamp(), std::slice::from_ref(&event))
+            .unwrap();
         assert!(outbox.append(&stamp(), &[event]).unwrap().is_empty());
         assert_eq!(outbox.backlog().unwrap(), 1);
     }

@@ -1,5 +1,8 @@
 //! Handler tests: the whole router, a fresh SQLite database per test, requests via `oneshot`.
 
+// Integration tests are test code throughout: a panic on unwrap is the clearest failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
