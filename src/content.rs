@@ -4,7 +4,7 @@ use crate::ui::images::{ImageCache, ImageUse};
 use crate::visit::{Player, Visit};
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{Catalog, ValidationRules, load_catalog};
+use kepu_core::manifest::{Catalog, ExhibitKind, ExhibitManifest, QuestionType, load_catalog};
 use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
@@ -23,10 +23,18 @@ pub struct Content {
 impl Content {
     /// Loads every exhibit folder, logging each problem; never fails as a whole.
     pub fn load(config: &KioskConfig) -> Self {
-        let rules = ValidationRules {
-            required_languages: config.languages.clone(),
-        };
-        let catalog = load_catalog(&config.exhibits_dir, &rules);
+        let mut catalog = load_catalog(&config.exhibits_dir, &config.validation_rules());
+        config.arrange(&mut catalog);
+        catalog.exhibits.retain(|exhibit| {
+            let playable = is_playable(&exhibit.manifest);
+            if !playable {
+                info!(
+                    "exhibit \"{}\" is valid but this kiosk version has no player for it yet",
+                    exhibit.id()
+                );
+            }
+            playable
+        });
         for problem in catalog.all_problems() {
             warn!("{problem}");
         }
@@ -37,6 +45,21 @@ impl Content {
             catalog.rejected.len()
         );
         Self { catalog }
+    }
+}
+
+/// Whether this kiosk version can play an exhibit: story and quiz with choice questions so far
+/// (hotspots, simulation, sort and the other question types come with their players).
+pub fn is_playable(manifest: &ExhibitManifest) -> bool {
+    match manifest.kind {
+        ExhibitKind::Story => true,
+        ExhibitKind::Quiz => manifest.questions.iter().all(|q| {
+            matches!(
+                q.question_type,
+                QuestionType::Single | QuestionType::ImageChoice
+            )
+        }),
+        ExhibitKind::Hotspots | ExhibitKind::Simulation | ExhibitKind::Sort => false,
     }
 }
 

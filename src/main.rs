@@ -7,7 +7,7 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::EguiPlugin;
 use clap::{Parser, Subcommand};
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{Severity, ValidationRules, load_catalog};
+use kepu_core::manifest::{Problem, ValidationRules, load_catalog};
 use kepu_core::uploader::UploaderConfig;
 use kepu_kiosk::automation::Automation;
 use kepu_kiosk::content::{Content, KioskSettings};
@@ -42,19 +42,51 @@ enum Command {
         #[arg(long, value_name = "PNG")]
         screenshot: Option<PathBuf>,
     },
-    /// Check every exhibit in a folder; exits 2 when any has errors.
+    /// Check every exhibit in a folder: exit 0 when clean, 1 for warnings with --strict, 2 for
+    /// errors.
     Validate {
         /// The exhibits folder (default: the one in kiosk.toml, else ./exhibits).
         dir: Option<PathBuf>,
-        #[arg(long, default_value = "kiosk.toml")]
-        config: PathBuf,
+        /// The kiosk.toml whose languages and playlist apply (default: ./kiosk.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Treat warnings as failures (exit status 1).
+        #[arg(long)]
+        strict: bool,
+        /// `text` for people, `json` for tools.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
+    /// Print the JSON Schema of exhibit.toml, for editors to complete and check manifests.
+    Schema,
+    /// Read a staff PIN from standard input and print the line to put in kiosk.toml.
+    HashPin,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
     let process_start = std::time::Instant::now();
     match Cli::parse().command {
-        Command::Validate { dir, config } => validate(dir, &config),
+        Command::Validate {
+            dir,
+            config,
+            strict,
+            format,
+        } => validate(dir, config, strict, format),
+        Command::Schema => {
+            let schema = kepu_core::manifest::json_schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::HashPin => hash_pin(),
         Command::Run {
             config,
             windowed,
@@ -80,36 +112,92 @@ fn main() -> ExitCode {
     }
 }
 
-fn validate(dir: Option<PathBuf>, config_path: &std::path::Path) -> ExitCode {
-    let config = KioskConfig::load(config_path).ok();
+fn validate(
+    dir: Option<PathBuf>,
+    config_path: Option<PathBuf>,
+    strict: bool,
+    format: Format,
+) -> ExitCode {
+    let config_path = config_path.or_else(|| {
+        let default = PathBuf::from("kiosk.toml");
+        default.exists().then_some(default)
+    });
+    let mut config_problem = None;
+    let config = match &config_path {
+        Some(path) => match KioskConfig::load(path) {
+            Ok(config) => Some(config),
+            Err(err) => {
+                config_problem = Some(Problem::error(path, err.to_string()));
+                None
+            }
+        },
+        None => None,
+    };
     let dir = dir
         .or_else(|| config.as_ref().map(|c| c.exhibits_dir.clone()))
         .unwrap_or_else(|| PathBuf::from("exhibits"));
-    let rules = config.map_or_else(ValidationRules::default, |c| ValidationRules {
-        required_languages: c.languages,
-    });
-    let catalog = load_catalog(&dir, &rules);
-    let problems = catalog.all_problems();
-    for problem in &problems {
-        println!("{problem}");
+    let mut rules = config
+        .as_ref()
+        .map_or_else(ValidationRules::default, KioskConfig::validation_rules);
+    rules.decode_images = true;
+    let mut catalog = load_catalog(&dir, &rules);
+    if let Some(config) = &config {
+        config.arrange(&mut catalog);
     }
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
-    println!(
-        "{}: {} exhibits valid, {} with errors; {} errors, {} warnings",
-        dir.display(),
-        catalog.exhibits.len(),
-        catalog.rejected.len(),
-        errors,
-        problems.len() - errors
-    );
+    catalog.problems.extend(config_problem);
+    let problems = catalog.all_problems();
+    let errors = catalog.error_count();
+    let warnings = problems.len() - errors;
+    match format {
+        Format::Text => {
+            for problem in &problems {
+                println!("{problem}");
+            }
+            println!(
+                "{}: {} exhibits valid, {} left out; {errors} errors, {warnings} warnings",
+                dir.display(),
+                catalog.exhibits.len(),
+                catalog.rejected.len(),
+            );
+        }
+        Format::Json => {
+            let report = serde_json::json!({
+                "folder": dir,
+                "exhibits_valid": catalog.exhibits.len(),
+                "exhibits_left_out": catalog.rejected.len(),
+                "errors": errors,
+                "warnings": warnings,
+                "problems": problems,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
+    }
     if errors > 0 {
         ExitCode::from(2)
+    } else if strict && warnings > 0 {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn hash_pin() -> ExitCode {
+    eprint!("Staff PIN (4 to 12 digits): ");
+    let mut pin = String::new();
+    if std::io::stdin().read_line(&mut pin).is_err() {
+        eprintln!("kepu-kiosk: cannot read the PIN");
+        return ExitCode::FAILURE;
+    }
+    let pin = pin.trim();
+    if !(4..=12).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
+        eprintln!("kepu-kiosk: a staff PIN is 4 to 12 digits");
+        return ExitCode::FAILURE;
+    }
+    println!("staff_pin_hash = \"{}\"", kepu_core::pin::hash_pin(pin));
+    ExitCode::SUCCESS
 }
 
 fn run(

@@ -139,6 +139,10 @@ impl Visit {
                 answered: None,
                 finished: false,
             }),
+            // Content::load keeps only exhibits with a player.
+            ExhibitKind::Hotspots | ExhibitKind::Simulation | ExhibitKind::Sort => {
+                return events;
+            }
         };
         events.push(EventKind::ExhibitOpen {
             exhibit_id: id.to_owned(),

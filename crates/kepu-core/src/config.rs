@@ -1,5 +1,7 @@
 //! The kiosk's own configuration file, `kiosk.toml`.
 
+use crate::at;
+use crate::manifest::{Catalog, MissingLanguage, Problem, Severity, SourceMap, ValidationRules};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -26,6 +28,81 @@ pub struct KioskConfig {
     /// Where the kiosk keeps its engagement outbox.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
+    /// Which exhibits this kiosk shows, in order (exhibit ids); all, in folder order, if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playlist: Option<Vec<String>>,
+    /// Text missing in one of `languages`: `error` leaves the exhibit out, `fallback` shows
+    /// another language with a warning.
+    #[serde(default)]
+    pub missing_language: MissingLanguage,
+    #[serde(default)]
+    pub screen: ScreenConfig,
+    #[serde(default)]
+    pub attract: AttractConfig,
+    /// Accessibility modes every session starts with.
+    #[serde(default)]
+    pub accessibility: AccessibilityDefaults,
+    /// The staff PIN as made by `kepu-kiosk hash-pin` (never the PIN itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_pin_hash: Option<String>,
+    /// The file this was read from and its text, to point at lines in it.
+    #[serde(skip)]
+    pub source: Option<(PathBuf, String)>,
+}
+
+/// The kiosk's screen, for touch-target sizes and image-size warnings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenConfig {
+    pub width_px: u32,
+    pub height_px: u32,
+    /// Diagonal of the visible area, for millimetre-exact touch targets.
+    pub diagonal_inches: f32,
+}
+
+impl Default for ScreenConfig {
+    fn default() -> Self {
+        Self {
+            width_px: 1920,
+            height_px: 1080,
+            diagonal_inches: 24.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttractConfig {
+    /// Exhibits whose pictures the attract loop shows; all shown exhibits if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exhibits: Option<Vec<String>>,
+    /// Seconds per picture.
+    #[serde(default = "default_slide_secs")]
+    pub slide_secs: u32,
+}
+
+impl Default for AttractConfig {
+    fn default() -> Self {
+        Self {
+            exhibits: None,
+            slide_secs: default_slide_secs(),
+        }
+    }
+}
+
+fn default_slide_secs() -> u32 {
+    6
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessibilityDefaults {
+    #[serde(default)]
+    pub large_text: bool,
+    #[serde(default)]
+    pub high_contrast: bool,
+    #[serde(default)]
+    pub seated: bool,
 }
 
 fn default_exhibits_dir() -> PathBuf {
@@ -67,6 +144,7 @@ impl KioskConfig {
             path: path.to_path_buf(),
             message,
         })?;
+        config.source = Some((path.to_path_buf(), source));
         let base = path.parent().unwrap_or(Path::new("."));
         for relative in [
             &mut config.exhibits_dir,
@@ -85,9 +163,12 @@ impl KioskConfig {
         let config: Self = toml::from_str(source).map_err(|err| match err.span() {
             Some(span) => {
                 let (line, column) = crate::manifest::line_and_column(source, span.start);
-                format!("line {line}, column {column}: {}", err.message().trim())
+                format!(
+                    "line {line}, column {column}: {}",
+                    config_message(err.message())
+                )
             }
-            None => err.message().trim().to_owned(),
+            None => config_message(err.message()),
         })?;
         if config.kiosk_id.trim().is_empty() {
             return Err("kiosk_id must not be empty".to_owned());
@@ -100,7 +181,78 @@ impl KioskConfig {
         if config.idle_timeout_secs < 5 {
             return Err("idle_timeout_secs must be at least 5 seconds".to_owned());
         }
+        if let Some(hash) = &config.staff_pin_hash
+            && crate::pin::parse_hash(hash).is_none()
+        {
+            return Err(
+                "staff_pin_hash is not a PIN hash; make one with `kepu-kiosk hash-pin`".to_owned(),
+            );
+        }
         Ok(config)
+    }
+
+    /// The rules exhibits are validated by on this kiosk.
+    pub fn validation_rules(&self) -> ValidationRules {
+        ValidationRules {
+            required_languages: self.languages.clone(),
+            missing_language: self.missing_language,
+            screen: (self.screen.width_px, self.screen.height_px),
+            decode_images: false,
+        }
+    }
+
+    /// Orders and filters the catalog by `playlist`; an entry naming no loaded exhibit is a
+    /// problem located in kiosk.toml (the exhibit may be missing or left out for its errors).
+    pub fn arrange(&self, catalog: &mut Catalog) {
+        let Some(playlist) = &self.playlist else {
+            return;
+        };
+        let mut ordered = Vec::with_capacity(playlist.len());
+        for (index, id) in playlist.iter().enumerate() {
+            match catalog.exhibits.iter().position(|e| e.id() == id) {
+                Some(position) => ordered.push(catalog.exhibits.swap_remove(position)),
+                None if ordered
+                    .iter()
+                    .any(|e: &crate::manifest::Exhibit| e.id() == id) =>
+                {
+                    catalog.problems.push(self.problem(
+                        &at!["playlist", index],
+                        format!("playlist names \"{id}\" twice"),
+                    ));
+                }
+                None => {
+                    let left_out = catalog
+                        .rejected
+                        .iter()
+                        .any(|r| r.folder.file_name().is_some_and(|name| name == id.as_str()));
+                    let why = if left_out {
+                        "it has errors and was left out"
+                    } else {
+                        "there is no exhibit with that id"
+                    };
+                    catalog.problems.push(self.problem(
+                        &at!["playlist", index],
+                        format!("playlist entry \"{id}\" cannot be shown: {why}"),
+                    ));
+                }
+            }
+        }
+        catalog.exhibits = ordered;
+    }
+
+    fn problem(&self, path: &crate::manifest::FieldPath, message: String) -> Problem {
+        let (file, location) = match &self.source {
+            Some((file, source)) => (file.clone(), SourceMap::new(source).locate(path)),
+            None => (PathBuf::from("kiosk.toml"), None),
+        };
+        let (line, column) = location.unzip();
+        Problem {
+            severity: Severity::Error,
+            file,
+            line,
+            column,
+            message,
+        }
     }
 
     /// The bearer token, read fresh so a re-paired kiosk needs no restart of the uploader's owner.
@@ -124,6 +276,15 @@ impl KioskConfig {
     pub fn outbox_path(&self) -> PathBuf {
         self.data_dir.join("outbox.sqlite3")
     }
+}
+
+/// Serde's message, with advice where a common mistake is likely.
+fn config_message(message: &str) -> String {
+    let message = message.trim();
+    if message.contains("`staff_pin`") {
+        return "the staff PIN must not be stored in clear: replace `staff_pin` by `staff_pin_hash = \"…\"` made with `kepu-kiosk hash-pin`".to_owned();
+    }
+    message.to_owned()
 }
 
 #[cfg(test)]

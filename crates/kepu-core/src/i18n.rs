@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 pub type Lang = String;
 
 /// One visitor-facing string in several languages, written in TOML as `{ zh = "…", en = "…" }`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct LocalizedText(pub BTreeMap<Lang, String>);
 
@@ -20,6 +20,10 @@ impl LocalizedText {
             .or_else(|| fallbacks.iter().find_map(|l| self.0.get(l)))
             .or_else(|| self.0.values().next())
             .map_or("", String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The languages among `required` that have no text here.

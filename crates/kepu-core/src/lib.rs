@@ -3,6 +3,7 @@
 //! - [`i18n`]: visitor-facing text in several languages;
 //! - [`manifest`]: exhibit manifests (`exhibits/<id>/exhibit.toml`) and their validation;
 //! - [`config`]: the kiosk's own `kiosk.toml`;
+//! - [`pin`]: the staff PIN, stored only as a slow salted hash;
 //! - [`quiz`]: quiz answering and scoring;
 //! - [`wire`]: the engagement events and API bodies that travel between kiosk and server;
 //! - [`outbox`]: the durable on-disk queue of events (feature `outbox`);
@@ -11,6 +12,7 @@
 pub mod config;
 pub mod i18n;
 pub mod manifest;
+pub mod pin;
 pub mod quiz;
 pub mod wire;
 

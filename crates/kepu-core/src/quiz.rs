@@ -75,21 +75,21 @@ impl QuizAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::LocalizedText;
-    use crate::manifest::Choice;
 
     fn question() -> Question {
-        let choice = |id: &str, correct| Choice {
-            id: id.to_owned(),
-            text: LocalizedText::from_pairs(&[("en", id)]),
-            correct,
-        };
-        Question {
-            id: "q".to_owned(),
-            prompt: LocalizedText::from_pairs(&[("en", "?")]),
-            choices: vec![choice("a", false), choice("b", true), choice("c", false)],
-            explanation: LocalizedText::from_pairs(&[("en", "because")]),
-        }
+        toml::from_str(
+            r#"
+            id = "q"
+            prompt = { en = "?" }
+            explanation = { en = "because" }
+            choices = [
+                { id = "a", text = { en = "a" } },
+                { id = "b", text = { en = "b" }, correct = true },
+                { id = "c", text = { en = "c" } },
+            ]
+            "#,
+        )
+        .unwrap()
     }
 
     #[test]

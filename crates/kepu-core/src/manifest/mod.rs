@@ -1,0 +1,327 @@
+//! Exhibit manifests: `exhibits/<folder>/exhibit.toml` plus the images and audio it names.
+//!
+//! Parsing is strict and validation collects every problem of every exhibit in one pass, each
+//! with the file, line and column and a sentence a curator can act on. Nothing a curator writes
+//! can make loading fail as a whole: a broken exhibit is left out and the rest load.
+
+mod models;
+mod source_map;
+mod types;
+mod validate;
+
+pub use models::{MODELS, ModelSpec, ParameterSpec, model};
+pub use source_map::{FieldPath, Seg, SourceMap, line_and_column};
+pub use types::*;
+
+use crate::i18n::Lang;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The file name every exhibit folder must contain.
+pub const MANIFEST_FILE: &str = "exhibit.toml";
+
+/// A manifest that passed validation, with the folder its assets live in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exhibit {
+    pub manifest: ExhibitManifest,
+    pub folder: PathBuf,
+}
+
+impl Exhibit {
+    pub fn id(&self) -> &str {
+        &self.manifest.id
+    }
+
+    /// Path of an asset named in the manifest.
+    pub fn asset_path(&self, relative: &str) -> PathBuf {
+        self.folder.join(relative)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One thing wrong with an exhibit (or with kiosk.toml), phrased for a curator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based line and column, where known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {severity}: {}", self.message)
+    }
+}
+
+impl Problem {
+    pub fn error(file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// An exhibit folder that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedExhibit {
+    pub folder: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+/// Everything found in an exhibits folder: the exhibits that can be shown and those left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    pub exhibits: Vec<Exhibit>,
+    pub rejected: Vec<RejectedExhibit>,
+    /// Problems that belong to no single exhibit (an unreadable folder, the playlist).
+    pub problems: Vec<Problem>,
+    /// Warnings about exhibits that are shown all the same.
+    pub warnings: Vec<Problem>,
+}
+
+impl Catalog {
+    pub fn exhibit(&self, id: &str) -> Option<&Exhibit> {
+        self.exhibits.iter().find(|e| e.id() == id)
+    }
+
+    /// Every problem found, in file and line order.
+    pub fn all_problems(&self) -> Vec<&Problem> {
+        let mut all: Vec<&Problem> = self
+            .problems
+            .iter()
+            .chain(self.rejected.iter().flat_map(|r| r.problems.iter()))
+            .chain(self.warnings.iter())
+            .collect();
+        all.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        all
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.all_problems()
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// What to do about text missing in one of the kiosk's languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingLanguage {
+    /// The exhibit is left out until every language is there.
+    #[default]
+    Error,
+    /// A warning; visitors see the text in the first language that has it.
+    Fallback,
+}
+
+/// What validation needs to know about the kiosk the exhibits are for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationRules {
+    /// Every visitor-facing string must have text in each of these languages.
+    pub required_languages: Vec<Lang>,
+    pub missing_language: MissingLanguage,
+    /// The screen in pixels: images much larger than this get a warning.
+    pub screen: (u32, u32),
+    /// Decode every image fully (the `validate` command); the kiosk reads only image headers at
+    /// start, and an image that fails to decode later shows a placeholder.
+    pub decode_images: bool,
+}
+
+impl Default for ValidationRules {
+    fn default() -> Self {
+        Self {
+            required_languages: vec!["zh".to_owned(), "en".to_owned()],
+            missing_language: MissingLanguage::Error,
+            screen: (1920, 1080),
+            decode_images: false,
+        }
+    }
+}
+
+/// Loads every exhibit folder under `dir`, in folder-name order. Never fails as a whole.
+pub fn load_catalog(dir: &Path, rules: &ValidationRules) -> Catalog {
+    let mut catalog = Catalog::default();
+    let mut folders = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect::<Vec<_>>(),
+        Err(err) => {
+            catalog.problems.push(Problem::error(
+                dir,
+                format!("cannot read the exhibits folder: {err}"),
+            ));
+            return catalog;
+        }
+    };
+    folders.sort();
+
+    let mut seen_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for folder in folders {
+        let manifest_path = folder.join(MANIFEST_FILE);
+        if !manifest_path.exists() {
+            // A folder without a manifest (e.g. shared images) is not an exhibit.
+            continue;
+        }
+        let loaded = load_exhibit(&folder, rules);
+        let mut problems = loaded.problems;
+        if let Some(manifest) = &loaded.manifest {
+            if let Some(first) = seen_ids.get(&manifest.id) {
+                let (line, column) = loaded.id_location.unzip();
+                problems.push(Problem {
+                    severity: Severity::Error,
+                    file: manifest_path.clone(),
+                    line,
+                    column,
+                    message: format!(
+                        "exhibit id \"{}\" is already used by {}; every exhibit needs its own id",
+                        manifest.id,
+                        first.display()
+                    ),
+                });
+            } else {
+                seen_ids.insert(manifest.id.clone(), manifest_path.clone());
+            }
+        }
+        let has_errors = problems.iter().any(|p| p.severity == Severity::Error);
+        match loaded.manifest {
+            Some(manifest) if !has_errors => {
+                catalog.warnings.extend(problems);
+                catalog.exhibits.push(Exhibit { manifest, folder });
+            }
+            _ => catalog.rejected.push(RejectedExhibit { folder, problems }),
+        }
+    }
+    catalog
+}
+
+/// The result of loading one exhibit folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedExhibit {
+    /// The manifest, when it could be parsed at all.
+    pub manifest: Option<ExhibitManifest>,
+    /// Every problem found, errors and warnings.
+    pub problems: Vec<Problem>,
+    /// Where `id` is written, for problems found later (duplicate ids).
+    pub id_location: Option<(usize, usize)>,
+}
+
+/// Parses and validates one exhibit folder.
+pub fn load_exhibit(folder: &Path, rules: &ValidationRules) -> LoadedExhibit {
+    let path = folder.join(MANIFEST_FILE);
+    let source = match std::fs::read_to_string(&path) {
+        Ok(source) => source,
+        Err(err) => {
+            return LoadedExhibit {
+                manifest: None,
+                problems: vec![Problem::error(
+                    &path,
+                    format!("cannot read the manifest: {err}"),
+                )],
+                id_location: None,
+            };
+        }
+    };
+    parse_and_validate(&source, folder, rules)
+}
+
+/// Parses and validates a manifest's text; `folder` is where its assets are looked up.
+pub fn parse_and_validate(source: &str, folder: &Path, rules: &ValidationRules) -> LoadedExhibit {
+    let path = folder.join(MANIFEST_FILE);
+    match toml::from_str::<ExhibitManifest>(source) {
+        Ok(manifest) => {
+            let map = SourceMap::new(source);
+            let problems = validate::validate(&manifest, folder, &map, rules);
+            LoadedExhibit {
+                manifest: Some(manifest),
+                problems,
+                id_location: top_level_key_location(source, "id"),
+            }
+        }
+        Err(err) => {
+            let (line, column) = err
+                .span()
+                .map(|span| line_and_column(source, span.start))
+                .unzip();
+            LoadedExhibit {
+                manifest: None,
+                problems: vec![Problem {
+                    severity: Severity::Error,
+                    file: path,
+                    line,
+                    column,
+                    message: curator_message(err.message()),
+                }],
+                id_location: None,
+            }
+        }
+    }
+}
+
+/// Line and column of a top-level `key = ...` (before the first table header), found by a
+/// cheap scan so valid files never need a span-keeping parse.
+fn top_level_key_location(source: &str, key: &str) -> Option<(usize, usize)> {
+    for (index, line) in source.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some((index + 1, line.len() - trimmed.len() + 1));
+        }
+    }
+    None
+}
+
+/// Serde's messages, reworded where a curator would not follow them.
+fn curator_message(message: &str) -> String {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        return format!(
+            "unknown field {rest} (check the spelling; docs/manifest.md lists every field)"
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("required field {rest} is missing");
+    }
+    message.to_owned()
+}
+
+/// The JSON Schema of `exhibit.toml`, for editors (Taplo / Even Better TOML) to complete and check.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(ExhibitManifest);
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+//! The manifest format: what a curator writes in `exhibit.toml`. One flat table per exhibit;
+//! each kind uses its own sections. Unknown fields are errors, so a typo is never silently
+//! ignored. docs/manifest.md documents every field; `kepu-kiosk schema` prints the JSON Schema
+//! generated from these types.
+
+use crate::i18n::LocalizedText;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExhibitKind {
+    /// Pages of text and image, with optional narration; the visitor swipes between them.
+    Story,
+    /// Questions of several types, an explanation after each answer, a score at the end.
+    Quiz,
+    /// A large image with tappable regions that open info cards.
+    Hotspots,
+    /// A built-in real-time model with curator-chosen parameters.
+    Simulation,
+    /// Items the visitor drags into bins.
+    Sort,
+}
+
+impl ExhibitKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Story => "story",
+            Self::Quiz => "quiz",
+            Self::Hotspots => "hotspots",
+            Self::Simulation => "simulation",
+            Self::Sort => "sort",
+        }
+    }
+}
+
+/// Who an exhibit, or a quiz's question pool, is for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    Child,
+    Youth,
+    Adult,
+    Senior,
+    Family,
+    Rural,
+    Worker,
+    CivilServant,
+}
+
+/// One `exhibit.toml`, exactly as the curator wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExhibitManifest {
+    /// Stable identifier used in statistics: lowercase letters, digits, `-` and `_`.
+    pub id: String,
+    pub kind: ExhibitKind,
+    pub title: LocalizedText,
+    /// One line for the home screen's card.
+    #[serde(default, skip_serializing_if = "LocalizedText::is_empty")]
+    pub summary: LocalizedText,
+    /// Card image, relative to the exhibit folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<Audience>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
+
+    /// story: the pages, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<StoryPage>,
+
+    /// quiz: every question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
+    /// quiz: which questions each audience gets (question ids); audiences not listed, and
+    /// visitors who did not say who they are, get every question.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pools: BTreeMap<Audience, Vec<String>>,
+    /// quiz: optional time limit for the whole quiz; off when absent (nobody is rushed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_secs: Option<u32>,
+
+    /// hotspots: the large image the regions refer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// hotspots: the tappable regions, in the image's pixel coordinates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hotspots: Vec<Hotspot>,
+
+    /// simulation: the built-in model (`pendulum`, `projectile`, `orbit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// simulation: the parameters the visitor can change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+
+    /// sort: the bins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bins: Vec<Bin>,
+    /// sort: the items to put into bins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<SortItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoryPage {
+    pub text: LocalizedText,
+    /// Image file relative to the exhibit folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Narration audio (Ogg Vorbis, WAV, MP3 or FLAC); the page text is its caption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narration: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    /// One right choice.
+    #[default]
+    Single,
+    /// Several right choices; partial credit (see docs/manifest.md).
+    Multiple,
+    /// A statement that is true or false (`answer = true`).
+    TrueFalse,
+    /// Choices shown as pictures; one right choice.
+    ImageChoice,
+    /// Put `items` in order (they are written in the right order).
+    Ordering,
+    /// A number on a slider (`[questions.estimate]`).
+    Estimate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    /// Question type; `single` when absent.
+    #[serde(rename = "type", default)]
+    pub question_type: QuestionType,
+    pub prompt: LocalizedText,
+    /// Shown after the visitor answered, right or wrong.
+    pub explanation: LocalizedText,
+    /// Optional illustration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// single, multiple, image_choice: the choices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
+    /// Shuffle the choices or items for each visitor (set false to keep "all of the above" last).
+    #[serde(default = "yes")]
+    pub shuffle: bool,
+    /// true_false: whether the statement is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<bool>,
+    /// ordering: the items, written in the right order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+    /// estimate: the slider and the right answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub text: LocalizedText,
+    #[serde(default)]
+    pub correct: bool,
+    /// image_choice: the picture to tap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderItem {
+    pub id: String,
+    pub text: LocalizedText,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Estimate {
+    pub min: f64,
+    pub max: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+    pub answer: f64,
+    /// Answers within this distance of `answer` count as right.
+    pub tolerance: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<LocalizedText>,
+}
+
+/// A tappable region: exactly one of `rect`, `circle` or `polygon`, in image pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hotspot {
+    pub id: String,
+    pub title: LocalizedText,
+    pub text: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// `[x, y, width, height]` from the image's top-left corner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rect: Option<[f64; 4]>,
+    /// `[centre_x, centre_y, radius]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circle: Option<[f64; 3]>,
+    /// `[[x, y], [x, y], ...]`, at least three points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polygon: Option<Vec<[f64; 2]>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// One of the model's parameters (see docs/manifest.md).
+    pub id: String,
+    pub label: LocalizedText,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bin {
+    pub id: String,
+    pub label: LocalizedText,
+    /// Colour as `#rrggbb` (Beijing's bins: kitchen green, recyclables blue, hazardous red,
+    /// other grey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortItem {
+    pub id: String,
+    pub name: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The id of the right bin.
+    pub bin: String,
+    /// Why it belongs there, shown after the visitor placed it.
+    pub feedback: LocalizedText,
+}

@@ -1,0 +1,91 @@
+//! The corpus of broken exhibits (tests/corpus, written by tools/make_corpus.py): each folder
+//! holds one curator mistake and expect.toml lists exactly the problems `validate` must report,
+//! with severity, line and the words of the message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kepu_core::manifest::{Severity, ValidationRules, load_catalog, load_exhibit};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct Expect {
+    problem: Vec<ExpectedProblem>,
+}
+
+#[derive(Deserialize, Debug)]
+struct ExpectedProblem {
+    severity: String,
+    line: Option<usize>,
+    message: String,
+}
+
+fn corpus() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn rules() -> ValidationRules {
+    ValidationRules {
+        decode_images: true,
+        ..ValidationRules::default()
+    }
+}
+
+#[test]
+fn every_case_reports_exactly_its_problems_at_their_lines() {
+    let cases = corpus();
+    assert!(cases.len() >= 25, "only {} cases", cases.len());
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let expect: Expect =
+            toml::from_str(&std::fs::read_to_string(case.join("expect.toml")).unwrap()).unwrap();
+        let problems = load_exhibit(&case, &rules()).problems;
+        let report: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems.len(),
+            expect.problem.len(),
+            "{name}: expected {:#?}, got {report:#?}",
+            expect.problem
+        );
+        for expected in &expect.problem {
+            let severity = match expected.severity.as_str() {
+                "error" => Severity::Error,
+                _ => Severity::Warning,
+            };
+            let found = problems.iter().any(|p| {
+                p.severity == severity
+                    && p.message.contains(&expected.message)
+                    && (expected.line.is_none() || p.line == expected.line)
+                    && p.line.is_some() == expected.line.is_some()
+            });
+            assert!(
+                found,
+                "{name}: no problem like {expected:#?} in {report:#?}"
+            );
+        }
+        for problem in &problems {
+            assert!(problem.file.ends_with("exhibit.toml"), "{name}: {problem}");
+        }
+    }
+}
+
+#[test]
+fn loading_the_whole_corpus_keeps_only_the_warning_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let catalog = load_catalog(&root, &rules());
+    assert_eq!(
+        catalog.exhibits.len(),
+        1,
+        "only the case with just a warning is shown"
+    );
+    assert!(catalog.exhibits[0].folder.ends_with("15-oversized-image"));
+    assert_eq!(catalog.warnings.len(), 1);
+    assert_eq!(catalog.rejected.len(), corpus().len() - 1);
+}

@@ -1,0 +1,216 @@
+"""Writes the corpus of broken exhibits (crates/kepu-core/tests/corpus/): one folder per
+mistake a curator can make, each with its exhibit.toml, the assets it needs, and expect.toml
+saying which problems `validate` must report and on which line.
+
+The expected line is found here by searching the manifest for the text that holds the mistake,
+independently of the validator. Run `python3 tools/make_corpus.py` after adding a case.
+"""
+import io
+import os
+import shutil
+from PIL import Image
+
+ROOT = "crates/kepu-core/tests/corpus"
+
+STORY = '''id = "corpus-story"
+kind = "story"
+title = { zh = "故事", en = "Story" }
+
+[[pages]]
+text = { zh = "第一页", en = "Page one" }
+image = "pic.png"
+'''
+
+QUIZ = '''id = "corpus-quiz"
+kind = "quiz"
+title = { zh = "测验", en = "Quiz" }
+
+[[questions]]
+id = "q1"
+prompt = { zh = "问题一", en = "Question one" }
+explanation = { zh = "解释", en = "Because" }
+
+[[questions.choices]]
+id = "a"
+text = { zh = "甲", en = "A" }
+correct = true
+
+[[questions.choices]]
+id = "b"
+text = { zh = "乙", en = "B" }
+'''
+
+HOTSPOTS = '''id = "corpus-hotspots"
+kind = "hotspots"
+title = { zh = "热点", en = "Hotspots" }
+image = "pic.png"
+
+[[hotspots]]
+id = "h1"
+title = { zh = "区域", en = "Region" }
+text = { zh = "说明", en = "About it" }
+rect = [4, 4, 20, 20]
+'''
+
+SIMULATION = '''id = "corpus-simulation"
+kind = "simulation"
+title = { zh = "单摆", en = "Pendulum" }
+model = "pendulum"
+
+[[parameters]]
+id = "length"
+label = { zh = "摆长", en = "Length" }
+min = 0.5
+max = 3.0
+default = 1.0
+'''
+
+SORT = '''id = "corpus-sort"
+kind = "sort"
+title = { zh = "分类", en = "Sorting" }
+
+[[bins]]
+id = "hazardous"
+label = { zh = "有害垃圾", en = "Hazardous waste" }
+color = "#c62828"
+
+[[bins]]
+id = "other"
+label = { zh = "其他垃圾", en = "Other waste" }
+
+[[items]]
+id = "battery"
+name = { zh = "电池", en = "Battery" }
+bin = "hazardous"
+feedback = { zh = "含重金属", en = "Contains heavy metals" }
+'''
+
+
+def png(width, height, colour=(200, 120, 40)):
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+SMALL_PNG = png(64, 64)
+
+# (folder, manifest, extra assets, [(severity, text on the expected line, message part)])
+CASES = [
+    ("toml-syntax", STORY.replace('kind = "story"', 'kind = "story'), {},
+     [("error", 'kind = "story', "")]),
+    ("unknown-field", STORY.replace("title =", "titel ="), {},
+     [("error", "titel", "unknown field `titel`")]),
+    ("missing-required-field", STORY.replace('title = { zh = "故事", en = "Story" }\n', ""), {},
+     [("error", "id = ", "required field `title` is missing")]),
+    ("unknown-kind", STORY.replace('kind = "story"', 'kind = "puzzle"'), {},
+     [("error", 'kind = "puzzle"', "puzzle")]),
+    ("unknown-audience", STORY.replace('kind = "story"', 'kind = "story"\naudiences = ["kids"]'), {},
+     [("error", "audiences", "kids")]),
+    ("bad-exhibit-id", STORY.replace('"corpus-story"', '"Corpus Story"'), {},
+     [("error", 'id = "Corpus Story"', "may only use lowercase letters")]),
+    ("duplicate-question-ids", QUIZ + QUIZ[QUIZ.index("[[questions]]"):].replace('prompt = { zh = "问题一", en = "Question one" }', 'prompt = { zh = "问题二", en = "Question two" }'), {},
+     [("error", '#2:id = "q1"', 'question id "q1" is used twice')]),
+    ("duplicate-choice-ids", QUIZ.replace('id = "b"', 'id = "a"'), {},
+     [("error", '#2:id = "a"', 'choice id "a" is used twice')]),
+    ("duplicate-hotspot-ids", HOTSPOTS + HOTSPOTS[HOTSPOTS.index("[[hotspots]]"):], {"pic.png": SMALL_PNG},
+     [("error", '#2:id = "h1"', 'hotspot id "h1" is used twice')]),
+    ("duplicate-item-ids", SORT + SORT[SORT.index("[[items]]"):], {},
+     [("error", '#2:id = "battery"', 'item id "battery" is used twice')]),
+    ("unknown-bin", SORT.replace('bin = "hazardous"', 'bin = "harmful"'), {},
+     [("error", 'bin = "harmful"', 'bin "harmful", which does not exist; the bins are hazardous, other')]),
+    ("unknown-pool-question", QUIZ + '\n[pools]\nchild = ["q1", "q9"]\n', {},
+     [("error", "child = ", 'names question "q9", which this quiz does not have')]),
+    ("missing-image", STORY, {},
+     [("error", 'image = "pic.png"', 'the image of page 1 "pic.png" does not exist')]),
+    ("undecodable-image", STORY, {"pic.png": b"this is not a picture"},
+     [("error", 'image = "pic.png"', "cannot be read as a PNG or JPEG image")]),
+    ("oversized-image", STORY, {"pic.png": png(5000, 3000)},
+     [("warning", 'image = "pic.png"', "is 5000×3000 pixels, far larger than the screen")]),
+    ("hotspot-outside-image", HOTSPOTS.replace("rect = [4, 4, 20, 20]", "rect = [40, 40, 50, 10]"), {"pic.png": SMALL_PNG},
+     [("error", "rect = [40", "reaches outside the image (64×64 pixels)")]),
+    ("hotspot-without-shape", HOTSPOTS.replace("rect = [4, 4, 20, 20]\n", ""), {"pic.png": SMALL_PNG},
+     [("error", "[[hotspots]]", "needs exactly one of `rect`, `circle` or `polygon`")]),
+    ("polygon-too-few-points", HOTSPOTS.replace("rect = [4, 4, 20, 20]", "polygon = [[1, 1], [9, 9]]"), {"pic.png": SMALL_PNG},
+     [("error", "polygon =", "needs at least 3 points")]),
+    ("single-choice-two-correct", QUIZ.replace('text = { zh = "乙", en = "B" }', 'text = { zh = "乙", en = "B" }\ncorrect = true'), {},
+     [("error", "[[questions]]", "exactly one choice with correct = true (it has 2)")]),
+    ("single-choice-none-correct", QUIZ.replace("correct = true\n", ""), {},
+     [("error", "[[questions]]", "(it has 0)")]),
+    ("multiple-choice-none-correct", QUIZ.replace('id = "q1"', 'id = "q1"\ntype = "multiple"').replace("correct = true\n", ""), {},
+     [("error", "[[questions]]", "at least one choice with correct = true")]),
+    ("ordering-one-item", QUIZ[:QUIZ.index("[[questions.choices]]")].replace('id = "q1"', 'id = "q1"\ntype = "ordering"') + '[[questions.items]]\nid = "first"\ntext = { zh = "一", en = "One" }\n', {},
+     [("error", "[[questions]]", "needs at least 2 items")]),
+    ("estimate-answer-outside-range", QUIZ[:QUIZ.index("[[questions.choices]]")].replace('id = "q1"', 'id = "q1"\ntype = "estimate"') + "[questions.estimate]\nmin = 0\nmax = 100\nanswer = 150\ntolerance = 5\n", {},
+     [("error", "answer = 150", "the answer 150 of question \"q1\" is outside its slider's range 0 to 100")]),
+    ("true-false-without-answer", QUIZ[:QUIZ.index("[[questions.choices]]")].replace('id = "q1"', 'id = "q1"\ntype = "true_false"'), {},
+     [("error", "[[questions]]", "needs `answer = true` or `answer = false`")]),
+    ("image-choice-without-image", QUIZ.replace('id = "q1"', 'id = "q1"\ntype = "image_choice"'), {},
+     [("error", '#1:[[questions.choices]]', 'choice "a" of question "q1" needs an image'),
+      ("error", '#2:[[questions.choices]]', 'choice "b" of question "q1" needs an image')]),
+    ("unknown-simulation-model", SIMULATION.replace('model = "pendulum"', 'model = "pendulumn"'), {},
+     [("error", 'model = "pendulumn"', 'there is no simulation model "pendulumn"; the models are pendulum, projectile, orbit')]),
+    ("simulation-unknown-parameter", SIMULATION.replace('id = "length"', 'id = "lenght"'), {},
+     [("error", 'id = "lenght"', 'the pendulum model has no parameter "lenght"; it has length, angle, gravity')]),
+    ("simulation-parameter-out-of-range", SIMULATION.replace("max = 3.0", "max = 500.0").replace("default = 1.0", "default = 2.0"), {},
+     [("error", "max = 500.0", "max = 500 is outside what the pendulum model allows (0.05 to 100 m)")]),
+    ("simulation-default-outside-range", SIMULATION.replace("default = 1.0", "default = 9.0"), {},
+     [("error", "default = 9.0", "default = 9 is outside its own range 0.5 to 3")]),
+    ("missing-language", STORY.replace('title = { zh = "故事", en = "Story" }', 'title = { zh = "故事" }'), {"pic.png": SMALL_PNG},
+     [("error", "title =", "the title has no text in en")]),
+    ("unsupported-audio", STORY.replace('image = "pic.png"', 'image = "pic.png"\nnarration = "voice.ogg"'), {"pic.png": SMALL_PNG, "voice.ogg": b"plain text, not audio"},
+     [("error", "narration =", "is not an Ogg Vorbis, WAV, MP3 or FLAC file")]),
+    ("section-of-another-kind", STORY + QUIZ[QUIZ.index("[[questions]]"):], {"pic.png": SMALL_PNG},
+     [("error", "[[questions]]", "a story exhibit does not use `questions`; it belongs to kind = \"quiz\"")]),
+    ("story-without-pages", STORY[:STORY.index("[[pages]]")], {},
+     [("error", 'kind = "story"', "a story needs at least one [[pages]] entry")]),
+    ("asset-outside-folder", STORY.replace('image = "pic.png"', 'image = "../pic.png"'), {},
+     [("error", 'image = "../pic.png"', "must name a file inside the exhibit folder")]),
+    ("invalid-bin-colour", SORT.replace('color = "#c62828"', 'color = "red"'), {},
+     [("error", 'color = "red"', 'bin colour "red" must look like "#2e7d32"')]),
+]
+
+
+def find_line(manifest, marker):
+    """1-based line of the marker; '#n:text' means its n-th occurrence."""
+    if marker is None:
+        return None
+    nth = 1
+    if marker.startswith("#") and ":" in marker:
+        nth, marker = int(marker[1:marker.index(":")]), marker[marker.index(":") + 1:]
+    seen = 0
+    for number, line in enumerate(manifest.split("\n"), start=1):
+        if marker in line:
+            seen += 1
+            if seen == nth:
+                return number
+    raise SystemExit(f"marker {marker!r} not found")
+
+
+def toml_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+if __name__ == "__main__":
+    shutil.rmtree(ROOT, ignore_errors=True)
+    for number, (name, manifest, assets, expected) in enumerate(CASES, start=1):
+        folder = os.path.join(ROOT, f"{number:02d}-{name}")
+        # Every case its own exhibit id, so the corpus also loads as one exhibits folder.
+        for base in ("story", "quiz", "hotspots", "simulation", "sort"):
+            manifest = manifest.replace(f'"corpus-{base}"', f'"case-{number:02d}"')
+        os.makedirs(folder)
+        with open(os.path.join(folder, "exhibit.toml"), "w") as f:
+            f.write(manifest)
+        if name != "missing-image":
+            assets = {"pic.png": SMALL_PNG, **assets}
+        for asset, data in assets.items():
+            with open(os.path.join(folder, asset), "wb") as f:
+                f.write(data)
+        with open(os.path.join(folder, "expect.toml"), "w") as f:
+            for severity, marker, message in expected:
+                f.write("[[problem]]\n")
+                f.write(f"severity = {toml_string(severity)}\n")
+                line = find_line(manifest, marker)
+                if line is not None:
+                    f.write(f"line = {line}\n")
+                f.write(f"message = {toml_string(message)}\n\n")
+    print(f"{len(CASES)} cases written to {ROOT}")
