@@ -89,3 +89,38 @@ fn loading_the_whole_corpus_keeps_only_the_warning_case() {
     assert_eq!(catalog.warnings.len(), 1);
     assert_eq!(catalog.rejected.len(), corpus().len() - 1);
 }
+
+/// The examples in docs/manifest.md are real manifests: each parses with today's format (so
+/// the guide cannot drift from the code).
+#[test]
+fn every_example_in_the_curators_guide_parses() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/manifest.md"),
+    )
+    .unwrap();
+    let examples: Vec<&str> = guide
+        .split("```toml")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert_eq!(examples.len(), 5, "one example per kind");
+    for example in examples {
+        let manifest: kepu_core::manifest::ExhibitManifest =
+            toml::from_str(example).unwrap_or_else(|e| panic!("{e}\n{example}"));
+        let dir = tempfile::tempdir().unwrap();
+        // Only asset problems may remain (the guide's pictures are not in a folder).
+        let problems = kepu_core::manifest::parse_and_validate(
+            example,
+            dir.path(),
+            &ValidationRules::default(),
+        )
+        .problems;
+        for problem in problems {
+            assert!(
+                problem.message.contains("does not exist"),
+                "{}: {problem}",
+                manifest.id
+            );
+        }
+    }
+}
