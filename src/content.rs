@@ -5,25 +5,39 @@ use crate::visit::{Player, Visit};
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
 use kepu_core::manifest::{Catalog, ExhibitKind, ExhibitManifest, QuestionType, load_catalog};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, request_thumbnails).add_systems(
+    app.add_systems(
         Update,
-        request_open_exhibit_images.run_if(resource_changed::<Visit>),
+        (
+            request_thumbnails.run_if(resource_changed::<Content>),
+            request_open_exhibit_images
+                .run_if(resource_changed::<Visit>.or_else(resource_changed::<Content>)),
+        ),
     );
 }
 
-/// The exhibits loaded at start (invalid ones are left out and listed in `catalog.rejected`).
+/// The exhibits this kiosk shows (`catalog`: arranged by the playlist, playable kinds only),
+/// and everything found on disk (`loaded`), which hot reload compares new versions against.
 #[derive(Resource, Debug, Clone)]
 pub struct Content {
     pub catalog: Catalog,
+    pub loaded: Catalog,
+    pub config: Arc<KioskConfig>,
 }
 
 impl Content {
     /// Loads every exhibit folder, logging each problem; never fails as a whole.
     pub fn load(config: &KioskConfig) -> Self {
-        let mut catalog = load_catalog(&config.exhibits_dir, &config.validation_rules());
+        let loaded = load_catalog(&config.exhibits_dir, &config.validation_rules());
+        Self::from_loaded(Arc::new(config.clone()), loaded)
+    }
+
+    /// What to show, from what was found on disk.
+    pub fn from_loaded(config: Arc<KioskConfig>, loaded: Catalog) -> Self {
+        let mut catalog = loaded.clone();
         config.arrange(&mut catalog);
         catalog.exhibits.retain(|exhibit| {
             let playable = is_playable(&exhibit.manifest);
@@ -39,12 +53,16 @@ impl Content {
             warn!("{problem}");
         }
         info!(
-            "{} exhibits loaded from {}, {} left out",
+            "{} exhibits to show from {}, {} left out",
             catalog.exhibits.len(),
             config.exhibits_dir.display(),
             catalog.rejected.len()
         );
-        Self { catalog }
+        Self {
+            catalog,
+            loaded,
+            config,
+        }
     }
 }
 
@@ -70,6 +88,10 @@ pub struct KioskSettings {
     /// First = default at the start of every session.
     pub languages: Vec<String>,
     pub idle_timeout: Duration,
+    /// Where decoded thumbnails are kept between restarts.
+    pub thumbnail_cache: Option<std::path::PathBuf>,
+    /// How often the exhibits folder is checked for a curator's changes.
+    pub reload_poll: Duration,
 }
 
 impl KioskSettings {
@@ -78,6 +100,8 @@ impl KioskSettings {
             kiosk_id: config.kiosk_id.clone(),
             languages: config.languages.clone(),
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+            thumbnail_cache: Some(config.data_dir.join("thumbnails")),
+            reload_poll: Duration::from_millis(500),
         }
     }
 

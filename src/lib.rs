@@ -4,12 +4,14 @@
 //! - [`content`]: the exhibits and `kiosk.toml` settings;
 //! - [`session`]: visitor sessions, idle timeout, applying the visitor's commands;
 //! - [`engagement`]: events into the durable outbox, uploader to the server;
+//! - [`reload`]: hot reload of the exhibits folder, never under a visitor's feet;
 //! - [`ui`]: the egui screens, theme, images, and the window or headless host;
 //! - [`automation`]: screenshot-and-exit runs for render tests and figures.
 
 pub mod automation;
 pub mod content;
 pub mod engagement;
+pub mod reload;
 pub mod session;
 pub mod ui;
 pub mod visit;
@@ -62,6 +64,7 @@ pub fn kiosk_plugins(
         content::plugin,
         session::plugin,
         engagement::plugin,
+        reload::plugin,
     ));
 }
 

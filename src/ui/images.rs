@@ -9,7 +9,11 @@ use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, Sender};
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(ImageCache::start())
+    let thumbnail_cache = app
+        .world()
+        .get_resource::<crate::content::KioskSettings>()
+        .and_then(|s| s.thumbnail_cache.clone());
+    app.insert_resource(ImageCache::start(thumbnail_cache))
         .add_systems(Update, receive_decoded_images);
 }
 
@@ -51,14 +55,15 @@ pub struct ImageCache {
 }
 
 impl ImageCache {
-    fn start() -> Self {
+    fn start(thumbnail_cache: Option<PathBuf>) -> Self {
         let (requests, request_receiver) = mpsc::channel::<(PathBuf, ImageUse)>();
         let (decoded_sender, decoded) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("image-decoder".into())
             .spawn(move || {
                 for (path, image_use) in request_receiver {
-                    let result = decode(&path, image_use);
+                    let result = decode_cached(&path, image_use, thumbnail_cache.as_deref())
+                        .map(|(size, rgba)| egui::ColorImage::from_rgba_unmultiplied(size, &rgba));
                     if decoded_sender.send((path, result)).is_err() {
                         return;
                     }
@@ -97,13 +102,22 @@ impl ImageCache {
         }
     }
 
+    /// Forgets every image (after the exhibits changed on disk); they are decoded again when
+    /// next asked for. Decodes already under way land in fresh slots.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+    }
+
     /// True when no requested image is still being decoded.
     pub fn is_settled(&self) -> bool {
         !self.slots.values().any(|s| matches!(s, ImageSlot::Loading))
     }
 }
 
-fn decode(path: &Path, image_use: ImageUse) -> Result<egui::ColorImage, String> {
+/// Decoded pixels: size and RGBA bytes.
+type Pixels = ([usize; 2], Vec<u8>);
+
+fn decode(path: &Path, image_use: ImageUse) -> Result<Pixels, String> {
     let image = image::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (max_w, max_h) = image_use.max_size();
     let image = if image.width() > max_w || image.height() > max_h {
@@ -112,11 +126,66 @@ fn decode(path: &Path, image_use: ImageUse) -> Result<egui::ColorImage, String> 
         image
     };
     let rgba = image.to_rgba8();
-    let size = [rgba.width() as usize, rgba.height() as usize];
-    Ok(egui::ColorImage::from_rgba_unmultiplied(
-        size,
-        rgba.as_raw(),
+    Ok((
+        [rgba.width() as usize, rgba.height() as usize],
+        rgba.into_raw(),
     ))
+}
+
+/// Thumbnails come from the disk cache when the source file is unchanged (same path, size and
+/// modification time), so a restart does not decode every picture again. The cache is a
+/// convenience: any failure to read or write it falls back to decoding.
+pub fn decode_cached(
+    path: &Path,
+    image_use: ImageUse,
+    cache: Option<&Path>,
+) -> Result<Pixels, String> {
+    let cache_file = match (image_use, cache) {
+        (ImageUse::Thumbnail, Some(dir)) => {
+            cache_key(path).map(|key| dir.join(format!("{key:016x}.rgba")))
+        }
+        _ => None,
+    };
+    if let Some(file) = &cache_file
+        && let Some(pixels) = std::fs::read(file)
+            .ok()
+            .and_then(|bytes| parse_cached(&bytes))
+    {
+        return Ok(pixels);
+    }
+    let pixels = decode(path, image_use)?;
+    if let Some(file) = &cache_file {
+        let mut bytes = Vec::with_capacity(8 + pixels.1.len());
+        for side in pixels.0 {
+            bytes.extend_from_slice(&u32::try_from(side).unwrap_or(0).to_le_bytes());
+        }
+        bytes.extend_from_slice(&pixels.1);
+        let written = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(file, bytes));
+        if let Err(err) = written {
+            warn!("cannot cache thumbnail {}: {err}", file.display());
+        }
+    }
+    Ok(pixels)
+}
+
+fn cache_key(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let metadata = std::fs::metadata(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (path, metadata.len(), metadata.modified().ok()).hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+/// A cache file: width and height (u32, little endian), then exactly width × height RGBA pixels.
+fn parse_cached(bytes: &[u8]) -> Option<Pixels> {
+    let width = u32::from_le_bytes(bytes.get(0..4)?.try_into().ok()?) as usize;
+    let height = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
+    let rgba = bytes.get(8..)?;
+    (width > 0 && height > 0 && rgba.len() == width * height * 4)
+        .then(|| ([width, height], rgba.to_vec()))
 }
 
 fn receive_decoded_images(mut cache: ResMut<ImageCache>, ui: Option<Res<UiContext>>) {
@@ -140,5 +209,47 @@ fn receive_decoded_images(mut cache: ResMut<ImageCache>, ui: Option<Res<UiContex
             }
         };
         cache.slots.insert(path, slot);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbnails_are_cached_on_disk_and_a_bad_cache_file_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let source =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exhibits/phone-scams/page1.jpg");
+        let first = decode_cached(&source, ImageUse::Thumbnail, Some(&cache)).unwrap();
+        assert_eq!(first.0, [640, 360], "downscaled to what a card needs");
+        let files: Vec<_> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            std::fs::metadata(&files[0]).unwrap().len(),
+            8 + 640 * 360 * 4
+        );
+
+        // Served from the cache: the same pixels, and a cache file we mark is what comes back.
+        let mut marked = std::fs::read(&files[0]).unwrap();
+        marked[8] = marked[8].wrapping_add(1);
+        std::fs::write(&files[0], &marked).unwrap();
+        let second = decode_cached(&source, ImageUse::Thumbnail, Some(&cache)).unwrap();
+        assert_eq!(second.1[0], first.1[0].wrapping_add(1));
+
+        // A truncated cache file is ignored and the picture decoded again.
+        std::fs::write(&files[0], &marked[..100]).unwrap();
+        assert_eq!(
+            decode_cached(&source, ImageUse::Thumbnail, Some(&cache)).unwrap(),
+            first
+        );
+
+        // Full-screen pictures are not cached.
+        decode_cached(&source, ImageUse::FullScreen, Some(&cache)).unwrap();
+        assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
     }
 }

@@ -25,7 +25,16 @@ pub fn repo_path(relative: &str) -> PathBuf {
 
 /// A kiosk.toml for the sample exhibits with its outbox in `dir`.
 pub fn sample_config(dir: &Path, server_url: &str, idle_timeout_secs: u64) -> KioskConfig {
-    let exhibits = repo_path("exhibits");
+    config_for(dir, &repo_path("exhibits"), server_url, idle_timeout_secs)
+}
+
+/// A kiosk.toml in `dir` for the exhibits in `exhibits`.
+pub fn config_for(
+    dir: &Path,
+    exhibits: &Path,
+    server_url: &str,
+    idle_timeout_secs: u64,
+) -> KioskConfig {
     let source = format!(
         "kiosk_id = \"test-kiosk\"\nserver_url = \"{server_url}\"\nexhibits_dir = \"{}\"\nidle_timeout_secs = {idle_timeout_secs}\n",
         exhibits.display()
@@ -43,7 +52,9 @@ pub struct Kiosk {
 
 impl Kiosk {
     pub fn new(config: KioskConfig, engagement: Engagement) -> Self {
-        let settings = KioskSettings::from_config(&config);
+        let mut settings = KioskSettings::from_config(&config);
+        // Tests wait for hot reloads: look at the folder often.
+        settings.reload_poll = Duration::from_millis(50);
         let content = Content::load(&config);
         let mut app = kepu_kiosk::headless_app(settings, content, engagement);
         app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
@@ -168,4 +179,18 @@ pub fn answer_events(events: &[EngagementEvent]) -> Vec<(String, bool)> {
             _ => None,
         })
         .collect()
+}
+
+/// Copies a folder tree (the sample exhibits, for tests that edit them).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Kiosk integration tests, one binary (each test binary links all of Bevy):
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
+//! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;
 //! - `render`: the real kiosk in a window under Xvfb + lavapipe, checked by screenshot.
 
 // Integration tests are test code throughout: a panic on unwrap is the clearest failure report.
@@ -10,4 +11,5 @@ mod harness;
 
 mod end_to_end;
 mod flow;
+mod reload;
 mod render;

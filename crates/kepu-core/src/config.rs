@@ -322,6 +322,63 @@ mod tests {
     }
 
     #[test]
+    fn the_example_kiosk_toml_is_valid() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kiosk.example.toml");
+        let config = KioskConfig::load(&example).unwrap();
+        assert_eq!(config.languages, vec!["zh", "en"]);
+        assert_eq!(config.screen.width_px, 1920);
+        assert_eq!(config.attract.slide_secs, 6);
+    }
+
+    #[test]
+    fn a_clear_text_pin_is_refused_with_advice_and_a_bad_hash_is_refused() {
+        let err =
+            KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin = \"1234\"\n")
+                .unwrap_err();
+        assert!(err.contains("must not be stored in clear"), "{err}");
+        assert!(err.contains("kepu-kiosk hash-pin"), "{err}");
+        let err =
+            KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin_hash = \"1234\"\n")
+                .unwrap_err();
+        assert!(err.contains("not a PIN hash"), "{err}");
+        let hash = crate::pin::hash_pin("2468");
+        let config = KioskConfig::parse(&format!(
+            "kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin_hash = \"{hash}\"\n"
+        ))
+        .unwrap();
+        assert!(crate::pin::verify_pin(
+            "2468",
+            config.staff_pin_hash.as_deref().unwrap()
+        ));
+    }
+
+    #[test]
+    fn playlist_orders_and_filters_and_reports_unknown_entries_at_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let exhibits = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "kiosk_id = \"k\"\nserver_url = \"x\"\nexhibits_dir = \"{}\"\nplaylist = [\n  \"emergency-quiz\",\n  \"no-such-exhibit\",\n]\n",
+                exhibits.display()
+            ),
+        )
+        .unwrap();
+        let config = KioskConfig::load(&path).unwrap();
+        let mut catalog =
+            crate::manifest::load_catalog(&config.exhibits_dir, &config.validation_rules());
+        assert_eq!(catalog.exhibits.len(), 2);
+        config.arrange(&mut catalog);
+        let shown: Vec<&str> = catalog.exhibits.iter().map(|e| e.id()).collect();
+        assert_eq!(shown, vec!["emergency-quiz"]);
+        let problem = &catalog.problems[0];
+        assert_eq!(problem.file, path);
+        assert_eq!(problem.line, Some(6));
+        assert!(problem.message.contains("no-such-exhibit"), "{problem}");
+    }
+
+    #[test]
     fn missing_or_empty_token_file_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\n").unwrap();

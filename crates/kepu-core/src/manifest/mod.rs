@@ -130,6 +130,52 @@ impl Catalog {
     }
 }
 
+/// Combines a fresh load of the exhibits folder with what the kiosk shows now: an exhibit whose
+/// new version has errors keeps its last good version (its problems are still reported), new
+/// and fixed exhibits come in, deleted folders go.
+pub fn merge_reload(current: &Catalog, mut fresh: Catalog) -> Catalog {
+    for rejected in &fresh.rejected {
+        if let Some(last_good) = current
+            .exhibits
+            .iter()
+            .find(|e| e.folder == rejected.folder)
+            && !fresh.exhibits.iter().any(|e| e.id() == last_good.id())
+        {
+            fresh.exhibits.push(last_good.clone());
+        }
+    }
+    fresh.exhibits.sort_by(|a, b| a.folder.cmp(&b.folder));
+    fresh
+}
+
+/// A cheap fingerprint of an exhibits folder (every file's path, size and modification time),
+/// to notice a curator's change without reading or parsing anything.
+pub fn folder_fingerprint(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut entries = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(read) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in read.filter_map(Result::ok) {
+            let path = entry.path();
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if metadata.is_dir() {
+                stack.push(path);
+            } else {
+                entries.push((path, metadata.len(), metadata.modified().ok()));
+            }
+        }
+    }
+    entries.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    entries.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// What to do about text missing in one of the kiosk's languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]

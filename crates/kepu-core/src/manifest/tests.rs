@@ -107,6 +107,47 @@ fn a_broken_exhibit_is_left_out_and_the_rest_still_load() {
 }
 
 #[test]
+fn a_broken_edit_keeps_the_last_good_version_and_a_fix_replaces_it() {
+    let root = tempfile::tempdir().unwrap();
+    let rules = ValidationRules::default();
+    write_exhibit(root.path(), "a-quiz", QUIZ);
+    write_exhibit(
+        root.path(),
+        "b-other",
+        &QUIZ.replace("quiz-one", "quiz-two"),
+    );
+    let shown = load_catalog(root.path(), &rules);
+    assert_eq!(shown.exhibits.len(), 2);
+    let fingerprint = folder_fingerprint(root.path());
+
+    // A curator saves a broken edit of one exhibit and deletes the other.
+    write_exhibit(
+        root.path(),
+        "a-quiz",
+        &QUIZ.replace("kind = \"quiz\"", "kind = \"quiz"),
+    );
+    std::fs::remove_dir_all(root.path().join("b-other")).unwrap();
+    assert_ne!(folder_fingerprint(root.path()), fingerprint);
+    let merged = merge_reload(&shown, load_catalog(root.path(), &rules));
+    assert_eq!(merged.exhibits.len(), 1);
+    assert_eq!(
+        merged.exhibits[0], shown.exhibits[0],
+        "last good version kept"
+    );
+    assert_eq!(merged.rejected.len(), 1, "and its problems still reported");
+
+    // The fix comes in.
+    let fixed = QUIZ.replace(
+        "title = { zh = \"测验\", en = \"Quiz\" }",
+        "title = { zh = \"新测验\", en = \"New quiz\" }",
+    );
+    write_exhibit(root.path(), "a-quiz", &fixed);
+    let merged = merge_reload(&merged, load_catalog(root.path(), &rules));
+    assert_eq!(merged.exhibits[0].manifest.title.get("en", &[]), "New quiz");
+    assert!(merged.rejected.is_empty());
+}
+
+#[test]
 fn a_missing_exhibits_folder_is_reported_not_fatal() {
     let catalog = load_catalog(
         Path::new("/nonexistent/exhibits"),

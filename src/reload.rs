@@ -1,0 +1,129 @@
+//! Hot reload: a curator's saved change in the exhibits folder reaches the running kiosk within
+//! about a second, without a restart. A worker thread notices changes by a cheap fingerprint of
+//! file sizes and times and loads the folder off the render thread; here the fresh catalog is
+//! merged (a broken edit keeps the last good version) and applied, but never under a visitor's
+//! feet: while someone is in an exhibit that changed, the update waits until they leave it.
+
+use crate::KioskSet;
+use crate::content::{Content, KioskSettings};
+use crate::ui::images::ImageCache;
+use crate::visit::Visit;
+use bevy::prelude::*;
+use kepu_core::manifest::{Catalog, folder_fingerprint, load_catalog, merge_reload};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<PendingContent>()
+        .add_systems(Startup, start_watcher)
+        .add_systems(
+            Update,
+            (receive_reloads, apply_pending_content)
+                .chain()
+                .in_set(KioskSet::Session),
+        );
+}
+
+/// Fresh catalogs from the watcher thread; dropping it (with the app) stops the thread.
+#[derive(Resource)]
+struct Watcher {
+    catalogs: Mutex<Receiver<Catalog>>,
+    _stop: Mutex<mpsc::Sender<()>>,
+}
+
+/// A new version of the content, waiting for the visitor to leave the exhibit it changes.
+#[derive(Resource, Default)]
+pub struct PendingContent(pub Option<Content>);
+
+fn start_watcher(mut commands: Commands, content: Res<Content>, settings: Res<KioskSettings>) {
+    let (sender, receiver) = mpsc::channel();
+    let (stop, stopped) = mpsc::channel::<()>();
+    let config = content.config.clone();
+    let poll = settings.reload_poll;
+    let spawned = std::thread::Builder::new()
+        .name("exhibit-watcher".into())
+        .spawn(move || {
+            let rules = config.validation_rules();
+            let mut last = folder_fingerprint(&config.exhibits_dir);
+            // Wake every `poll`; stop as soon as the kiosk drops its end of `stop`.
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(poll) {
+                let now = folder_fingerprint(&config.exhibits_dir);
+                if now == last {
+                    continue;
+                }
+                last = now;
+                if sender
+                    .send(load_catalog(&config.exhibits_dir, &rules))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => {
+            commands.insert_resource(Watcher {
+                catalogs: Mutex::new(receiver),
+                _stop: Mutex::new(stop),
+            });
+        }
+        Err(err) => error!("cannot watch the exhibits folder; changes need a restart: {err}"),
+    }
+}
+
+fn receive_reloads(
+    watcher: Option<Res<Watcher>>,
+    content: Res<Content>,
+    mut pending: ResMut<PendingContent>,
+) {
+    let Some(watcher) = watcher else {
+        return;
+    };
+    let Some(fresh) = watcher
+        .catalogs
+        .lock()
+        .ok()
+        .and_then(|r| r.try_iter().last())
+    else {
+        return;
+    };
+    // Merge with the newest version we have, pending or shown.
+    let base = pending.0.as_ref().unwrap_or(&content);
+    let merged = merge_reload(&base.loaded, fresh);
+    info!("exhibits folder changed; reloading");
+    pending.0 = Some(Content::from_loaded(base.config.clone(), merged));
+}
+
+/// Applies pending content unless a visitor is inside an exhibit that it changes or removes.
+fn apply_pending_content(
+    mut pending: ResMut<PendingContent>,
+    mut content: ResMut<Content>,
+    mut visit: ResMut<Visit>,
+    mut images: ResMut<ImageCache>,
+) {
+    let Some(new) = pending.0.as_ref() else {
+        return;
+    };
+    if let Some(open) = &visit.open {
+        let current = content.catalog.exhibits.get(open.index);
+        let index = new
+            .catalog
+            .exhibits
+            .iter()
+            .position(|e| e.id() == open.exhibit_id);
+        match index {
+            Some(index) if current == new.catalog.exhibits.get(index) => {
+                // Unchanged for this visitor: apply, and follow the exhibit to its new place.
+                if let Some(open) = &mut visit.open {
+                    open.index = index;
+                }
+            }
+            _ => return,
+        }
+    }
+    if let Some(new) = pending.0.take() {
+        *content = new;
+        // Pictures may have changed under the same file names.
+        images.clear();
+    }
+}
