@@ -87,6 +87,12 @@ fn take_screenshot_and_exit(
     match progress.requested_at_frame {
         None if progress.frames >= SETTLE_FRAMES && images.is_settled() => {
             info!("saving a screenshot to {}", path.display());
+            if let Some(start) = automation.process_start {
+                info!(
+                    "settled {} ms after process start",
+                    start.elapsed().as_millis()
+                );
+            }
             if let Some(kib) = resident_memory_kib() {
                 info!("resident memory {} MiB", kib / 1024);
             }

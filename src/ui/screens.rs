@@ -167,13 +167,18 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let columns = ((ui.available_width() + theme.spacing) / (card.x + theme.spacing))
         .floor()
         .max(1.0) as usize;
-    for row in view.catalog.exhibits.chunks(columns) {
-        ui.horizontal(|ui| {
-            for exhibit in row {
-                exhibit_card(ui, view, exhibit, card, out);
+    // Many exhibits scroll (drag with a finger); the bar stays out of the way.
+    egui::ScrollArea::vertical()
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
+        .show(ui, |ui| {
+            for row in view.catalog.exhibits.chunks(columns) {
+                ui.horizontal(|ui| {
+                    for exhibit in row {
+                        exhibit_card(ui, view, exhibit, card, out);
+                    }
+                });
             }
         });
-    }
 }
 
 fn exhibit_card(
