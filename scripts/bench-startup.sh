@@ -43,7 +43,7 @@ echo "exhibits: $(ls "$exhibits" | wc -l), profile: $profile"
 for i in $(seq "$runs"); do
   xvfb-run -a -s "-screen 0 1920x1080x24" "$CARGO_TARGET_DIR/$profile/kepu-kiosk" run --windowed \
     --config "$work/kiosk.toml" --start-session zh --screenshot "$work/shot-$i.png" 2>&1 \
-    | grep -oE "first frame [0-9]+ ms|settled [0-9]+ ms|resident memory [0-9]+ MiB" | tr '\n' ' '
+    | grep -oE "first frame [0-9]+ ms|home ready [0-9]+ ms|resident memory [0-9]+ MiB" | tr '\n' ' '
   echo
   rm -f "$work/shot-$i.png"
 done

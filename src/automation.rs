@@ -37,6 +37,7 @@ pub fn plugin(app: &mut App) {
 struct ScreenshotProgress {
     frames: u32,
     requested_at_frame: Option<u32>,
+    reported_ready: bool,
 }
 
 fn start_session(
@@ -81,6 +82,18 @@ fn take_screenshot_and_exit(
     {
         info!(
             "first frame {} ms after process start",
+            start.elapsed().as_millis()
+        );
+    }
+    if !progress.reported_ready
+        && progress.frames >= 2
+        && images.is_settled()
+        && let Some(start) = automation.process_start
+    {
+        // Every requested picture decoded and uploaded: the screen is complete.
+        progress.reported_ready = true;
+        info!(
+            "home ready {} ms after process start",
             start.elapsed().as_millis()
         );
     }

@@ -27,7 +27,7 @@ pub enum ImageUse {
 impl ImageUse {
     fn max_size(self) -> (u32, u32) {
         match self {
-            Self::Thumbnail => (640, 360),
+            Self::Thumbnail => (480, 270),
             Self::FullScreen => (1920, 1080),
         }
     }
@@ -223,7 +223,7 @@ mod tests {
         let source =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exhibits/phone-scams/page1.jpg");
         let first = decode_cached(&source, ImageUse::Thumbnail, Some(&cache)).unwrap();
-        assert_eq!(first.0, [640, 360], "downscaled to what a card needs");
+        assert_eq!(first.0, [480, 270], "downscaled to what a card needs");
         let files: Vec<_> = std::fs::read_dir(&cache)
             .unwrap()
             .map(|e| e.unwrap().path())
