@@ -671,7 +671,11 @@ impl Checker<'_, '_> {
                 &parameter.label,
                 &format!("the label of {name}"),
             );
-            if !(parameter.min < parameter.max) {
+            // Written so that NaN (which TOML allows as `nan`) also fails.
+            let ordered = parameter.min.is_finite()
+                && parameter.max.is_finite()
+                && parameter.min < parameter.max;
+            if !ordered {
                 self.error(&path.child("min"), format!("{name} needs min below max"));
                 continue;
             }
