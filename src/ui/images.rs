@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(
             std::fs::metadata(&files[0]).unwrap().len(),
-            8 + 640 * 360 * 4
+            8 + 480 * 270 * 4
         );
 
         // Served from the cache: the same pixels, and a cache file we mark is what comes back.
