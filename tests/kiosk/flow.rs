@@ -244,3 +244,28 @@ fn every_target_is_big_enough_to_touch() {
     kiosk.tap(UiCommand::Answer("take-cover".to_owned()));
     check(&kiosk);
 }
+
+#[test]
+fn an_empty_exhibits_folder_gives_a_friendly_home_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("no-exhibits-yet");
+    std::fs::create_dir_all(&empty).unwrap();
+    let config = crate::harness::config_for(dir.path(), &empty, "http://127.0.0.1:9", 60);
+    let engagement =
+        kepu_kiosk::engagement::Engagement::open(&config.outbox_path(), &config.kiosk_id).unwrap();
+    let mut kiosk = Kiosk::new(config, engagement);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    assert_eq!(kiosk.screen(), Screen::Home);
+    // Only the top bar's buttons: no cards, and the kiosk keeps running.
+    assert!(
+        kiosk
+            .targets()
+            .iter()
+            .all(|c| matches!(c, UiCommand::SetLanguage(_) | UiCommand::StartOver)),
+        "{:?}",
+        kiosk.targets()
+    );
+    kiosk.frames(10);
+    kiosk.tap(UiCommand::StartOver);
+    assert_eq!(kiosk.screen(), Screen::Attract);
+}
