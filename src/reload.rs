@@ -122,7 +122,10 @@ fn apply_pending_content(
         }
     }
     if let Some(new) = pending.0.take() {
-        info!("exhibit changes applied: {} exhibits shown", new.catalog.exhibits.len());
+        info!(
+            "exhibit changes applied: {} exhibits shown",
+            new.catalog.exhibits.len()
+        );
         *content = new;
         // Pictures may have changed under the same file names.
         images.clear();
