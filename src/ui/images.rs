@@ -103,7 +103,8 @@ impl ImageCache {
     }
 
     /// Forgets every image (after the exhibits changed on disk); they are decoded again when
-    /// next asked for. Decodes already under way land in fresh slots.
+    /// next asked for. A decode that was already under way still lands, possibly of the old
+    /// picture, until the next change clears it.
     pub fn clear(&mut self) {
         self.slots.clear();
     }

@@ -101,19 +101,21 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// Checks that the ids of a list are valid and unique.
+    /// Checks that the ids of the list at `list` are valid and unique; `within` names the
+    /// owner in messages about nested lists (" in question \"q1\"").
     fn unique_ids<'i>(
         &mut self,
-        list: &str,
+        list: &FieldPath,
         ids: impl IntoIterator<Item = &'i str>,
         what: &str,
+        within: &str,
     ) -> HashSet<&'i str> {
         let mut seen = HashSet::new();
         for (index, id) in ids.into_iter().enumerate() {
-            let path = at![list, index, "id"];
+            let path = list.child(index).child("id");
             self.identifier(&path, id, what);
             if !seen.insert(id) {
-                self.error(&path, format!("{what} \"{id}\" is used twice"));
+                self.error(&path, format!("{what} \"{id}\" is used twice{within}"));
             }
         }
         seen
@@ -284,9 +286,10 @@ impl Checker<'_, '_> {
             "a quiz needs at least one [[questions]] entry",
         );
         let ids = self.unique_ids(
-            "questions",
+            &at!["questions"],
             m.questions.iter().map(|q| q.id.as_str()),
             "question id",
+            "",
         );
         for (index, question) in m.questions.iter().enumerate() {
             self.question(index, question);
@@ -388,16 +391,14 @@ impl Checker<'_, '_> {
                         format!("{name} is an ordering question and needs at least 2 items"),
                     );
                 }
-                let mut seen = HashSet::new();
+                self.unique_ids(
+                    &at_q.child("items"),
+                    q.items.iter().map(|i| i.id.as_str()),
+                    "item id",
+                    &format!(" in {name}"),
+                );
                 for (i, item) in q.items.iter().enumerate() {
                     let path = at_q.child("items").child(i);
-                    self.identifier(&path.child("id"), &item.id, "item id");
-                    if !seen.insert(item.id.as_str()) {
-                        self.error(
-                            &path.child("id"),
-                            format!("item id \"{}\" is used twice in {name}", item.id),
-                        );
-                    }
                     self.text(
                         &path.child("text"),
                         &item.text,
@@ -420,16 +421,14 @@ impl Checker<'_, '_> {
         if q.choices.len() < 2 {
             self.error(at_q, format!("{name} needs at least two choices"));
         }
-        let mut seen = HashSet::new();
+        self.unique_ids(
+            &at_q.child("choices"),
+            q.choices.iter().map(|c| c.id.as_str()),
+            "choice id",
+            &format!(" in {name}"),
+        );
         for (i, choice) in q.choices.iter().enumerate() {
             let path = at_q.child("choices").child(i);
-            self.identifier(&path.child("id"), &choice.id, "choice id");
-            if !seen.insert(choice.id.as_str()) {
-                self.error(
-                    &path.child("id"),
-                    format!("choice id \"{}\" is used twice in {name}", choice.id),
-                );
-            }
             self.text(
                 &path.child("text"),
                 &choice.text,
@@ -531,9 +530,10 @@ impl Checker<'_, '_> {
             "a hotspots exhibit needs at least one [[hotspots]] entry",
         );
         self.unique_ids(
-            "hotspots",
+            &at!["hotspots"],
             m.hotspots.iter().map(|h| h.id.as_str()),
             "hotspot id",
+            "",
         );
         for (index, hotspot) in m.hotspots.iter().enumerate() {
             let path = at!["hotspots", index];
@@ -723,7 +723,12 @@ impl Checker<'_, '_> {
             &at!["kind"],
             "a sort exhibit needs at least one [[items]] entry",
         );
-        let bins = self.unique_ids("bins", m.bins.iter().map(|b| b.id.as_str()), "bin id");
+        let bins = self.unique_ids(
+            &at!["bins"],
+            m.bins.iter().map(|b| b.id.as_str()),
+            "bin id",
+            "",
+        );
         for (index, bin) in m.bins.iter().enumerate() {
             let path = at!["bins", index];
             self.text(
@@ -750,7 +755,12 @@ impl Checker<'_, '_> {
                 );
             }
         }
-        self.unique_ids("items", m.items.iter().map(|i| i.id.as_str()), "item id");
+        self.unique_ids(
+            &at!["items"],
+            m.items.iter().map(|i| i.id.as_str()),
+            "item id",
+            "",
+        );
         for (index, item) in m.items.iter().enumerate() {
             let path = at!["items", index];
             let name = format!("item \"{}\"", item.id);
