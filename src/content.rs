@@ -88,6 +88,8 @@ pub struct KioskSettings {
     /// First = default at the start of every session.
     pub languages: Vec<String>,
     pub idle_timeout: Duration,
+    /// How long "Still there?" counts down before the session ends.
+    pub idle_countdown: Duration,
     /// Where decoded thumbnails are kept between restarts.
     pub thumbnail_cache: Option<std::path::PathBuf>,
     /// How often the exhibits folder is checked for a curator's changes.
@@ -100,6 +102,7 @@ impl KioskSettings {
             kiosk_id: config.kiosk_id.clone(),
             languages: config.languages.clone(),
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+            idle_countdown: Duration::from_secs(config.idle_countdown_secs),
             thumbnail_cache: Some(config.data_dir.join("thumbnails")),
             reload_poll: Duration::from_millis(500),
         }

@@ -4,7 +4,7 @@ use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::engagement::Track;
 use crate::ui::UiCommand;
-use crate::visit::{Screen, Visit};
+use crate::visit::{IdlePhase, Screen, Visit};
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input::mouse::MouseButtonInput;
 use bevy::input::touch::TouchInput;
@@ -107,7 +107,8 @@ fn apply_exhibit_commands(
     }
 }
 
-/// After the idle timeout the session ends and the attract screen returns.
+/// After the idle timeout and the "Still there?" countdown the session ends and the attract
+/// screen returns.
 fn end_idle_session(
     time: Res<Time<Real>>,
     settings: Res<KioskSettings>,
@@ -116,7 +117,8 @@ fn end_idle_session(
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
-    if visit.is_idle(now, settings.idle_timeout) {
+    let phase = visit.idle_phase(now, settings.idle_timeout, settings.idle_countdown);
+    if phase == IdlePhase::Gone {
         let session = visit.session_id();
         track.write_batch(Track::all(
             session,

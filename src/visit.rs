@@ -54,6 +54,17 @@ pub struct QuizProgress {
     pub finished: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdlePhase {
+    Active,
+    /// The "Still there?" countdown is on screen.
+    StillThere {
+        seconds_left: u32,
+    },
+    /// The countdown ran out: the session ends.
+    Gone,
+}
+
 /// The current visitor: `None` session on the attract screen.
 #[derive(Resource, Debug, Clone, PartialEq, Default)]
 pub struct Visit {
@@ -108,11 +119,22 @@ impl Visit {
         }
     }
 
-    /// True once the visitor has been away for `timeout`.
-    pub fn is_idle(&self, now: Duration, timeout: Duration) -> bool {
-        self.session
-            .as_ref()
-            .is_some_and(|s| now.saturating_sub(s.last_activity) >= timeout)
+    /// Where the visitor is on the way to an idle reset: active, being asked "Still there?"
+    /// (with the seconds left), or gone.
+    pub fn idle_phase(&self, now: Duration, timeout: Duration, countdown: Duration) -> IdlePhase {
+        let Some(session) = &self.session else {
+            return IdlePhase::Active;
+        };
+        let away = now.saturating_sub(session.last_activity);
+        if away < timeout {
+            IdlePhase::Active
+        } else if away < timeout + countdown {
+            IdlePhase::StillThere {
+                seconds_left: (timeout + countdown - away).as_secs_f32().ceil() as u32,
+            }
+        } else {
+            IdlePhase::Gone
+        }
     }
 
     pub fn set_language(&mut self, language: &str) -> Vec<EventKind> {

@@ -5,7 +5,7 @@ use super::images::{ImageCache, UiContext};
 use super::{ActiveTheme, KioskView, LastUiFrame, UiCommand, UiOutput, draw_kiosk, root_ui};
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
-use crate::visit::{Screen, Visit};
+use crate::visit::{IdlePhase, Screen, Visit};
 use bevy::ecs::system::SystemParam;
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
@@ -20,6 +20,7 @@ pub struct ViewData<'w> {
     settings: Res<'w, KioskSettings>,
     visit: Res<'w, Visit>,
     images: Res<'w, ImageCache>,
+    time: Res<'w, Time<Real>>,
 }
 
 impl ViewData<'_> {
@@ -37,6 +38,14 @@ impl ViewData<'_> {
             catalog: &self.content.catalog,
             visit: &self.visit,
             images: &self.images,
+            still_there: match self.visit.idle_phase(
+                self.time.elapsed(),
+                self.settings.idle_timeout,
+                self.settings.idle_countdown,
+            ) {
+                IdlePhase::StillThere { seconds_left } => Some(seconds_left),
+                IdlePhase::Active | IdlePhase::Gone => None,
+            },
         }
     }
 }

@@ -36,6 +36,8 @@ pub enum UiCommand {
     TurnPage(isize),
     Answer(String),
     NextQuestion,
+    /// The visitor answered "Still there?" by touching it (the touch itself keeps the session).
+    StillHere,
 }
 
 /// The theme in force (one value; accessibility modes will swap it).
@@ -73,6 +75,8 @@ pub struct KioskView<'a> {
     pub catalog: &'a Catalog,
     pub visit: &'a Visit,
     pub images: &'a ImageCache,
+    /// Seconds left on the "Still there?" countdown, while it is shown.
+    pub still_there: Option<u32>,
 }
 
 impl KioskView<'_> {

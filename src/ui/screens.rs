@@ -8,6 +8,9 @@ use bevy_egui::egui;
 use kepu_core::manifest::{Exhibit, ExhibitManifest};
 
 pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    if let Some(seconds_left) = view.still_there {
+        still_there(root, view, seconds_left, out);
+    }
     match view.screen {
         Screen::Attract => attract(root, view, out),
         Screen::Home => {
@@ -85,6 +88,43 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                 .color(theme.attract_text),
         );
     }
+}
+
+/// "Still there?" over everything: a touch anywhere answers it, and because it covers the
+/// screen, that touch cannot also press a button underneath.
+fn still_there(root: &mut egui::Ui, view: &KioskView<'_>, seconds_left: u32, out: &mut UiOutput) {
+    let theme = view.theme;
+    let screen = root.ctx().viewport_rect();
+    egui::Area::new(egui::Id::new("still-there"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(screen.min)
+        .show(root.ctx(), |ui| {
+            let (rect, response) = ui.allocate_exact_size(screen.size(), egui::Sense::click());
+            register(&response, UiCommand::StillHere, out);
+            ui.painter()
+                .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+            let card = egui::Rect::from_center_size(rect.center(), egui::vec2(900.0, 320.0));
+            ui.painter()
+                .rect_filled(card, theme.corner_radius, theme.surface);
+            let mut card_ui = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(card.shrink(theme.spacing * 1.5))
+                    .layout(egui::Layout::top_down(egui::Align::Center)),
+            );
+            card_ui.label(
+                egui::RichText::new(view.phrase(Phrase::StillThere))
+                    .size(theme.title_size)
+                    .color(theme.text),
+            );
+            card_ui.add(
+                egui::Label::new(theme.body(fill(
+                    view.phrase(Phrase::TouchToContinue),
+                    seconds_left,
+                    "",
+                )))
+                .wrap(),
+            );
+        });
 }
 
 fn top_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {

@@ -18,6 +18,8 @@ pub enum Phrase {
     BackHome,
     NoExhibits,
     Loading,
+    StillThere,
+    TouchToContinue,
 }
 
 /// `PageOf`, `QuestionOf` and `YourScore` contain `{a}` and `{b}` placeholders.
@@ -47,6 +49,12 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
             "There are no exhibits here yet. Please come back soon.",
         ),
         Phrase::Loading => pick(chinese, "加载中…", "Loading…"),
+        Phrase::StillThere => pick(chinese, "您还在吗？", "Still there?"),
+        Phrase::TouchToContinue => pick(
+            chinese,
+            "触摸屏幕继续（{a} 秒后重新开始）",
+            "Touch the screen to continue ({a} s until we start over)",
+        ),
     }
 }
 
@@ -62,7 +70,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 15] = [
+pub const ALL: [Phrase; 17] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -78,4 +86,6 @@ pub const ALL: [Phrase; 15] = [
     Phrase::BackHome,
     Phrase::NoExhibits,
     Phrase::Loading,
+    Phrase::StillThere,
+    Phrase::TouchToContinue,
 ];

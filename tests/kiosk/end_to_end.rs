@@ -102,7 +102,8 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     kiosk.tap(UiCommand::OpenExhibit("emergency-quiz".into()));
     kiosk.tap(UiCommand::Answer("window".into()));
-    kiosk.wait(Duration::from_secs(61));
+    // Idle timeout (60 s) plus the "Still there?" countdown (10 s).
+    kiosk.wait(Duration::from_secs(71));
     kiosk.frames(2);
 
     kiosk.flush();

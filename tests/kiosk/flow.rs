@@ -47,10 +47,16 @@ fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
         (3, 4)
     );
 
-    // Nobody touches the screen for the idle timeout: back to attract, session over.
+    // Nobody touches the screen: after the idle timeout "Still there?" counts down, and when
+    // it runs out the session ends and the attract screen returns.
     kiosk.wait(Duration::from_secs(59));
     assert_eq!(kiosk.screen(), Screen::Exhibit, "not idle yet");
+    assert!(!kiosk.targets().contains(&UiCommand::StillHere));
     kiosk.wait(Duration::from_secs(2));
+    kiosk.frames(1);
+    assert_eq!(kiosk.screen(), Screen::Exhibit, "asking, not yet reset");
+    assert!(kiosk.targets().contains(&UiCommand::StillHere));
+    kiosk.wait(Duration::from_secs(10));
     kiosk.frames(1);
     assert_eq!(kiosk.screen(), Screen::Attract);
     assert!(kiosk.visit().session.is_none());
@@ -213,6 +219,7 @@ fn touches_keep_the_session_alive() {
         "80 s of use with touches every 20 s"
     );
     kiosk.wait(Duration::from_secs(31));
+    kiosk.wait(Duration::from_secs(10));
     kiosk.frames(1);
     assert_eq!(kiosk.screen(), Screen::Attract);
 }
@@ -268,4 +275,45 @@ fn an_empty_exhibits_folder_gives_a_friendly_home_not_a_crash() {
     kiosk.frames(10);
     kiosk.tap(UiCommand::StartOver);
     assert_eq!(kiosk.screen(), Screen::Attract);
+}
+
+#[test]
+fn still_there_is_dismissed_by_a_touch_that_presses_nothing_underneath() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(open("emergency-quiz"));
+    let choice = kiosk.target_center(&UiCommand::Answer("take-cover".into()));
+
+    kiosk.wait(Duration::from_secs(65));
+    kiosk.frames(1);
+    assert!(kiosk.targets().contains(&UiCommand::StillHere));
+    // The visitor touches the overlay right where a choice button lies underneath.
+    kiosk.tap_at(choice);
+    assert!(
+        !kiosk.targets().contains(&UiCommand::StillHere),
+        "dismissed"
+    );
+    assert_eq!(
+        kiosk.screen(),
+        Screen::Exhibit,
+        "the visitor stays where they were"
+    );
+    let answered = match kiosk.visit().open.as_ref().map(|o| &o.player) {
+        Some(Player::Quiz(progress)) => progress.answered.is_some(),
+        other => panic!("quiz should be open: {other:?}"),
+    };
+    assert!(
+        !answered,
+        "the dismissing touch did not answer the question"
+    );
+
+    // The countdown starts again only after another full idle timeout.
+    kiosk.wait(Duration::from_secs(59));
+    kiosk.frames(1);
+    assert!(!kiosk.targets().contains(&UiCommand::StillHere));
+    assert!(
+        !type_names(&kiosk.outbox_events()).contains(&"session_end"),
+        "no session ended"
+    );
 }

@@ -25,6 +25,10 @@ pub struct KioskConfig {
     /// Seconds without a touch before a visitor session ends and the attract screen returns.
     #[serde(default = "default_idle_timeout")]
     pub idle_timeout_secs: u64,
+    /// Seconds the "Still there?" countdown runs after the idle timeout before the session ends;
+    /// any touch cancels it and the visitor stays where they were.
+    #[serde(default = "default_idle_countdown")]
+    pub idle_countdown_secs: u64,
     /// Where the kiosk keeps its engagement outbox.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
@@ -117,6 +121,9 @@ fn default_languages() -> Vec<String> {
 fn default_idle_timeout() -> u64 {
     60
 }
+fn default_idle_countdown() -> u64 {
+    10
+}
 fn default_data_dir() -> PathBuf {
     PathBuf::from("kiosk-data")
 }
@@ -180,6 +187,12 @@ impl KioskConfig {
         }
         if config.idle_timeout_secs < 5 {
             return Err("idle_timeout_secs must be at least 5 seconds".to_owned());
+        }
+        if config.idle_countdown_secs < 3 {
+            return Err(
+                "idle_countdown_secs must be at least 3 seconds, to give a visitor time to react"
+                    .to_owned(),
+            );
         }
         if let Some(hash) = &config.staff_pin_hash
             && crate::pin::parse_hash(hash).is_none()
@@ -303,6 +316,7 @@ mod tests {
         let config = KioskConfig::load(&path).unwrap();
         assert_eq!(config.languages, vec!["zh", "en"]);
         assert_eq!(config.idle_timeout_secs, 60);
+        assert_eq!(config.idle_countdown_secs, 10);
         assert_eq!(config.exhibits_dir, dir.path().join("exhibits"));
         assert_eq!(
             config.outbox_path(),
