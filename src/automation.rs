@@ -17,6 +17,8 @@ pub struct Automation {
     pub start_session_in: Option<String>,
     /// Then open this exhibit.
     pub open_exhibit: Option<String>,
+    /// Then ask "Still there?" at once (an idle timeout of zero), to show the overlay.
+    pub still_there_now: bool,
     /// Save a screenshot here once the screen has settled, then exit.
     pub screenshot: Option<PathBuf>,
     /// When the process started, to report the time to the first frame.
@@ -42,7 +44,7 @@ struct ScreenshotProgress {
 
 fn start_session(
     automation: Res<Automation>,
-    settings: Res<KioskSettings>,
+    mut settings: ResMut<KioskSettings>,
     content: Res<Content>,
     time: Res<Time<Real>>,
     mut visit: ResMut<Visit>,
@@ -64,6 +66,9 @@ fn start_session(
         }
     }
     track.write_batch(Track::all(visit.session_id(), events));
+    if automation.still_there_now {
+        settings.idle_timeout = std::time::Duration::ZERO;
+    }
 }
 
 fn take_screenshot_and_exit(

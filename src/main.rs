@@ -38,6 +38,9 @@ enum Command {
         /// With --start-session: open this exhibit at once.
         #[arg(long, value_name = "EXHIBIT_ID", requires = "start_session")]
         open: Option<String>,
+        /// With --start-session: show "Still there?" at once (render tests of the overlay).
+        #[arg(long, hide = true, requires = "start_session")]
+        still_there_now: bool,
         /// Save a screenshot of the settled screen to this PNG file, then exit.
         #[arg(long, value_name = "PNG")]
         screenshot: Option<PathBuf>,
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
             windowed,
             start_session,
             open,
+            still_there_now,
             screenshot,
         } => match run(
             &config,
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
             Automation {
                 start_session_in: start_session,
                 open_exhibit: open,
+                still_there_now,
                 screenshot,
                 process_start: Some(process_start),
             },

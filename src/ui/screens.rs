@@ -427,7 +427,7 @@ fn quiz(
     };
     ui.label(
         egui::RichText::new(fill(
-            view.phrase(Phrase::PageOf),
+            view.phrase(Phrase::QuestionOf),
             progress.current + 1,
             questions.len(),
         ))

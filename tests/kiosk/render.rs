@@ -137,3 +137,29 @@ fn attract_story_and_quiz_screens_render() {
         "question and choices missing"
     );
 }
+
+#[test]
+fn still_there_overlay_dims_the_screen_and_asks_in_a_card() {
+    let image = render(
+        "still-there-zh",
+        &[
+            "--start-session",
+            "zh",
+            "--open",
+            "emergency-quiz",
+            "--still-there-now",
+        ],
+    );
+    // The quiz underneath is dimmed: no pixel keeps the light page background.
+    assert!(
+        share(&image, HOME_BACKGROUND, 6) < 0.01,
+        "background not dimmed"
+    );
+    // A bright card in the middle carries the question, in dark text.
+    let centre = image.get_pixel(640, 300).0;
+    assert!(
+        colour_distance(centre, [255, 255, 255]) < 30,
+        "no card: {centre:?}"
+    );
+    assert!(text_pixels(&image, 230, 500) > 500, "no text on the card");
+}
