@@ -252,3 +252,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_field_of_another_question_type_is_named_with_the_type() {
+    let root = tempfile::tempdir().unwrap();
+    let stray = QUIZ.replace(
+        "id = \"q1\"",
+        "id = \"q1\"\ntype = \"true_false\"\nanswer = true",
+    );
+    let folder = write_exhibit(root.path(), "q", &stray);
+    let problems = load_exhibit(&folder, &ValidationRules::default()).problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .contains("is a true_false question, which does not use `choices`"),
+        "{}",
+        problems[0]
+    );
+}

@@ -295,10 +295,7 @@ impl Checker<'_, '_> {
             self.question(index, question);
         }
         for (audience, question_ids) in &m.pools {
-            let name = serde_json::to_value(audience)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let name = manifest_name(audience);
             if question_ids.is_empty() {
                 self.error(
                     &at!["pools", name.as_str()],
@@ -345,14 +342,7 @@ impl Checker<'_, '_> {
             q.question_type,
             QuestionType::Single | QuestionType::Multiple | QuestionType::ImageChoice
         );
-        let type_name = match q.question_type {
-            QuestionType::Single => "single",
-            QuestionType::Multiple => "multiple",
-            QuestionType::TrueFalse => "true_false",
-            QuestionType::ImageChoice => "image_choice",
-            QuestionType::Ordering => "ordering",
-            QuestionType::Estimate => "estimate",
-        };
+        let type_name = manifest_name(&q.question_type);
         let stray = [
             ("choices", !uses_choices && !q.choices.is_empty()),
             (
@@ -790,6 +780,15 @@ impl Checker<'_, '_> {
             }
         }
     }
+}
+
+/// The name a curator writes for an enum value (`true_false`, `civil-servant`), taken from its
+/// serde form so messages can never disagree with the format.
+fn manifest_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Recognises the audio formats the kiosk plays, by their first bytes.
