@@ -54,7 +54,11 @@ fn start_session(
     let Some(language) = &automation.start_session_in else {
         return;
     };
-    let mut events = visit.start(time.elapsed(), settings.default_language());
+    let mut events = visit.start(
+        time.elapsed(),
+        settings.default_language(),
+        settings.access_defaults,
+    );
     events.extend(visit.set_language(language));
     next_screen.set(Screen::Home);
     if let Some(id) = &automation.open_exhibit {

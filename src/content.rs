@@ -1,6 +1,7 @@
 //! The exhibits this kiosk shows, and the settings from `kiosk.toml` the screens need.
 
 use crate::ui::images::{ImageCache, ImageUse};
+use crate::ui::theme::AccessModes;
 use crate::visit::{Player, Visit};
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
@@ -94,6 +95,13 @@ pub struct KioskSettings {
     pub thumbnail_cache: Option<std::path::PathBuf>,
     /// How often the exhibits folder is checked for a curator's changes.
     pub reload_poll: Duration,
+    /// The accessibility modes every session starts with.
+    pub access_defaults: AccessModes,
+    /// The staff PIN's hash; without one the staff panel cannot open.
+    pub staff_pin_hash: Option<String>,
+    /// How long each attract slide stays, and whose pictures it shows (all when `None`).
+    pub attract_slide: Duration,
+    pub attract_exhibits: Option<Vec<String>>,
 }
 
 impl KioskSettings {
@@ -105,6 +113,14 @@ impl KioskSettings {
             idle_countdown: Duration::from_secs(config.idle_countdown_secs),
             thumbnail_cache: Some(config.data_dir.join("thumbnails")),
             reload_poll: Duration::from_millis(500),
+            access_defaults: AccessModes {
+                large_text: config.accessibility.large_text,
+                high_contrast: config.accessibility.high_contrast,
+                seated: config.accessibility.seated,
+            },
+            staff_pin_hash: config.staff_pin_hash.clone(),
+            attract_slide: Duration::from_secs(u64::from(config.attract.slide_secs.max(2))),
+            attract_exhibits: config.attract.exhibits.clone(),
         }
     }
 

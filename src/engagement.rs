@@ -37,6 +37,15 @@ pub struct Engagement {
     pub uploader: Option<Uploader>,
     /// Events that could not be handed to the outbox at all (no outbox could be opened).
     pub lost: u64,
+    /// Where the uploader sends events, for the staff panel's connection test.
+    pub server: Option<ServerAddress>,
+}
+
+/// The district server and this kiosk's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerAddress {
+    pub url: String,
+    pub token: String,
 }
 
 impl Engagement {
@@ -47,10 +56,15 @@ impl Engagement {
             writer: Some(OutboxWriter::spawn(outbox_path, stamp)?),
             uploader: None,
             lost: 0,
+            server: None,
         })
     }
 
     pub fn with_uploader(mut self, config: UploaderConfig) -> Self {
+        self.server = Some(ServerAddress {
+            url: config.server_url.clone(),
+            token: config.token.clone(),
+        });
         match Uploader::spawn(config) {
             Ok(uploader) => self.uploader = Some(uploader),
             Err(err) => error!("cannot start the uploader; events stay in the outbox: {err}"),

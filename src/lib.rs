@@ -5,6 +5,7 @@
 //! - [`session`]: visitor sessions, idle timeout, applying the visitor's commands;
 //! - [`engagement`]: events into the durable outbox, uploader to the server;
 //! - [`reload`]: hot reload of the exhibits folder, never under a visitor's feet;
+//! - [`staff`]: the PIN-protected staff panel behind a hidden corner gesture;
 //! - [`ui`]: the egui screens, theme, images, and the window or headless host;
 //! - [`automation`]: screenshot-and-exit runs for render tests and figures.
 
@@ -13,6 +14,7 @@ pub mod content;
 pub mod engagement;
 pub mod reload;
 pub mod session;
+pub mod staff;
 pub mod ui;
 pub mod visit;
 
@@ -65,6 +67,7 @@ pub fn kiosk_plugins(
         session::plugin,
         engagement::plugin,
         reload::plugin,
+        staff::plugin,
     ));
 }
 

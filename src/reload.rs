@@ -15,10 +15,11 @@ use std::sync::mpsc::{self, Receiver};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PendingContent>()
+        .add_message::<ReloadNow>()
         .add_systems(Startup, start_watcher)
         .add_systems(
             Update,
-            (receive_reloads, apply_pending_content)
+            (reload_now, receive_reloads, apply_pending_content)
                 .chain()
                 .in_set(KioskSet::Session),
         );
@@ -30,6 +31,10 @@ struct Watcher {
     catalogs: Mutex<Receiver<Catalog>>,
     _stop: Mutex<mpsc::Sender<()>>,
 }
+
+/// Reload the exhibits folder now (the staff panel's button), whether or not it changed.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReloadNow;
 
 /// A new version of the content, waiting for the visitor to leave the exhibit it changes.
 #[derive(Resource, Default)]
@@ -69,6 +74,23 @@ fn start_watcher(mut commands: Commands, content: Res<Content>, settings: Res<Ki
         }
         Err(err) => error!("cannot watch the exhibits folder; changes need a restart: {err}"),
     }
+}
+
+/// A staff reload loads on the spot: staff asked for it and wait for the answer. A broken
+/// exhibit still keeps its last good version.
+fn reload_now(
+    mut requests: MessageReader<ReloadNow>,
+    content: Res<Content>,
+    mut pending: ResMut<PendingContent>,
+) {
+    if requests.read().count() == 0 {
+        return;
+    }
+    let base = pending.0.as_ref().unwrap_or(&content);
+    let fresh = load_catalog(&base.config.exhibits_dir, &base.config.validation_rules());
+    let merged = merge_reload(&base.loaded, fresh);
+    info!("exhibits reloaded from the staff panel");
+    pending.0 = Some(Content::from_loaded(base.config.clone(), merged));
 }
 
 fn receive_reloads(

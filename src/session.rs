@@ -3,7 +3,8 @@
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::engagement::Track;
-use crate::ui::UiCommand;
+use crate::ui::theme::Theme;
+use crate::ui::{ActiveTheme, UiCommand};
 use crate::visit::{IdlePhase, Screen, Visit};
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input::mouse::MouseButtonInput;
@@ -19,7 +20,9 @@ pub(super) fn plugin(app: &mut App) {
             (apply_session_commands, apply_exhibit_commands)
                 .chain()
                 .in_set(KioskSet::Commands),
-            end_idle_session.in_set(KioskSet::Session),
+            (end_idle_session, follow_access_modes)
+                .chain()
+                .in_set(KioskSet::Session),
         ),
     );
 }
@@ -50,7 +53,8 @@ fn apply_session_commands(
     for command in ui_commands.read() {
         match command {
             UiCommand::StartSession if visit.session.is_none() => {
-                let events = visit.start(now, settings.default_language());
+                let events =
+                    visit.start(now, settings.default_language(), settings.access_defaults);
                 track.write_batch(Track::all(visit.session_id(), events));
                 next_screen.set(Screen::Home);
             }
@@ -65,6 +69,21 @@ fn apply_session_commands(
             UiCommand::SetLanguage(language) if settings.languages.contains(language) => {
                 let events = visit.set_language(language);
                 track.write_batch(Track::all(visit.session_id(), events));
+            }
+            UiCommand::ToggleLargeText if visit.session.is_some() => {
+                visit.modes.large_text = !visit.modes.large_text;
+            }
+            UiCommand::ToggleHighContrast if visit.session.is_some() => {
+                visit.modes.high_contrast = !visit.modes.high_contrast;
+            }
+            UiCommand::ToggleSeated if visit.session.is_some() => {
+                visit.modes.seated = !visit.modes.seated;
+            }
+            UiCommand::ChooseAudience(audience) if visit.session.is_some() => {
+                visit.audience = *audience;
+            }
+            UiCommand::FilterTopic(topic) if visit.session.is_some() => {
+                visit.topic = topic.clone();
             }
             _ => {}
         }
@@ -104,6 +123,19 @@ fn apply_exhibit_commands(
             _ => Vec::new(),
         };
         track.write_batch(Track::all(visit.session_id(), events));
+    }
+}
+
+/// The theme follows the visitor's modes, and the kiosk's defaults between visitors.
+fn follow_access_modes(
+    settings: Res<KioskSettings>,
+    visit: Res<Visit>,
+    mut theme: ResMut<ActiveTheme>,
+) {
+    let modes = visit.modes_or(settings.access_defaults);
+    let wanted = Theme::for_modes(modes);
+    if theme.0 != wanted {
+        theme.0 = wanted;
     }
 }
 

@@ -1,8 +1,9 @@
 //! Everything about the current visitor, in one resource. Ending a session replaces it with a
 //! fresh value, so nothing of one visitor (language, answers, position) can reach the next.
 
+use crate::ui::theme::AccessModes;
 use bevy::prelude::*;
-use kepu_core::manifest::{Catalog, ExhibitKind};
+use kepu_core::manifest::{Audience, Catalog, ExhibitKind, ExhibitManifest};
 use kepu_core::quiz::{AnswerOutcome, QuizAttempt, check_answer};
 use kepu_core::wire::{EventKind, SessionEndReason};
 use std::time::Duration;
@@ -18,6 +19,8 @@ pub enum Screen {
     Home,
     /// One exhibit's player.
     Exhibit,
+    /// The staff panel (PIN first); visitors never see it.
+    Staff,
 }
 
 /// The anonymous visitor session: a random id that lives for this session only.
@@ -71,6 +74,12 @@ pub struct Visit {
     pub session: Option<Session>,
     /// The visitor's language; empty means the kiosk's default.
     pub language: String,
+    /// Large text, high contrast, seated: start from kiosk.toml's defaults every session.
+    pub modes: AccessModes,
+    /// The visitor's optional "I am a..." answer: filters the cards and picks question pools.
+    pub audience: Option<Audience>,
+    /// The home screen's topic filter.
+    pub topic: Option<String>,
     pub open: Option<OpenExhibit>,
 }
 
@@ -79,8 +88,14 @@ impl Visit {
         self.session.as_ref().map(|s| s.id)
     }
 
-    /// Starts a new anonymous session (a fresh random id) in the kiosk's default language.
-    pub fn start(&mut self, now: Duration, default_language: &str) -> Vec<EventKind> {
+    /// Starts a new anonymous session (a fresh random id) in the kiosk's default language and
+    /// accessibility modes; nothing of an earlier visitor survives.
+    pub fn start(
+        &mut self,
+        now: Duration,
+        default_language: &str,
+        default_modes: AccessModes,
+    ) -> Vec<EventKind> {
         *self = Visit {
             session: Some(Session {
                 id: Uuid::new_v4(),
@@ -88,7 +103,8 @@ impl Visit {
                 last_activity: now,
             }),
             language: default_language.to_owned(),
-            open: None,
+            modes: default_modes,
+            ..Visit::default()
         };
         vec![EventKind::SessionStart {
             language: default_language.to_owned(),
@@ -111,6 +127,15 @@ impl Visit {
         }
         *self = Visit::default();
         events
+    }
+
+    /// The modes in force: the visitor's, or `defaults` when nobody is here.
+    pub fn modes_or(&self, defaults: AccessModes) -> AccessModes {
+        if self.session.is_some() {
+            self.modes
+        } else {
+            defaults
+        }
     }
 
     pub fn touch(&mut self, now: Duration) {
@@ -272,6 +297,46 @@ impl Visit {
                 max_score: quiz.attempt.max_score(),
             }]
         }
+    }
+}
+
+/// Whether the home screen shows an exhibit to a visitor who said who they are (`audience`) and
+/// picked a topic. An exhibit that names no audience is for everyone; "a child" also finds
+/// youth and family exhibits, "an adult" those for working life, "a senior" family ones.
+pub fn shows_for(
+    manifest: &ExhibitManifest,
+    audience: Option<Audience>,
+    topic: Option<&str>,
+) -> bool {
+    let audience_fits = match audience {
+        None => true,
+        Some(_) if manifest.audiences.is_empty() => true,
+        Some(chosen) => manifest
+            .audiences
+            .iter()
+            .any(|a| audience_family(chosen).contains(a)),
+    };
+    let topic_fits = topic.is_none_or(|t| manifest.topics.iter().any(|m| m == t));
+    audience_fits && topic_fits
+}
+
+/// The manifest audiences an "I am a..." answer covers.
+fn audience_family(chosen: Audience) -> &'static [Audience] {
+    match chosen {
+        Audience::Child => &[Audience::Child, Audience::Youth, Audience::Family],
+        Audience::Senior => &[Audience::Senior, Audience::Family],
+        Audience::Youth => &[Audience::Youth, Audience::Child],
+        Audience::Adult => &[
+            Audience::Adult,
+            Audience::Family,
+            Audience::Worker,
+            Audience::CivilServant,
+            Audience::Rural,
+        ],
+        Audience::Family => &[Audience::Family],
+        Audience::Rural => &[Audience::Rural],
+        Audience::Worker => &[Audience::Worker],
+        Audience::CivilServant => &[Audience::CivilServant],
     }
 }
 

@@ -5,6 +5,7 @@ use super::images::{ImageCache, UiContext};
 use super::{ActiveTheme, KioskView, LastUiFrame, UiCommand, UiOutput, draw_kiosk, root_ui};
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
+use crate::staff::{Staff, StaffPhase};
 use crate::visit::{IdlePhase, Screen, Visit};
 use bevy::ecs::system::SystemParam;
 use bevy::input::touch::{TouchInput, TouchPhase};
@@ -21,6 +22,7 @@ pub struct ViewData<'w> {
     visit: Res<'w, Visit>,
     images: Res<'w, ImageCache>,
     time: Res<'w, Time<Real>>,
+    staff: Res<'w, Staff>,
 }
 
 impl ViewData<'_> {
@@ -46,7 +48,17 @@ impl ViewData<'_> {
                 IdlePhase::StillThere { seconds_left } => Some(seconds_left),
                 IdlePhase::Active | IdlePhase::Gone => None,
             },
+            modes: self.visit.modes_or(self.settings.access_defaults),
+            now_secs: self.time.elapsed_secs_f64(),
+            slide_secs: self.settings.attract_slide.as_secs_f32(),
+            attract_exhibits: self.settings.attract_exhibits.as_deref(),
+            staff: (self.staff.phase != StaffPhase::Closed).then_some(&self.staff.view),
         }
+    }
+
+    /// Whether the theme changed since the last frame, so egui's visuals must follow.
+    pub fn theme_changed(&self) -> bool {
+        self.theme.is_changed()
     }
 }
 
@@ -67,6 +79,8 @@ fn draw_in_window(
     if ui_context.is_none() {
         data.theme.0.install(&ctx);
         commands.insert_resource(UiContext(ctx.clone()));
+    } else if data.theme_changed() {
+        data.theme.0.apply_visuals(&ctx);
     }
     let mut root = root_ui(&ctx);
     let mut out = UiOutput::default();
@@ -132,6 +146,9 @@ fn draw_headless(
         events,
         ..Default::default()
     };
+    if data.theme_changed() {
+        data.theme.0.apply_visuals(&ui_context.0);
+    }
     let view = data.view();
     let mut out = UiOutput::default();
     // Headless: there is no renderer to take the shapes and texture updates.

@@ -8,6 +8,7 @@
 pub mod host;
 pub mod images;
 mod screens;
+mod staff_screen;
 pub mod strings;
 pub mod theme;
 
@@ -15,8 +16,8 @@ use crate::visit::{Screen, Visit};
 use bevy::prelude::*;
 use bevy_egui::egui;
 use images::ImageCache;
-use kepu_core::manifest::Catalog;
-use theme::Theme;
+use kepu_core::manifest::{Audience, Catalog};
+use theme::{AccessModes, Theme};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiCommand>()
@@ -38,9 +39,26 @@ pub enum UiCommand {
     NextQuestion,
     /// The visitor answered "Still there?" by touching it (the touch itself keeps the session).
     StillHere,
+    ToggleLargeText,
+    ToggleHighContrast,
+    ToggleSeated,
+    /// "I am a...": child, adult, senior, or `None` for "skip / everyone".
+    ChooseAudience(Option<Audience>),
+    /// The home screen's topic filter; `None` shows every topic.
+    FilterTopic(Option<String>),
+    /// Staff panel: a digit of the PIN, "delete", "enter".
+    PinDigit(u8),
+    PinBackspace,
+    PinEnter,
+    /// Staff panel actions.
+    StaffReload,
+    StaffTestServer,
+    StaffQuit,
+    StaffClose,
 }
 
-/// The theme in force (one value; accessibility modes will swap it).
+/// The theme in force: follows the visitor's accessibility modes (the kiosk's defaults on the
+/// attract screen).
 #[derive(Resource, Debug, Clone)]
 pub struct ActiveTheme(pub Theme);
 
@@ -77,6 +95,15 @@ pub struct KioskView<'a> {
     pub images: &'a ImageCache,
     /// Seconds left on the "Still there?" countdown, while it is shown.
     pub still_there: Option<u32>,
+    /// The modes in force (the visitor's, or the kiosk's defaults between visitors).
+    pub modes: AccessModes,
+    /// Seconds since the kiosk started, for the attract loop's animation.
+    pub now_secs: f64,
+    /// How long each attract slide stays, and whose pictures it shows (all when `None`).
+    pub slide_secs: f32,
+    pub attract_exhibits: Option<&'a [String]>,
+    /// The staff panel's view, when it is open.
+    pub staff: Option<&'a crate::staff::StaffView>,
 }
 
 impl KioskView<'_> {
@@ -115,12 +142,15 @@ pub fn command_button(
     response
 }
 
-/// Makes any response a command target (cards, the attract screen).
+/// Makes any response a command target (cards, the attract screen). The target is the part a
+/// finger can hit: clipped by scroll areas and panels.
 pub fn register(response: &egui::Response, command: UiCommand, out: &mut UiOutput) {
-    out.targets.push(TouchTarget {
-        command: command.clone(),
-        rect: response.rect,
-    });
+    if response.interact_rect.is_positive() {
+        out.targets.push(TouchTarget {
+            command: command.clone(),
+            rect: response.interact_rect,
+        });
+    }
     if response.clicked() {
         out.commands.push(command);
     }

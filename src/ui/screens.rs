@@ -1,11 +1,11 @@
 //! Drawing of each screen. Pure functions of the view; commands go into `out`.
 
-use super::strings::{Phrase, fill};
-use super::theme::language_name;
+use super::strings::{Phrase, fill, topic_label};
+use super::theme::{SEATED_REACH_TOP, Theme, language_name};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
-use crate::visit::{Player, QuizProgress, Screen};
+use crate::visit::{Player, QuizProgress, Screen, shows_for};
 use bevy_egui::egui;
-use kepu_core::manifest::{Exhibit, ExhibitManifest};
+use kepu_core::manifest::{Audience, Exhibit, ExhibitManifest};
 
 pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     if let Some(seconds_left) = view.still_there {
@@ -13,15 +13,98 @@ pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     }
     match view.screen {
         Screen::Attract => attract(root, view, out),
-        Screen::Home => {
-            top_bar(root, view, out);
-            body(root, view, |ui| home(ui, view, out));
-        }
-        Screen::Exhibit => {
-            top_bar(root, view, out);
-            body(root, view, |ui| exhibit(ui, view, out));
+        Screen::Staff => super::staff_screen::draw(root, view, out),
+        Screen::Home | Screen::Exhibit => {
+            // Bottom panels first: in seated mode the navigation sits just above the
+            // accessibility bar, both within reach.
+            access_bar(root, view, out);
+            nav_bar(root, view, out);
+            if view.screen == Screen::Home {
+                body(root, view, |ui| home(ui, view, out));
+            } else {
+                body(root, view, |ui| exhibit(ui, view, out));
+            }
         }
     }
+}
+
+/// In seated mode, moves the next controls down to the reachable part of the screen.
+fn within_reach(ui: &mut egui::Ui, view: &KioskView<'_>) {
+    if view.modes.seated {
+        let reach_top = ui.ctx().viewport_rect().height() * SEATED_REACH_TOP;
+        let gap = reach_top - ui.cursor().min.y;
+        if gap > 0.0 {
+            ui.add_space(gap);
+        }
+    }
+}
+
+/// A button that shows whether its mode is on: filled and marked when on.
+fn toggle_button(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    label: Phrase,
+    on: bool,
+    command: UiCommand,
+    out: &mut UiOutput,
+) {
+    let theme = view.theme;
+    let (mark, colour, fill_colour) = if on {
+        ("●", theme.on_accent, Some(theme.accent))
+    } else {
+        ("○", theme.text, None)
+    };
+    let text = egui::RichText::new(format!("{mark} {}", view.phrase(label)))
+        .size(theme.body_size)
+        .color(colour);
+    command_button(
+        ui,
+        view,
+        text,
+        egui::vec2(0.0, theme.min_target),
+        fill_colour,
+        command,
+        out,
+    );
+}
+
+/// Large text, high contrast and seated mode, on every visitor screen.
+fn access_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let theme = view.theme;
+    egui::Panel::bottom("access-bar")
+        .frame(
+            egui::Frame::new()
+                .fill(theme.surface)
+                .inner_margin(egui::Margin::symmetric(theme.spacing as i8, 10)),
+        )
+        .show(root, |ui| {
+            ui.horizontal(|ui| {
+                toggle_button(
+                    ui,
+                    view,
+                    Phrase::LargeText,
+                    view.modes.large_text,
+                    UiCommand::ToggleLargeText,
+                    out,
+                );
+                toggle_button(
+                    ui,
+                    view,
+                    Phrase::HighContrast,
+                    view.modes.high_contrast,
+                    UiCommand::ToggleHighContrast,
+                    out,
+                );
+                toggle_button(
+                    ui,
+                    view,
+                    Phrase::Seated,
+                    view.modes.seated,
+                    UiCommand::ToggleSeated,
+                    out,
+                );
+            });
+        });
 }
 
 fn body(root: &mut egui::Ui, view: &KioskView<'_>, add: impl FnOnce(&mut egui::Ui)) {
@@ -34,7 +117,39 @@ fn body(root: &mut egui::Ui, view: &KioskView<'_>, add: impl FnOnce(&mut egui::U
         .show(root, add);
 }
 
+/// How long one attract picture fades into the next.
+pub const ATTRACT_FADE_SECS: f64 = 0.8;
+
+/// The attract loop's pictures: the exhibits kiosk.toml names, else all, with a thumbnail
+/// ready to draw.
+fn attract_slides<'a>(view: &KioskView<'a>) -> Vec<(&'a Exhibit, &'a egui::TextureHandle)> {
+    view.catalog
+        .exhibits
+        .iter()
+        .filter(|e| {
+            view.attract_exhibits
+                .is_none_or(|ids| ids.iter().any(|id| id == e.id()))
+        })
+        .filter_map(|e| thumbnail_texture(view, e).map(|t| (e, t)))
+        .collect()
+}
+
+/// Which slide is showing at `now_secs`, the one before it, and how far the fade between them
+/// is (1 = done). A pure function of the clock, so the loop needs no state of its own.
+pub fn slide_at(now_secs: f64, slide_secs: f64, slides: usize) -> (usize, usize, f32) {
+    if slides == 0 {
+        return (0, 0, 1.0);
+    }
+    let slide_secs = slide_secs.max(ATTRACT_FADE_SECS * 2.0);
+    let step = (now_secs / slide_secs).floor() as usize;
+    let into = now_secs - step as f64 * slide_secs;
+    let fade = (into / ATTRACT_FADE_SECS).clamp(0.0, 1.0) as f32;
+    (step % slides, (step + slides - 1) % slides, fade)
+}
+
 /// Idle screen: the whole screen is one target, so any touch anywhere starts a session.
+/// Exhibits' pictures cross-fade one after another; between fades nothing moves, so the kiosk
+/// only redraws during the fade.
 fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let theme = view.theme;
     let rect = root.max_rect();
@@ -45,39 +160,38 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
 
     let mut ui = root.new_child(
         egui::UiBuilder::new()
-            .max_rect(rect.shrink(theme.spacing * 3.0))
+            .max_rect(rect.shrink(theme.spacing * 2.0))
             .layout(egui::Layout::top_down(egui::Align::Center)),
     );
-    ui.add_space(rect.height() * 0.08);
+    ui.add_space(rect.height() * 0.04);
     ui.label(
         egui::RichText::new("潮朝阳 朝科普")
-            .size(theme.title_size * 1.2)
+            .size(theme.title_size)
             .color(theme.attract_text),
     );
-    ui.add_space(theme.spacing);
-    // Thumbnails of the exhibits, so passers-by see what is inside.
-    let thumbs: Vec<_> = view
-        .catalog
-        .exhibits
-        .iter()
-        .filter_map(|e| thumbnail_texture(view, e))
-        .take(4)
-        .collect();
-    if !thumbs.is_empty() {
-        let height = (rect.height() * 0.22).min(270.0);
+    ui.add_space(theme.spacing / 2.0);
+    let slides = attract_slides(view);
+    if !slides.is_empty() {
+        let (current, previous, fade) =
+            slide_at(view.now_secs, f64::from(view.slide_secs), slides.len());
+        let height = rect.height() * 0.5;
         let size = egui::vec2(height * 16.0 / 9.0, height);
-        let width = thumbs.len() as f32 * (size.x + theme.spacing);
-        ui.allocate_ui_with_layout(
-            egui::vec2(width, size.y),
-            egui::Layout::left_to_right(egui::Align::Center),
-            |ui| {
-                for texture in thumbs {
-                    ui.add(
-                        egui::Image::new(egui::load::SizedTexture::new(texture.id(), size))
-                            .corner_radius(theme.corner_radius),
-                    );
-                }
-            },
+        let (slot, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+        for (index, alpha) in [(previous, 1.0 - fade), (current, fade)] {
+            if alpha > 0.0 {
+                let (_, texture) = slides[index];
+                egui::Image::new(egui::load::SizedTexture::new(texture.id(), size))
+                    .corner_radius(theme.corner_radius)
+                    .tint(egui::Color32::WHITE.gamma_multiply(alpha))
+                    .paint_at(&ui, slot);
+            }
+        }
+        let (exhibit, _) = slides[current];
+        ui.add_space(theme.spacing / 2.0);
+        ui.label(
+            egui::RichText::new(view.text(&exhibit.manifest.title))
+                .size(theme.heading_size)
+                .color(theme.attract_text.gamma_multiply(0.85)),
         );
     }
     ui.add_space(theme.spacing);
@@ -127,9 +241,16 @@ fn still_there(root: &mut egui::Ui, view: &KioskView<'_>, seconds_left: u32, out
         });
 }
 
-fn top_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+/// Home, the exhibit's title, the language switch and "start over": at the top, or at the
+/// bottom in seated mode.
+fn nav_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let theme = view.theme;
-    egui::Panel::top("top-bar")
+    let panel = if view.modes.seated {
+        egui::Panel::bottom("nav-bar")
+    } else {
+        egui::Panel::top("nav-bar")
+    };
+    panel
         .frame(
             egui::Frame::new()
                 .fill(theme.surface)
@@ -182,7 +303,7 @@ fn top_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         });
 }
 
-fn open_exhibit<'a>(view: &KioskView<'a>) -> Option<&'a Exhibit> {
+pub(super) fn open_exhibit<'a>(view: &KioskView<'a>) -> Option<&'a Exhibit> {
     let open = view.visit.open.as_ref()?;
     view.catalog.exhibits.get(open.index)
 }
@@ -203,7 +324,28 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         });
         return;
     }
-    let card = egui::vec2(420.0, 380.0);
+    within_reach(ui, view);
+    filters(ui, view, out);
+    let shown: Vec<&Exhibit> = view
+        .catalog
+        .exhibits
+        .iter()
+        .filter(|e| {
+            shows_for(
+                &e.manifest,
+                view.visit.audience,
+                view.visit.topic.as_deref(),
+            )
+        })
+        .collect();
+    if shown.is_empty() {
+        ui.add_space(theme.spacing);
+        ui.label(theme.heading(view.phrase(Phrase::NothingMatches)));
+        return;
+    }
+    // Larger with large text, smaller when the space left (seated mode) would cut a card.
+    let card = egui::vec2(420.0, 380.0) * (theme.body_size / Theme::default().body_size).min(1.25);
+    let card = card * (ui.available_height() / card.y).clamp(0.6, 1.0);
     let columns = ((ui.available_width() + theme.spacing) / (card.x + theme.spacing))
         .floor()
         .max(1.0) as usize;
@@ -211,7 +353,7 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     egui::ScrollArea::vertical()
         .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
         .show(ui, |ui| {
-            for row in view.catalog.exhibits.chunks(columns) {
+            for row in shown.chunks(columns) {
                 ui.horizontal(|ui| {
                     for exhibit in row {
                         exhibit_card(ui, view, exhibit, card, out);
@@ -219,6 +361,65 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                 });
             }
         });
+}
+
+/// Who the visitor said they are, and the topic chips (only topics some exhibit has).
+fn filters(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let theme = view.theme;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(theme.body(view.phrase(Phrase::IAm)));
+        for (audience, phrase) in [
+            (Some(Audience::Child), Phrase::Child),
+            (Some(Audience::Adult), Phrase::Adult),
+            (Some(Audience::Senior), Phrase::Senior),
+            (None, Phrase::Anyone),
+        ] {
+            toggle_button(
+                ui,
+                view,
+                phrase,
+                view.visit.audience == audience && view.visit.session.is_some(),
+                UiCommand::ChooseAudience(audience),
+                out,
+            );
+        }
+    });
+    let mut topics: Vec<&str> = view
+        .catalog
+        .exhibits
+        .iter()
+        .flat_map(|e| e.manifest.topics.iter().map(String::as_str))
+        .collect();
+    topics.sort_unstable();
+    topics.dedup();
+    if topics.len() < 2 {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(theme.body(view.phrase(Phrase::Topic)));
+        let all = std::iter::once(None).chain(topics.into_iter().map(Some));
+        for topic in all {
+            let on = view.visit.topic.as_deref() == topic;
+            let label = topic.map_or_else(
+                || view.phrase(Phrase::AllTopics).to_owned(),
+                |t| topic_label(t, view.language),
+            );
+            let text = if on {
+                theme.on_accent(label)
+            } else {
+                theme.body(label)
+            };
+            command_button(
+                ui,
+                view,
+                text,
+                egui::vec2(0.0, theme.min_target),
+                on.then_some(theme.accent),
+                UiCommand::FilterTopic(topic.map(str::to_owned)),
+                out,
+            );
+        }
+    });
 }
 
 fn exhibit_card(
@@ -410,6 +611,7 @@ fn quiz(
                 .color(theme.accent),
             );
             ui.add_space(theme.spacing * 2.0);
+            within_reach(ui, view);
             command_button(
                 ui,
                 view,
@@ -425,17 +627,59 @@ fn quiz(
     let Some(question) = questions.get(progress.current) else {
         return;
     };
+    // After an answer, "next" stays at the bottom, visible however long the explanation is.
+    if progress.answered.is_some() {
+        egui::Panel::bottom("quiz-next")
+            .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
+            .show(ui, |ui| {
+                let last = progress.current + 1 == questions.len();
+                let label = if last {
+                    Phrase::SeeResults
+                } else {
+                    Phrase::NextQuestion
+                };
+                ui.vertical_centered(|ui| {
+                    command_button(
+                        ui,
+                        view,
+                        theme.on_accent(view.phrase(label)),
+                        egui::vec2(320.0, theme.min_target),
+                        Some(theme.accent),
+                        UiCommand::NextQuestion,
+                        out,
+                    );
+                });
+            });
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("quiz-question")
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
+        .show(ui, |ui| {
+            question_body(ui, view, question, progress, questions.len(), out)
+        });
+}
+
+fn question_body(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    question: &kepu_core::manifest::Question,
+    progress: &QuizProgress,
+    question_count: usize,
+    out: &mut UiOutput,
+) {
+    let theme = view.theme;
     ui.label(
         egui::RichText::new(fill(
             view.phrase(Phrase::QuestionOf),
             progress.current + 1,
-            questions.len(),
+            question_count,
         ))
         .size(theme.body_size * 0.8)
         .color(theme.muted_text),
     );
     ui.add(egui::Label::new(theme.heading(view.text(&question.prompt))).wrap());
     ui.add_space(theme.spacing / 2.0);
+    within_reach(ui, view);
     let width = ui.available_width().min(1200.0);
     for choice in &question.choices {
         let (fill_colour, text_colour) = match &progress.answered {
@@ -482,20 +726,5 @@ fn quiz(
                 .color(colour),
         );
         ui.add(egui::Label::new(theme.body(view.text(&question.explanation))).wrap());
-        let last = progress.current + 1 == questions.len();
-        let label = if last {
-            Phrase::SeeResults
-        } else {
-            Phrase::NextQuestion
-        };
-        command_button(
-            ui,
-            view,
-            theme.on_accent(view.phrase(label)),
-            egui::vec2(320.0, theme.min_target),
-            Some(theme.accent),
-            UiCommand::NextQuestion,
-            out,
-        );
     }
 }

@@ -1,5 +1,6 @@
 //! The one place for colours, sizes and fonts (design tokens). Large-text and high-contrast
-//! modes will be a different `Theme` value, not edits scattered through the screens.
+//! modes are a different `Theme` value ([`Theme::for_modes`]), not edits scattered through the
+//! screens.
 
 use bevy_egui::egui;
 use std::sync::Arc;
@@ -55,7 +56,79 @@ impl Default for Theme {
     }
 }
 
+/// The visitor's accessibility modes; they last for one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccessModes {
+    /// Every text 1.5 times as large.
+    pub large_text: bool,
+    /// White and yellow on black, every text at least 7:1.
+    pub high_contrast: bool,
+    /// Every control in the lower part of the screen, within reach from a wheelchair.
+    pub seated: bool,
+}
+
+/// How much larger text is in large-text mode.
+pub const LARGE_TEXT_SCALE: f32 = 1.5;
+
+/// In seated mode nothing a visitor taps is above this fraction of the screen's height.
+pub const SEATED_REACH_TOP: f32 = 0.4;
+
 impl Theme {
+    /// The theme for a visitor's modes: one function, so every screen follows.
+    pub fn for_modes(modes: AccessModes) -> Self {
+        let mut theme = if modes.high_contrast {
+            Self::high_contrast()
+        } else {
+            Self::default()
+        };
+        if modes.large_text {
+            theme.body_size *= LARGE_TEXT_SCALE;
+            theme.heading_size *= LARGE_TEXT_SCALE;
+            theme.title_size *= LARGE_TEXT_SCALE;
+            theme.min_target *= 1.25;
+        }
+        theme
+    }
+
+    /// Black background, white text, yellow accents: every pair used for text is above 7:1
+    /// (WCAG AAA), checked by a test.
+    fn high_contrast() -> Self {
+        Self {
+            background: egui::Color32::BLACK,
+            surface: egui::Color32::from_rgb(0x12, 0x12, 0x12),
+            text: egui::Color32::WHITE,
+            muted_text: egui::Color32::from_rgb(0xE6, 0xE6, 0xE6),
+            accent: egui::Color32::from_rgb(0xFF, 0xE0, 0x3D),
+            on_accent: egui::Color32::BLACK,
+            correct: egui::Color32::from_rgb(0x6B, 0xF1, 0x78),
+            wrong: egui::Color32::from_rgb(0xFF, 0x9E, 0x8A),
+            attract_background: egui::Color32::BLACK,
+            attract_text: egui::Color32::WHITE,
+            ..Self::default()
+        }
+    }
+
+    /// Every (text, background) colour pair the screens draw, for the contrast checks.
+    pub fn text_pairs(&self) -> [(&'static str, egui::Color32, egui::Color32); 11] {
+        [
+            ("text on background", self.text, self.background),
+            ("text on surface", self.text, self.surface),
+            ("muted text on background", self.muted_text, self.background),
+            ("muted text on surface", self.muted_text, self.surface),
+            ("on-accent text on accent", self.on_accent, self.accent),
+            ("on-accent text on correct", self.on_accent, self.correct),
+            ("on-accent text on wrong", self.on_accent, self.wrong),
+            ("accent text on background", self.accent, self.background),
+            ("correct text on background", self.correct, self.background),
+            ("wrong text on background", self.wrong, self.background),
+            (
+                "attract text on attract background",
+                self.attract_text,
+                self.attract_background,
+            ),
+        ]
+    }
+
     pub fn body(&self, text: impl Into<String>) -> egui::RichText {
         egui::RichText::new(text)
             .size(self.body_size)
@@ -91,8 +164,16 @@ impl Theme {
                 .insert(0, UI_FONT_NAME.to_owned());
         }
         ctx.set_fonts(fonts);
+        self.apply_visuals(ctx);
+    }
 
-        let mut visuals = egui::Visuals::light();
+    /// The theme's widget colours and spacing; called again whenever the visitor's modes change.
+    pub fn apply_visuals(&self, ctx: &egui::Context) {
+        let mut visuals = if self.background.r() < 128 {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        };
         visuals.panel_fill = self.background;
         visuals.window_fill = self.surface;
         visuals.override_text_color = Some(self.text);
@@ -100,7 +181,7 @@ impl Theme {
         visuals.widgets.inactive.bg_stroke = egui::Stroke::new(2.0, self.accent);
         visuals.widgets.hovered.weak_bg_fill = self.surface;
         visuals.widgets.hovered.bg_stroke = egui::Stroke::new(3.0, self.accent);
-        visuals.widgets.active.weak_bg_fill = egui::Color32::from_rgb(0xDD, 0xE8, 0xF0);
+        visuals.widgets.active.weak_bg_fill = self.accent.gamma_multiply(0.3);
         ctx.set_visuals(visuals);
         ctx.all_styles_mut(|style| {
             style.spacing.item_spacing = egui::vec2(self.spacing, self.spacing);
@@ -110,6 +191,26 @@ impl Theme {
             style.interaction.tooltip_delay = f32::INFINITY;
         });
     }
+}
+
+/// WCAG 2 contrast ratio of two colours (1 to 21).
+pub fn contrast_ratio(a: egui::Color32, b: egui::Color32) -> f32 {
+    let (la, lb) = (relative_luminance(a), relative_luminance(b));
+    let (light, dark) = if la > lb { (la, lb) } else { (lb, la) };
+    (light + 0.05) / (dark + 0.05)
+}
+
+/// WCAG 2 relative luminance of an sRGB colour.
+pub fn relative_luminance(colour: egui::Color32) -> f32 {
+    let linear = |channel: u8| {
+        let c = f32::from(channel) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * linear(colour.r()) + 0.7152 * linear(colour.g()) + 0.0722 * linear(colour.b())
 }
 
 /// The name of a language in that language, for the language switch.
@@ -169,6 +270,42 @@ mod tests {
         }
         // The check itself can fail: a character outside the subset has no glyph.
         assert!(charmap.map('\u{1F600}').is_none());
+    }
+
+    #[test]
+    fn high_contrast_text_is_at_least_7_to_1_and_default_at_least_4_5() {
+        let high = Theme::for_modes(AccessModes {
+            high_contrast: true,
+            ..AccessModes::default()
+        });
+        for (what, fg, bg) in high.text_pairs() {
+            let ratio = contrast_ratio(fg, bg);
+            assert!(ratio >= 7.0, "high contrast: {what} is {ratio:.2}:1");
+        }
+        for (what, fg, bg) in Theme::default().text_pairs() {
+            let ratio = contrast_ratio(fg, bg);
+            assert!(ratio >= 4.5, "default: {what} is {ratio:.2}:1");
+        }
+        // The measure itself: black on white is 21:1, a colour on itself 1:1.
+        let white_black = contrast_ratio(egui::Color32::WHITE, egui::Color32::BLACK);
+        assert!((white_black - 21.0).abs() < 0.01);
+        assert!((contrast_ratio(high.accent, high.accent) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn large_text_is_one_and_a_half_times_every_size() {
+        let normal = Theme::default();
+        for high_contrast in [false, true] {
+            let large = Theme::for_modes(AccessModes {
+                large_text: true,
+                high_contrast,
+                seated: false,
+            });
+            assert!(large.body_size >= normal.body_size * 1.5);
+            assert!(large.heading_size >= normal.heading_size * 1.5);
+            assert!(large.title_size >= normal.title_size * 1.5);
+            assert!(large.min_target >= normal.min_target);
+        }
     }
 
     #[test]

@@ -35,8 +35,19 @@ pub fn config_for(
     server_url: &str,
     idle_timeout_secs: u64,
 ) -> KioskConfig {
+    config_with(dir, exhibits, server_url, idle_timeout_secs, "")
+}
+
+/// A kiosk.toml with `extra` lines (top-level keys first, then tables) appended.
+pub fn config_with(
+    dir: &Path,
+    exhibits: &Path,
+    server_url: &str,
+    idle_timeout_secs: u64,
+    extra: &str,
+) -> KioskConfig {
     let source = format!(
-        "kiosk_id = \"test-kiosk\"\nserver_url = \"{server_url}\"\nexhibits_dir = \"{}\"\nidle_timeout_secs = {idle_timeout_secs}\n",
+        "kiosk_id = \"test-kiosk\"\nserver_url = \"{server_url}\"\nexhibits_dir = \"{}\"\nidle_timeout_secs = {idle_timeout_secs}\n{extra}\n",
         exhibits.display()
     );
     let path = dir.join("kiosk.toml");
@@ -70,8 +81,48 @@ impl Kiosk {
     /// A kiosk with an outbox in `dir` and no server.
     pub fn offline(dir: &Path, idle_timeout_secs: u64) -> Self {
         let config = sample_config(dir, "http://127.0.0.1:9", idle_timeout_secs);
+        Self::with_config(config)
+    }
+
+    /// A kiosk for `config` with its outbox and no uploader.
+    pub fn with_config(config: KioskConfig) -> Self {
         let engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id).unwrap();
         Self::new(config, engagement)
+    }
+
+    /// Every target of the last frame with its rectangle.
+    pub fn target_rects(&self) -> Vec<(UiCommand, bevy_egui::egui::Rect)> {
+        self.app
+            .world()
+            .resource::<LastUiFrame>()
+            .targets
+            .iter()
+            .map(|t| (t.command.clone(), t.rect))
+            .collect()
+    }
+
+    /// A finger rests at `position` for `duration` (in frames of one second), then lifts.
+    pub fn hold_at(&mut self, position: Vec2, duration: Duration) {
+        let id = self.next_touch_id;
+        self.next_touch_id += 1;
+        self.touch(id, TouchPhase::Started, position);
+        self.app.update();
+        self.app
+            .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1)));
+        for _ in 0..duration.as_secs() {
+            self.app.update();
+        }
+        self.app
+            .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
+        self.touch(id, TouchPhase::Ended, position);
+        self.app.update();
+        self.frames(SETTLE_FRAMES);
+    }
+
+    /// A fresh touch id, for tests that move fingers themselves.
+    pub fn next_finger(&mut self) -> u64 {
+        self.next_touch_id += 1;
+        self.next_touch_id
     }
 
     pub fn frames(&mut self, n: usize) {

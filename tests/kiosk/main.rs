@@ -3,6 +3,8 @@
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;
+//! - `visitor`: accessibility modes, "I am a...", filters, several fingers at once;
+//! - `staff`: the hidden gesture, PIN lockout and the staff panel;
 //! - `render`: the real kiosk in a window under Xvfb + lavapipe, checked by screenshot.
 
 // Integration tests are test code throughout: a panic on unwrap is the clearest failure report.
@@ -15,3 +17,5 @@ mod end_to_end;
 mod flow;
 mod reload;
 mod render;
+mod staff;
+mod visitor;

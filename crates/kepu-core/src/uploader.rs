@@ -100,14 +100,46 @@ pub fn upload_once(
             .map_or(config.first_backoff, Duration::from_secs);
         return Err(UploadError::RetryAfter(wait));
     }
+    Err(rejection(response))
+}
+
+/// The server's refusal, with its message when it sent one.
+fn rejection(response: reqwest::blocking::Response) -> UploadError {
+    let status = response.status();
     let message = response
         .json::<ApiError>()
         .map(|e| e.error)
         .unwrap_or_else(|_| status.canonical_reason().unwrap_or("").to_owned());
-    Err(UploadError::Rejected {
+    UploadError::Rejected {
         status: status.as_u16(),
         message,
-    })
+    }
+}
+
+/// Checks that the server is reachable and accepts this kiosk's token, by sending an empty
+/// batch (nothing is stored). Returns the round-trip time. For the staff panel's "test the
+/// server connection".
+pub fn check_server(server_url: &str, token: &str) -> Result<Duration, UploadError> {
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("kepu-kiosk/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    let started = std::time::Instant::now();
+    let response = client
+        .post(format!(
+            "{}{}",
+            server_url.trim_end_matches('/'),
+            INGEST_PATH
+        ))
+        .bearer_auth(token)
+        .json(&IngestRequest { events: Vec::new() })
+        .send()?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(started.elapsed());
+    }
+    Err(rejection(response))
 }
 
 /// The uploader thread; stops (promptly, mid-backoff too) when dropped.

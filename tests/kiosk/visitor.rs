@@ -1,0 +1,263 @@
+//! Per-visitor settings (accessibility modes, "I am a...", filters) and touch robustness, on a
+//! headless kiosk driven by simulated touches.
+
+use crate::harness::Kiosk;
+use bevy::input::touch::TouchPhase;
+use bevy::math::Vec2;
+use kepu_core::manifest::Audience;
+use kepu_kiosk::ui::theme::{AccessModes, SEATED_REACH_TOP, Theme};
+use kepu_kiosk::ui::{ActiveTheme, UiCommand};
+use kepu_kiosk::visit::{Player, Screen};
+use std::time::Duration;
+
+fn open(id: &str) -> UiCommand {
+    UiCommand::OpenExhibit(id.to_owned())
+}
+
+fn theme(kiosk: &Kiosk) -> Theme {
+    kiosk.app.world().resource::<ActiveTheme>().0.clone()
+}
+
+#[test]
+fn accessibility_modes_switch_the_theme_and_reset_with_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let normal_body = theme(&kiosk).body_size;
+
+    kiosk.tap(UiCommand::ToggleLargeText);
+    assert!(kiosk.visit().modes.large_text);
+    assert!(theme(&kiosk).body_size >= normal_body * 1.5);
+    kiosk.tap(UiCommand::ToggleHighContrast);
+    assert_eq!(
+        theme(&kiosk),
+        Theme::for_modes(AccessModes {
+            large_text: true,
+            high_contrast: true,
+            seated: false
+        })
+    );
+    // Every control still fits on the screen with large text.
+    for (command, rect) in kiosk.target_rects() {
+        assert!(
+            rect.max.x <= 1920.5 && rect.max.y <= 1080.5 && rect.min.x >= 0.0,
+            "{command:?} at {rect:?} is off the screen"
+        );
+    }
+    kiosk.tap(UiCommand::ToggleLargeText);
+    assert!(!kiosk.visit().modes.large_text, "a second tap turns it off");
+    assert_eq!(theme(&kiosk).body_size, normal_body);
+}
+
+#[test]
+fn idle_reset_clears_every_per_session_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 30);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let first = kiosk.visit().session_id().unwrap();
+    kiosk.tap(UiCommand::SetLanguage("en".into()));
+    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Senior)));
+    kiosk.tap(UiCommand::FilterTopic(Some("safety".into())));
+    kiosk.tap(UiCommand::ToggleLargeText);
+    kiosk.tap(UiCommand::ToggleHighContrast);
+    kiosk.tap(UiCommand::ToggleSeated);
+    kiosk.tap(open("phone-scams"));
+    kiosk.tap(UiCommand::TurnPage(1));
+    let visit = kiosk.visit().clone();
+    assert_eq!(visit.language, "en");
+    assert_eq!(visit.audience, Some(Audience::Senior));
+    assert_eq!(visit.topic.as_deref(), Some("safety"));
+    assert_eq!(
+        visit.modes,
+        AccessModes {
+            large_text: true,
+            high_contrast: true,
+            seated: true
+        }
+    );
+    assert!(visit.open.is_some());
+
+    // The visitor walks away.
+    kiosk.wait(Duration::from_secs(31));
+    kiosk.wait(Duration::from_secs(11));
+    kiosk.frames(2);
+    assert_eq!(kiosk.screen(), Screen::Attract);
+    assert_eq!(
+        theme(&kiosk),
+        Theme::default(),
+        "the attract screen is back to normal"
+    );
+
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let next = kiosk.visit().clone();
+    assert_ne!(next.session_id(), Some(first));
+    assert_eq!(next.language, "zh");
+    assert_eq!(next.audience, None);
+    assert_eq!(next.topic, None);
+    assert_eq!(next.modes, AccessModes::default());
+    assert!(next.open.is_none());
+    assert_eq!(kiosk.screen(), Screen::Home);
+}
+
+#[test]
+fn the_kiosk_defaults_from_kiosk_toml_start_every_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::harness::config_with(
+        dir.path(),
+        &crate::harness::repo_path("exhibits"),
+        "http://127.0.0.1:9",
+        60,
+        "[accessibility]\nlarge_text = true\nhigh_contrast = true\n",
+    );
+    let mut kiosk = Kiosk::with_config(config);
+    let defaults = AccessModes {
+        large_text: true,
+        high_contrast: true,
+        seated: false,
+    };
+    assert_eq!(theme(&kiosk), Theme::for_modes(defaults), "attract too");
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    assert_eq!(kiosk.visit().modes, defaults);
+    kiosk.tap(UiCommand::ToggleHighContrast);
+    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    assert_eq!(
+        kiosk.visit().modes,
+        defaults,
+        "back to the kiosk's defaults"
+    );
+}
+
+#[test]
+fn seated_mode_keeps_every_control_in_the_lower_part_of_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::ToggleSeated);
+    let reach_top = 1080.0 * SEATED_REACH_TOP;
+    let check = |kiosk: &Kiosk, screen: &str| {
+        let targets = kiosk.target_rects();
+        assert!(!targets.is_empty());
+        for (command, rect) in targets {
+            assert!(
+                rect.min.y >= reach_top - 0.5,
+                "{screen}: {command:?} at y = {} is above the reach line {reach_top}",
+                rect.min.y
+            );
+            assert!(rect.max.y <= 1080.5, "{screen}: {command:?} off the screen");
+        }
+    };
+    check(&kiosk, "home");
+    kiosk.tap(open("phone-scams"));
+    check(&kiosk, "story");
+    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(open("emergency-quiz"));
+    check(&kiosk, "quiz question");
+    kiosk.tap(UiCommand::Answer("take-cover".into()));
+    check(&kiosk, "quiz answer");
+    kiosk.tap(UiCommand::ToggleLargeText);
+    check(&kiosk, "quiz answer, large text");
+
+    // Without seated mode the navigation is at the top again.
+    kiosk.tap(UiCommand::ToggleSeated);
+    let home = kiosk.target_center(&UiCommand::GoHome);
+    assert!(home.y < 200.0, "home button at {home:?}");
+}
+
+#[test]
+fn i_am_a_and_topic_filter_the_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let cards = |kiosk: &Kiosk| {
+        let mut ids: Vec<String> = kiosk
+            .targets()
+            .into_iter()
+            .filter_map(|c| match c {
+                UiCommand::OpenExhibit(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(cards(&kiosk), vec!["emergency-quiz", "phone-scams"]);
+    // The sample quiz is for youth, adults and seniors; the story for seniors and adults.
+    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Child)));
+    assert_eq!(cards(&kiosk), vec!["emergency-quiz"]);
+    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Senior)));
+    assert_eq!(cards(&kiosk), vec!["emergency-quiz", "phone-scams"]);
+    kiosk.tap(UiCommand::FilterTopic(Some("safety".into())));
+    assert_eq!(cards(&kiosk), vec!["phone-scams"]);
+    kiosk.tap(UiCommand::FilterTopic(None));
+    kiosk.tap(UiCommand::ChooseAudience(None));
+    assert_eq!(cards(&kiosk), vec!["emergency-quiz", "phone-scams"]);
+    // Topics present in the exhibits are offered, with names in the visitor's language.
+    for topic in ["digital-life", "emergency", "safety"] {
+        assert!(
+            kiosk
+                .targets()
+                .contains(&UiCommand::FilterTopic(Some(topic.into())))
+        );
+    }
+}
+
+#[test]
+fn two_hands_at_once_never_jam_the_ui() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let quiz = kiosk.target_center(&open("emergency-quiz"));
+    let story = kiosk.target_center(&open("phone-scams"));
+
+    // Two fingers land on two cards in the same frame and lift in the opposite order.
+    let (a, b) = (kiosk.next_finger(), kiosk.next_finger());
+    kiosk.touch(a, TouchPhase::Started, quiz);
+    kiosk.touch(b, TouchPhase::Started, story);
+    kiosk.frames(1);
+    kiosk.touch(b, TouchPhase::Moved, story + Vec2::new(5.0, 5.0));
+    kiosk.touch(b, TouchPhase::Ended, story);
+    kiosk.frames(1);
+    kiosk.touch(a, TouchPhase::Ended, quiz);
+    kiosk.frames(4);
+    // At most one of them opened (the first finger drives the pointer), never both.
+    let opened = kiosk.visit().open.as_ref().map(|o| o.exhibit_id.clone());
+    assert!(
+        matches!(opened.as_deref(), None | Some("emergency-quiz")),
+        "{opened:?}"
+    );
+
+    // A finger that never lifts (cancelled by the system) does not block the next visitor tap.
+    kiosk.tap(UiCommand::GoHome);
+    let c = kiosk.next_finger();
+    kiosk.touch(c, TouchPhase::Started, Vec2::new(1500.0, 900.0));
+    kiosk.frames(1);
+    kiosk.touch(c, TouchPhase::Canceled, Vec2::new(1500.0, 900.0));
+    kiosk.frames(1);
+    kiosk.tap(open("phone-scams"));
+    assert_eq!(kiosk.screen(), Screen::Exhibit);
+    assert!(matches!(
+        kiosk.visit().open.as_ref().map(|o| &o.player),
+        Some(Player::Story { page: 0 })
+    ));
+
+    // A palm: five fingers at once, all over the screen, then gone. Nothing breaks.
+    let fingers: Vec<u64> = (0..5).map(|_| kiosk.next_finger()).collect();
+    for (i, finger) in fingers.iter().enumerate() {
+        kiosk.touch(
+            *finger,
+            TouchPhase::Started,
+            Vec2::new(300.0 + 40.0 * i as f32, 700.0),
+        );
+    }
+    kiosk.frames(2);
+    for finger in &fingers {
+        kiosk.touch(*finger, TouchPhase::Ended, Vec2::new(300.0, 700.0));
+    }
+    kiosk.frames(3);
+    kiosk.tap(UiCommand::TurnPage(1));
+    assert!(matches!(
+        kiosk.visit().open.as_ref().map(|o| &o.player),
+        Some(Player::Story { page: 1 })
+    ));
+}
