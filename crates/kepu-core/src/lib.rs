@@ -5,6 +5,8 @@
 //! - [`config`]: the kiosk's own `kiosk.toml`;
 //! - [`pin`]: the staff PIN, stored only as a slow salted hash;
 //! - [`quiz`]: quiz answering and scoring;
+//! - [`sim`]: the simulation exhibits' physics (pendulum, projectile, orbit) at a fixed step;
+//! - [`sort`]: one visitor's round of the sort game and its score;
 //! - [`wire`]: the engagement events and API bodies that travel between kiosk and server;
 //! - [`outbox`]: the durable on-disk queue of events (feature `outbox`);
 //! - [`uploader`]: the background sender of outbox batches (feature `uploader`).
@@ -14,6 +16,8 @@ pub mod i18n;
 pub mod manifest;
 pub mod pin;
 pub mod quiz;
+pub mod sim;
+pub mod sort;
 pub mod wire;
 
 #[cfg(feature = "outbox")]
