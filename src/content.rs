@@ -2,10 +2,10 @@
 
 use crate::ui::images::{ImageCache, ImageUse};
 use crate::ui::theme::AccessModes;
-use crate::visit::{Player, Visit};
+use crate::visit::Visit;
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{Catalog, ExhibitKind, ExhibitManifest, QuestionType, load_catalog};
+use kepu_core::manifest::{Catalog, ExhibitKind, ExhibitManifest, load_catalog};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,17 +67,11 @@ impl Content {
     }
 }
 
-/// Whether this kiosk version can play an exhibit: story and quiz with choice questions so far
-/// (hotspots, simulation, sort and the other question types come with their players).
+/// Whether this kiosk version can play an exhibit: stories and quizzes of every question type
+/// (hotspots, simulation and sort come with their players).
 pub fn is_playable(manifest: &ExhibitManifest) -> bool {
     match manifest.kind {
-        ExhibitKind::Story => true,
-        ExhibitKind::Quiz => manifest.questions.iter().all(|q| {
-            matches!(
-                q.question_type,
-                QuestionType::Single | QuestionType::ImageChoice
-            )
-        }),
+        ExhibitKind::Story | ExhibitKind::Quiz => true,
         ExhibitKind::Hotspots | ExhibitKind::Simulation | ExhibitKind::Sort => false,
     }
 }
@@ -137,7 +131,7 @@ fn request_thumbnails(content: Res<Content>, mut images: ResMut<ImageCache>) {
     }
 }
 
-/// Decodes a story's pages when it opens, not at start: memory for what is on screen only.
+/// Decodes an exhibit's pictures when it opens, not at start: memory for what is on screen only.
 fn request_open_exhibit_images(
     visit: Res<Visit>,
     content: Res<Content>,
@@ -146,14 +140,22 @@ fn request_open_exhibit_images(
     let Some(open) = &visit.open else {
         return;
     };
-    if !matches!(open.player, Player::Story { .. }) {
+    let Some(exhibit) = content.catalog.exhibits.get(open.index) else {
         return;
-    }
-    if let Some(exhibit) = content.catalog.exhibits.get(open.index) {
-        for page in &exhibit.manifest.pages {
-            if let Some(image) = &page.image {
-                images.request(&exhibit.asset_path(image), ImageUse::FullScreen);
-            }
-        }
+    };
+    let manifest = &exhibit.manifest;
+    let pictures = manifest
+        .pages
+        .iter()
+        .filter_map(|p| p.image.as_ref())
+        .chain(manifest.questions.iter().filter_map(|q| q.image.as_ref()))
+        .map(|path| (path, ImageUse::FullScreen));
+    let choice_pictures = manifest
+        .questions
+        .iter()
+        .flat_map(|q| q.choices.iter().filter_map(|c| c.image.as_ref()))
+        .map(|path| (path, ImageUse::Thumbnail));
+    for (path, image_use) in pictures.chain(choice_pictures) {
+        images.request(&exhibit.asset_path(path), image_use);
     }
 }

@@ -118,10 +118,33 @@ fn apply_exhibit_commands(
                 visit.close_exhibit(now)
             }
             UiCommand::TurnPage(delta) => visit.turn_page(catalog, *delta),
-            UiCommand::Answer(choice) => visit.answer(catalog, choice),
-            UiCommand::NextQuestion => visit.next_question(),
+            UiCommand::Answer(choice) => visit.answer(choice, now),
+            UiCommand::ToggleChoice(choice) => {
+                visit.toggle_choice(choice);
+                Vec::new()
+            }
+            UiCommand::MoveItem { from, to } => {
+                visit.move_item(*from, *to);
+                Vec::new()
+            }
+            UiCommand::SetEstimate(value) => {
+                visit.set_estimate(*value);
+                Vec::new()
+            }
+            UiCommand::SubmitAnswer => visit.submit_draft(now),
+            UiCommand::NextQuestion => visit.next_question(now),
+            UiCommand::TryAgain => {
+                visit.try_again(now);
+                Vec::new()
+            }
             _ => Vec::new(),
         };
+        track.write_batch(Track::all(visit.session_id(), events));
+    }
+    // A quiz with a time limit ends when it runs out, touched or not.
+    // (Checked read-only first, so an idle kiosk's `Visit` is not marked changed every frame.)
+    if visit.quiz_time_is_up(now) {
+        let events = visit.check_quiz_time(now);
         track.write_batch(Track::all(visit.session_id(), events));
     }
 }

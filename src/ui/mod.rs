@@ -7,6 +7,7 @@
 
 pub mod host;
 pub mod images;
+mod quiz_screen;
 mod screens;
 mod staff_screen;
 pub mod strings;
@@ -27,7 +28,7 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// What a visitor can ask for. Produced by the UI, applied by systems after the frame.
-#[derive(Message, Debug, Clone, PartialEq, Eq)]
+#[derive(Message, Debug, Clone, PartialEq)]
 pub enum UiCommand {
     StartSession,
     StartOver,
@@ -35,8 +36,22 @@ pub enum UiCommand {
     SetLanguage(String),
     OpenExhibit(String),
     TurnPage(isize),
+    /// One-tap answer: a choice id, or `"true"`/`"false"`.
     Answer(String),
+    /// Multiple choice: tick or untick.
+    ToggleChoice(String),
+    /// Ordering: move the item at `from` to `to`.
+    MoveItem {
+        from: usize,
+        to: usize,
+    },
+    /// Estimate: the slider's new value.
+    SetEstimate(f64),
+    /// "Check my answer" (multiple choice, ordering, estimate).
+    SubmitAnswer,
     NextQuestion,
+    /// On the quiz results: the same quiz again, reshuffled.
+    TryAgain,
     /// The visitor answered "Still there?" by touching it (the touch itself keeps the session).
     StillHere,
     ToggleLargeText,

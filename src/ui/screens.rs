@@ -3,7 +3,7 @@
 use super::strings::{Phrase, fill, topic_label};
 use super::theme::{SEATED_REACH_TOP, Theme, language_name};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
-use crate::visit::{Player, QuizProgress, Screen, shows_for};
+use crate::visit::{Player, Screen, shows_for};
 use bevy_egui::egui;
 use kepu_core::manifest::{Audience, Exhibit, ExhibitManifest};
 
@@ -29,7 +29,7 @@ pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
 }
 
 /// In seated mode, moves the next controls down to the reachable part of the screen.
-fn within_reach(ui: &mut egui::Ui, view: &KioskView<'_>) {
+pub(super) fn within_reach(ui: &mut egui::Ui, view: &KioskView<'_>) {
     if view.modes.seated {
         let reach_top = ui.ctx().viewport_rect().height() * SEATED_REACH_TOP;
         let gap = reach_top - ui.cursor().min.y;
@@ -489,7 +489,7 @@ fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     };
     match &open.player {
         Player::Story { page } => story(ui, view, exhibit, *page, out),
-        Player::Quiz(progress) => quiz(ui, view, exhibit, progress, out),
+        Player::Quiz(progress) => super::quiz_screen::quiz(ui, view, exhibit, progress, out),
     }
 }
 
@@ -584,147 +584,7 @@ fn story(
 }
 
 /// The largest size with `size`'s aspect ratio that fits in `max`.
-fn fit(size: egui::Vec2, max: egui::Vec2) -> egui::Vec2 {
+pub(super) fn fit(size: egui::Vec2, max: egui::Vec2) -> egui::Vec2 {
     let scale = (max.x / size.x).min(max.y / size.y).min(2.0);
     size * scale
-}
-
-fn quiz(
-    ui: &mut egui::Ui,
-    view: &KioskView<'_>,
-    exhibit: &Exhibit,
-    progress: &QuizProgress,
-    out: &mut UiOutput,
-) {
-    let theme = view.theme;
-    let questions = &exhibit.manifest.questions;
-    if progress.finished {
-        ui.vertical_centered(|ui| {
-            ui.add_space(theme.spacing * 3.0);
-            ui.label(
-                egui::RichText::new(fill(
-                    view.phrase(Phrase::YourScore),
-                    progress.attempt.score(),
-                    progress.attempt.max_score(),
-                ))
-                .size(theme.title_size)
-                .color(theme.accent),
-            );
-            ui.add_space(theme.spacing * 2.0);
-            within_reach(ui, view);
-            command_button(
-                ui,
-                view,
-                theme.body(view.phrase(Phrase::BackHome)),
-                egui::vec2(360.0, 80.0),
-                None,
-                UiCommand::GoHome,
-                out,
-            );
-        });
-        return;
-    }
-    let Some(question) = questions.get(progress.current) else {
-        return;
-    };
-    // After an answer, "next" stays at the bottom, visible however long the explanation is.
-    if progress.answered.is_some() {
-        egui::Panel::bottom("quiz-next")
-            .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
-            .show(ui, |ui| {
-                let last = progress.current + 1 == questions.len();
-                let label = if last {
-                    Phrase::SeeResults
-                } else {
-                    Phrase::NextQuestion
-                };
-                ui.vertical_centered(|ui| {
-                    command_button(
-                        ui,
-                        view,
-                        theme.on_accent(view.phrase(label)),
-                        egui::vec2(320.0, theme.min_target),
-                        Some(theme.accent),
-                        UiCommand::NextQuestion,
-                        out,
-                    );
-                });
-            });
-    }
-    egui::ScrollArea::vertical()
-        .id_salt("quiz-question")
-        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
-        .show(ui, |ui| {
-            question_body(ui, view, question, progress, questions.len(), out)
-        });
-}
-
-fn question_body(
-    ui: &mut egui::Ui,
-    view: &KioskView<'_>,
-    question: &kepu_core::manifest::Question,
-    progress: &QuizProgress,
-    question_count: usize,
-    out: &mut UiOutput,
-) {
-    let theme = view.theme;
-    ui.label(
-        egui::RichText::new(fill(
-            view.phrase(Phrase::QuestionOf),
-            progress.current + 1,
-            question_count,
-        ))
-        .size(theme.body_size * 0.8)
-        .color(theme.muted_text),
-    );
-    ui.add(egui::Label::new(theme.heading(view.text(&question.prompt))).wrap());
-    ui.add_space(theme.spacing / 2.0);
-    within_reach(ui, view);
-    let width = ui.available_width().min(1200.0);
-    for choice in &question.choices {
-        let (fill_colour, text_colour) = match &progress.answered {
-            Some((_, outcome)) if outcome.correct_choice_ids.contains(&choice.id) => {
-                (Some(theme.correct), theme.on_accent)
-            }
-            Some((chosen, _)) if *chosen == choice.id => (Some(theme.wrong), theme.on_accent),
-            _ => (None, theme.text),
-        };
-        let text = egui::RichText::new(view.text(&choice.text))
-            .size(theme.body_size)
-            .color(text_colour);
-        let command = UiCommand::Answer(choice.id.clone());
-        if progress.answered.is_some() {
-            // Answered: show the colours; the choices are no longer command targets.
-            ui.add(
-                egui::Button::new(text)
-                    .min_size(egui::vec2(width, theme.min_target + 16.0))
-                    .fill(fill_colour.unwrap_or(theme.surface))
-                    .corner_radius(theme.corner_radius),
-            );
-        } else {
-            command_button(
-                ui,
-                view,
-                text,
-                egui::vec2(width, theme.min_target + 16.0),
-                None,
-                command,
-                out,
-            );
-        }
-    }
-    if let Some((_, outcome)) = &progress.answered {
-        ui.add_space(theme.spacing / 2.0);
-        let (verdict, colour) = if outcome.correct {
-            (Phrase::Correct, theme.correct)
-        } else {
-            (Phrase::NotQuite, theme.wrong)
-        };
-        ui.label(
-            egui::RichText::new(view.phrase(verdict))
-                .size(theme.heading_size)
-                .color(colour),
-        );
-        ui.add(egui::Label::new(theme.body(view.text(&question.explanation))).wrap());
-    }
 }

@@ -43,7 +43,7 @@ fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
     };
     assert!(progress.finished);
     assert_eq!(
-        (progress.attempt.score(), progress.attempt.max_score()),
+        (progress.session.points(), progress.session.max_points()),
         (3, 4)
     );
 
@@ -304,7 +304,7 @@ fn still_there_is_dismissed_by_a_touch_that_presses_nothing_underneath() {
         "the visitor stays where they were"
     );
     let answered = match kiosk.visit().open.as_ref().map(|o| &o.player) {
-        Some(Player::Quiz(progress)) => progress.answered.is_some(),
+        Some(Player::Quiz(progress)) => progress.is_answered(),
         other => panic!("quiz should be open: {other:?}"),
     };
     assert!(

@@ -119,6 +119,32 @@ impl Kiosk {
         self.frames(SETTLE_FRAMES);
     }
 
+    /// The centre of the first target whose command satisfies `matches`.
+    pub fn target_where(&self, matches: impl Fn(&UiCommand) -> bool) -> Vec2 {
+        let frame = self.app.world().resource::<LastUiFrame>();
+        let target = frame
+            .targets
+            .iter()
+            .find(|t| matches(&t.command))
+            .unwrap_or_else(|| panic!("no such target; targets: {:?}", self.targets()));
+        Vec2::new(target.rect.center().x, target.rect.center().y)
+    }
+
+    /// A finger goes down at `from`, slides to `to` over `steps` frames, and lifts.
+    pub fn drag(&mut self, from: Vec2, to: Vec2, steps: usize) {
+        let id = self.next_finger();
+        self.touch(id, TouchPhase::Started, from);
+        self.app.update();
+        for step in 1..=steps {
+            let at = from.lerp(to, step as f32 / steps as f32);
+            self.touch(id, TouchPhase::Moved, at);
+            self.app.update();
+        }
+        self.touch(id, TouchPhase::Ended, to);
+        self.app.update();
+        self.frames(SETTLE_FRAMES);
+    }
+
     /// A fresh touch id, for tests that move fingers themselves.
     pub fn next_finger(&mut self) -> u64 {
         self.next_touch_id += 1;

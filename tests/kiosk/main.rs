@@ -3,6 +3,7 @@
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;
+//! - `quiz`: every question type answered by touch, pools, time limit, results;
 //! - `visitor`: accessibility modes, "I am a...", filters, several fingers at once;
 //! - `staff`: the hidden gesture, PIN lockout and the staff panel;
 //! - `render`: the real kiosk in a window under Xvfb + lavapipe, checked by screenshot.
@@ -15,6 +16,7 @@ mod harness;
 mod cli;
 mod end_to_end;
 mod flow;
+mod quiz;
 mod reload;
 mod render;
 mod staff;

@@ -181,19 +181,24 @@ fn i_am_a_and_topic_filter_the_cards() {
         ids.sort();
         ids
     };
-    assert_eq!(cards(&kiosk), vec!["emergency-quiz", "phone-scams"]);
-    // The sample quiz is for youth, adults and seniors; the story for seniors and adults.
+    let all = vec!["emergency-quiz", "everyday-science-quiz", "phone-scams"];
+    assert_eq!(cards(&kiosk), all);
+    // The emergency quiz is for youth, adults and seniors; the story for seniors and adults;
+    // the everyday science quiz for children, adults and seniors.
     kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Child)));
-    assert_eq!(cards(&kiosk), vec!["emergency-quiz"]);
+    assert_eq!(
+        cards(&kiosk),
+        vec!["emergency-quiz", "everyday-science-quiz"]
+    );
     kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Senior)));
-    assert_eq!(cards(&kiosk), vec!["emergency-quiz", "phone-scams"]);
+    assert_eq!(cards(&kiosk), all);
     kiosk.tap(UiCommand::FilterTopic(Some("safety".into())));
     assert_eq!(cards(&kiosk), vec!["phone-scams"]);
     kiosk.tap(UiCommand::FilterTopic(None));
     kiosk.tap(UiCommand::ChooseAudience(None));
-    assert_eq!(cards(&kiosk), vec!["emergency-quiz", "phone-scams"]);
+    assert_eq!(cards(&kiosk), all);
     // Topics present in the exhibits are offered, with names in the visitor's language.
-    for topic in ["digital-life", "emergency", "safety"] {
+    for topic in ["digital-life", "emergency", "safety", "health", "space"] {
         assert!(
             kiosk
                 .targets()

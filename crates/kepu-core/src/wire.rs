@@ -75,8 +75,16 @@ pub enum EventKind {
     QuizAnswer {
         exhibit_id: String,
         question_id: String,
+        /// The choices picked; for an ordering question the items in the order given; for
+        /// true/false `"true"` or `"false"`; empty for an estimate.
         choice_ids: Vec<String>,
         correct: bool,
+        /// The number an estimate question was answered with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<f64>,
+        /// From the question appearing to the answer.
+        #[serde(default)]
+        answer_ms: u64,
     },
     QuizComplete {
         exhibit_id: String,
@@ -195,6 +203,8 @@ mod tests {
                 exhibit_id: "quiz".into(),
                 question_id: "q1".into(),
                 choice_ids: vec!["b".into()],
+                value: None,
+                answer_ms: 4_200,
                 correct: true,
             },
         }

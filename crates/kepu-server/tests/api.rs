@@ -59,6 +59,8 @@ fn two_sessions() -> Vec<EngagementEvent> {
         question_id: q.into(),
         choice_ids: vec!["a".into()],
         correct,
+        value: None,
+        answer_ms: 3_000,
     };
     let kinds = [
         (

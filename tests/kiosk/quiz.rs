@@ -1,0 +1,278 @@
+//! Every quiz question type answered by simulated touches on a headless kiosk: taps, ticks,
+//! drag-to-order and the estimate slider; audience pools; time limit; results and "try again".
+
+use crate::harness::{Kiosk, answer_events, config_with, copy_dir, repo_path};
+use bevy::math::Vec2;
+use kepu_core::manifest::{Audience, QuestionType};
+use kepu_core::wire::EventKind;
+use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::visit::{Draft, Player, QuizProgress};
+use std::time::Duration;
+
+const QUIZ: &str = "everyday-science-quiz";
+
+fn progress(kiosk: &Kiosk) -> QuizProgress {
+    match kiosk.visit().open.as_ref().map(|o| &o.player) {
+        Some(Player::Quiz(progress)) => progress.clone(),
+        other => panic!("the quiz should be open: {other:?}"),
+    }
+}
+
+fn current_type(kiosk: &Kiosk) -> QuestionType {
+    let progress = progress(kiosk);
+    progress
+        .session
+        .question(progress.current)
+        .unwrap()
+        .question_type
+}
+
+fn order(kiosk: &Kiosk) -> Vec<String> {
+    match progress(kiosk).draft {
+        Draft::Order(order) => order,
+        other => panic!("an ordering question should be on screen: {other:?}"),
+    }
+}
+
+fn row(kiosk: &Kiosk, index: usize) -> Vec2 {
+    kiosk.target_center(&UiCommand::MoveItem {
+        from: index,
+        to: index,
+    })
+}
+
+/// Drags items until they are in the right order, one drag per misplaced item.
+fn drag_into_order(kiosk: &mut Kiosk, solved: &[&str]) {
+    for place in 0..solved.len() {
+        let current = order(kiosk);
+        let from = current.iter().position(|id| id == solved[place]).unwrap();
+        if from == place {
+            continue;
+        }
+        let (start, end) = (row(kiosk, from), row(kiosk, place));
+        kiosk.drag(start, end, 6);
+        let after = order(kiosk);
+        assert_eq!(
+            after[place], solved[place],
+            "dragged {from} to {place}: {after:?}"
+        );
+    }
+}
+
+#[test]
+fn every_question_type_answered_by_touch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::OpenExhibit(QUIZ.into()));
+    assert_eq!(
+        progress(&kiosk).session.len(),
+        6,
+        "no audience: every question"
+    );
+
+    // 1. Multiple choice: tick three, untick a wrong one, check.
+    assert_eq!(current_type(&kiosk), QuestionType::Multiple);
+    assert!(
+        !kiosk.targets().contains(&UiCommand::SubmitAnswer),
+        "nothing ticked yet: nothing to check"
+    );
+    for id in [
+        "wash-hands",
+        "antibiotics",
+        "vaccine",
+        "ventilate",
+        "antibiotics",
+    ] {
+        kiosk.tap(UiCommand::ToggleChoice(id.into()));
+    }
+    kiosk.tap(UiCommand::SubmitAnswer);
+    let grade = progress(&kiosk).session.answered(0).unwrap().grade.clone();
+    assert!(grade.correct, "{grade:?}");
+    assert!(
+        !kiosk
+            .targets()
+            .iter()
+            .any(|c| matches!(c, UiCommand::ToggleChoice(_))),
+        "answered: the choices no longer react"
+    );
+    kiosk.tap(UiCommand::NextQuestion);
+
+    // 2. True or false.
+    assert_eq!(current_type(&kiosk), QuestionType::TrueFalse);
+    kiosk.tap(UiCommand::Answer("false".into()));
+    kiosk.tap(UiCommand::NextQuestion);
+
+    // 3. Image choice: the red bin.
+    assert_eq!(current_type(&kiosk), QuestionType::ImageChoice);
+    kiosk.tap(UiCommand::Answer("red".into()));
+    kiosk.tap(UiCommand::NextQuestion);
+
+    // 4. Ordering, by dragging rows; one arrow tap first, to check the arrows too.
+    assert_eq!(current_type(&kiosk), QuestionType::Ordering);
+    let before = order(&kiosk);
+    assert_ne!(
+        before,
+        vec!["mercury", "venus", "earth", "mars"],
+        "never starts solved"
+    );
+    kiosk.tap(UiCommand::MoveItem { from: 1, to: 0 });
+    let after = order(&kiosk);
+    assert_eq!(
+        (after[0].as_str(), after[1].as_str()),
+        (before[1].as_str(), before[0].as_str())
+    );
+    drag_into_order(&mut kiosk, &["mercury", "venus", "earth", "mars"]);
+    kiosk.tap(UiCommand::SubmitAnswer);
+    assert!(progress(&kiosk).session.answered(3).unwrap().grade.correct);
+    kiosk.tap(UiCommand::NextQuestion);
+
+    // 5. Estimate: slide to about 150 minutes (0–400, steps of 10), then one step up and down.
+    assert_eq!(current_type(&kiosk), QuestionType::Estimate);
+    assert_eq!(
+        progress(&kiosk).draft,
+        Draft::Estimate(200.0),
+        "starts mid-range"
+    );
+    let slider = {
+        let frame = kiosk.target_rects();
+        frame
+            .into_iter()
+            .find(|(c, r)| matches!(c, UiCommand::SetEstimate(_)) && r.width() > 150.0)
+            .unwrap()
+            .1
+    };
+    let y = slider.center().y;
+    let x = |value: f32| slider.left() + slider.width() * value / 400.0;
+    kiosk.drag(Vec2::new(x(300.0), y), Vec2::new(x(150.0), y), 8);
+    assert_eq!(progress(&kiosk).draft, Draft::Estimate(150.0));
+    kiosk.tap(UiCommand::SetEstimate(160.0));
+    kiosk.tap(UiCommand::SetEstimate(150.0));
+    kiosk.tap(UiCommand::SubmitAnswer);
+    let answered = progress(&kiosk).session.answered(4).unwrap().clone();
+    assert!(answered.grade.correct);
+    kiosk.tap(UiCommand::NextQuestion);
+
+    // 6. Single choice, answered wrong.
+    assert_eq!(current_type(&kiosk), QuestionType::Single);
+    kiosk.tap(UiCommand::Answer("t38-5".into()));
+    kiosk.tap(UiCommand::NextQuestion);
+
+    // Results: 5 of 6, the missed question offered for another look, "try again" and home.
+    let done = progress(&kiosk);
+    assert!(done.finished);
+    assert_eq!((done.session.points(), done.session.max_points()), (5, 6));
+    let missed: Vec<String> = done
+        .session
+        .missed()
+        .iter()
+        .map(|m| m.question.id.clone())
+        .collect();
+    assert_eq!(missed, vec!["body-temperature"]);
+    assert!(kiosk.targets().contains(&UiCommand::TryAgain));
+    assert!(kiosk.targets().contains(&UiCommand::GoHome));
+
+    let events = kiosk.outbox_events();
+    assert_eq!(
+        answer_events(&events),
+        vec![
+            ("flu-prevention".to_owned(), true),
+            ("antibiotics".to_owned(), true),
+            ("bin-hazardous".to_owned(), true),
+            ("planets-order".to_owned(), true),
+            ("exercise-minutes".to_owned(), true),
+            ("body-temperature".to_owned(), false),
+        ]
+    );
+    let details: Vec<(Vec<String>, Option<f64>)> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            EventKind::QuizAnswer {
+                choice_ids, value, ..
+            } => Some((choice_ids.clone(), *value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(details[0].0, vec!["wash-hands", "vaccine", "ventilate"]);
+    assert_eq!(details[1].0, vec!["false"]);
+    assert_eq!(details[3].0, vec!["mercury", "venus", "earth", "mars"]);
+    assert_eq!(details[4], (Vec::new(), Some(150.0)));
+    assert!(events.iter().any(|e| matches!(
+        e.event,
+        EventKind::QuizComplete {
+            score: 5,
+            max_score: 6,
+            ..
+        }
+    )));
+    assert!(
+        events.iter().all(|e| match e.event {
+            EventKind::QuizAnswer { answer_ms, .. } => answer_ms > 0,
+            _ => true,
+        }),
+        "time to answer is recorded"
+    );
+
+    kiosk.tap(UiCommand::TryAgain);
+    let again = progress(&kiosk);
+    assert!(!again.finished);
+    assert_eq!(again.current, 0);
+    assert_eq!(again.session.answered_count(), 0);
+}
+
+#[test]
+fn the_i_am_a_choice_picks_the_question_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Child)));
+    kiosk.tap(UiCommand::OpenExhibit(QUIZ.into()));
+    let ids: Vec<String> = progress(&kiosk)
+        .session
+        .questions()
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "bin-hazardous",
+            "planets-order",
+            "antibiotics",
+            "flu-prevention"
+        ]
+    );
+}
+
+#[test]
+fn a_time_limit_ends_the_quiz_and_scores_what_was_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let exhibits = dir.path().join("exhibits");
+    copy_dir(&repo_path("exhibits"), &exhibits);
+    let manifest = exhibits.join(QUIZ).join("exhibit.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("topics = [", "time_limit_secs = 30\ntopics = [");
+    std::fs::write(&manifest, text).unwrap();
+    let config = config_with(dir.path(), &exhibits, "http://127.0.0.1:9", 600, "");
+    let mut kiosk = Kiosk::with_config(config);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::OpenExhibit(QUIZ.into()));
+    kiosk.tap(UiCommand::ToggleChoice("vaccine".into()));
+    kiosk.tap(UiCommand::SubmitAnswer);
+    kiosk.tap(UiCommand::NextQuestion);
+    assert!(!progress(&kiosk).finished);
+    kiosk.wait(Duration::from_secs(31));
+    kiosk.frames(2);
+    let done = progress(&kiosk);
+    assert!(done.finished && done.session.has_expired());
+    // One of three right choices ticked: a third of a point, rounded down to 0 points.
+    assert_eq!((done.session.points(), done.session.max_points()), (0, 6));
+    assert!(kiosk.targets().contains(&UiCommand::TryAgain));
+    let completes = kiosk
+        .outbox_events()
+        .iter()
+        .filter(|e| matches!(e.event, EventKind::QuizComplete { .. }))
+        .count();
+    assert_eq!(completes, 1);
+}
