@@ -119,17 +119,6 @@ impl Kiosk {
         self.frames(SETTLE_FRAMES);
     }
 
-    /// The centre of the first target whose command satisfies `matches`.
-    pub fn target_where(&self, matches: impl Fn(&UiCommand) -> bool) -> Vec2 {
-        let frame = self.app.world().resource::<LastUiFrame>();
-        let target = frame
-            .targets
-            .iter()
-            .find(|t| matches(&t.command))
-            .unwrap_or_else(|| panic!("no such target; targets: {:?}", self.targets()));
-        Vec2::new(target.rect.center().x, target.rect.center().y)
-    }
-
     /// A finger goes down at `from`, slides to `to` over `steps` frames, and lifts.
     pub fn drag(&mut self, from: Vec2, to: Vec2, steps: usize) {
         let id = self.next_finger();
