@@ -19,6 +19,13 @@ pub struct Automation {
     pub open_exhibit: Option<String>,
     /// Then ask "Still there?" at once (an idle timeout of zero), to show the overlay.
     pub still_there_now: bool,
+    /// Accessibility modes to turn on in that session (`large-text`, `high-contrast`,
+    /// `seated`).
+    pub modes: Vec<String>,
+    /// Press play on the opened simulation.
+    pub play: bool,
+    /// Open the staff panel past the PIN, for its screenshot.
+    pub staff_panel: bool,
     /// Save a screenshot here once the screen has settled, then exit.
     pub screenshot: Option<PathBuf>,
     /// When the process started, to report the time to the first frame.
@@ -50,7 +57,13 @@ fn start_session(
     mut visit: ResMut<Visit>,
     mut next_screen: ResMut<NextState<Screen>>,
     mut track: MessageWriter<Track>,
+    mut staff: ResMut<crate::staff::Staff>,
 ) {
+    if automation.staff_panel {
+        staff.open_for_automation();
+        next_screen.set(Screen::Staff);
+        return;
+    }
     let Some(language) = &automation.start_session_in else {
         return;
     };
@@ -60,11 +73,24 @@ fn start_session(
         settings.access_defaults,
     );
     events.extend(visit.set_language(language));
+    for mode in &automation.modes {
+        match mode.as_str() {
+            "large-text" => visit.modes.large_text = true,
+            "high-contrast" => visit.modes.high_contrast = true,
+            "seated" => visit.modes.seated = true,
+            other => warn!("unknown mode \"{other}\" (large-text, high-contrast, seated)"),
+        }
+    }
     next_screen.set(Screen::Home);
     if let Some(id) = &automation.open_exhibit {
         events.extend(visit.open_exhibit(&content.catalog, id, time.elapsed()));
-        if visit.open.is_some() {
+        if let Some(open) = &mut visit.open {
             next_screen.set(Screen::Exhibit);
+            if automation.play
+                && let crate::visit::Player::Simulation(sim) = &mut open.player
+            {
+                sim.play();
+            }
         } else {
             warn!("no exhibit \"{id}\" to open");
         }

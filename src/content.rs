@@ -5,7 +5,7 @@ use crate::ui::theme::AccessModes;
 use crate::visit::Visit;
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{Catalog, ExhibitKind, ExhibitManifest, load_catalog};
+use kepu_core::manifest::{Catalog, load_catalog};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,16 +40,6 @@ impl Content {
     pub fn from_loaded(config: Arc<KioskConfig>, loaded: Catalog) -> Self {
         let mut catalog = loaded.clone();
         config.arrange(&mut catalog);
-        catalog.exhibits.retain(|exhibit| {
-            let playable = is_playable(&exhibit.manifest);
-            if !playable {
-                info!(
-                    "exhibit \"{}\" is valid but this kiosk version has no player for it yet",
-                    exhibit.id()
-                );
-            }
-            playable
-        });
         for problem in catalog.all_problems() {
             warn!("{problem}");
         }
@@ -64,15 +54,6 @@ impl Content {
             loaded,
             config,
         }
-    }
-}
-
-/// Whether this kiosk version can play an exhibit: stories and quizzes of every question type
-/// (hotspots, simulation and sort come with their players).
-pub fn is_playable(manifest: &ExhibitManifest) -> bool {
-    match manifest.kind {
-        ExhibitKind::Story | ExhibitKind::Quiz => true,
-        ExhibitKind::Hotspots | ExhibitKind::Simulation | ExhibitKind::Sort => false,
     }
 }
 
@@ -149,11 +130,15 @@ fn request_open_exhibit_images(
         .iter()
         .filter_map(|p| p.image.as_ref())
         .chain(manifest.questions.iter().filter_map(|q| q.image.as_ref()))
+        .chain(manifest.image.as_ref())
         .map(|path| (path, ImageUse::FullScreen));
     let choice_pictures = manifest
         .questions
         .iter()
         .flat_map(|q| q.choices.iter().filter_map(|c| c.image.as_ref()))
+        .chain(manifest.items.iter().filter_map(|i| i.image.as_ref()))
+        .chain(manifest.bins.iter().filter_map(|b| b.image.as_ref()))
+        .chain(manifest.hotspots.iter().filter_map(|h| h.image.as_ref()))
         .map(|path| (path, ImageUse::Thumbnail));
     for (path, image_use) in pictures.chain(choice_pictures) {
         images.request(&exhibit.asset_path(path), image_use);

@@ -3,6 +3,7 @@
 //!
 //! - [`content`]: the exhibits and `kiosk.toml` settings;
 //! - [`session`]: visitor sessions, idle timeout, applying the visitor's commands;
+//! - [`play`]: the hotspots, simulation and sort players' state and commands;
 //! - [`engagement`]: events into the durable outbox, uploader to the server;
 //! - [`reload`]: hot reload of the exhibits folder, never under a visitor's feet;
 //! - [`staff`]: the PIN-protected staff panel behind a hidden corner gesture;
@@ -12,6 +13,7 @@
 pub mod automation;
 pub mod content;
 pub mod engagement;
+pub mod play;
 pub mod reload;
 pub mod session;
 pub mod staff;
@@ -68,6 +70,7 @@ pub fn kiosk_plugins(
         engagement::plugin,
         reload::plugin,
         staff::plugin,
+        play::plugin,
     ));
 }
 

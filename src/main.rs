@@ -41,6 +41,19 @@ enum Command {
         /// With --start-session: show "Still there?" at once (render tests of the overlay).
         #[arg(long, hide = true, requires = "start_session")]
         still_there_now: bool,
+        /// With --start-session: accessibility modes on from the start, comma-separated
+        /// (large-text, high-contrast, seated), for screenshots.
+        #[arg(long, hide = true, requires = "start_session", value_delimiter = ',')]
+        modes: Vec<String>,
+        /// With --open on a simulation: press play at once (screenshots mid-run).
+        #[arg(long, hide = true, requires = "open")]
+        play: bool,
+        /// Open the staff panel at once, past the PIN (screenshots of the panel).
+        #[arg(long, hide = true)]
+        staff_panel: bool,
+        /// With --windowed: the window's size in pixels, e.g. 1920x1080.
+        #[arg(long, value_name = "WxH", default_value = "1280x720")]
+        window_size: String,
         /// Save a screenshot of the settled screen to this PNG file, then exit.
         #[arg(long, value_name = "PNG")]
         screenshot: Option<PathBuf>,
@@ -96,18 +109,27 @@ fn main() -> ExitCode {
             start_session,
             open,
             still_there_now,
+            modes,
+            play,
+            staff_panel,
+            window_size,
             screenshot,
-        } => match run(
-            &config,
-            windowed,
-            Automation {
-                start_session_in: start_session,
-                open_exhibit: open,
-                still_there_now,
-                screenshot,
-                process_start: Some(process_start),
-            },
-        ) {
+        } => match parse_size(&window_size).and_then(|size| {
+            run(
+                &config,
+                windowed.then_some(size),
+                Automation {
+                    start_session_in: start_session,
+                    open_exhibit: open,
+                    still_there_now,
+                    modes,
+                    play,
+                    staff_panel,
+                    screenshot,
+                    process_start: Some(process_start),
+                },
+            )
+        }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("kepu-kiosk: {err:#}");
@@ -205,11 +227,24 @@ fn hash_pin() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `1920x1080` to (1920, 1080).
+fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
+    let parsed = text
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)))
+        .filter(|(w, h): &(u32, u32)| *w >= 320 && *h >= 240);
+    parsed
+        .with_context(|| format!("--window-size wants WIDTHxHEIGHT, like 1920x1080, not {text:?}"))
+}
+
+/// Runs the kiosk: fullscreen, or in a window of `windowed` size.
 fn run(
     config_path: &std::path::Path,
-    windowed: bool,
+    windowed: Option<(u32, u32)>,
     automation: Automation,
 ) -> anyhow::Result<()> {
+    let windowed_size = windowed;
+    let windowed = windowed.is_some();
     let config = KioskConfig::load(config_path)?;
     let settings = KioskSettings::from_config(&config);
     let content = Content::load(&config);
@@ -229,7 +264,7 @@ fn run(
     let window = if windowed {
         Window {
             title: "Kepu Kiosk".into(),
-            resolution: (1280, 720).into(),
+            resolution: windowed_size.unwrap_or((1280, 720)).into(),
             ..default()
         }
     } else {

@@ -10,7 +10,7 @@ use bevy::input::keyboard::KeyboardInput;
 use bevy::input::mouse::MouseButtonInput;
 use bevy::input::touch::TouchInput;
 use bevy::prelude::*;
-use kepu_core::wire::SessionEndReason;
+use kepu_core::wire::{EventKind, SessionEndReason};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Visit>().add_systems(
@@ -70,14 +70,26 @@ fn apply_session_commands(
                 let events = visit.set_language(language);
                 track.write_batch(Track::all(visit.session_id(), events));
             }
-            UiCommand::ToggleLargeText if visit.session.is_some() => {
-                visit.modes.large_text = !visit.modes.large_text;
-            }
-            UiCommand::ToggleHighContrast if visit.session.is_some() => {
-                visit.modes.high_contrast = !visit.modes.high_contrast;
-            }
-            UiCommand::ToggleSeated if visit.session.is_some() => {
-                visit.modes.seated = !visit.modes.seated;
+            UiCommand::ToggleLargeText
+            | UiCommand::ToggleHighContrast
+            | UiCommand::ToggleSeated
+                if visit.session.is_some() =>
+            {
+                let modes = &mut visit.modes;
+                match command {
+                    UiCommand::ToggleLargeText => modes.large_text = !modes.large_text,
+                    UiCommand::ToggleHighContrast => modes.high_contrast = !modes.high_contrast,
+                    _ => modes.seated = !modes.seated,
+                }
+                let event = EventKind::AccessibilityChange {
+                    large_text: modes.large_text,
+                    high_contrast: modes.high_contrast,
+                    seated: modes.seated,
+                };
+                track.write(Track {
+                    session_id: visit.session_id(),
+                    event,
+                });
             }
             UiCommand::ChooseAudience(audience) if visit.session.is_some() => {
                 visit.audience = *audience;

@@ -183,6 +183,14 @@ pub struct Staff {
     pub view: StaffView,
 }
 
+impl Staff {
+    /// Opens the panel without a PIN: only for scripted screenshot runs (`--staff-panel`,
+    /// a hidden development flag), never reachable by touch.
+    pub fn open_for_automation(&mut self) {
+        self.phase = StaffPhase::Open;
+    }
+}
+
 /// Everything the panel draws.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StaffView {

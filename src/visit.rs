@@ -1,6 +1,9 @@
 //! Everything about the current visitor, in one resource. Ending a session replaces it with a
 //! fresh value, so nothing of one visitor (language, answers, position) can reach the next.
 
+use crate::play::hotspots::HotspotsProgress;
+use crate::play::simulation::SimProgress;
+use crate::play::sort::SortProgress;
 use crate::ui::theme::AccessModes;
 use bevy::prelude::*;
 use kepu_core::manifest::{Audience, Catalog, ExhibitKind, ExhibitManifest, QuestionType};
@@ -45,6 +48,9 @@ pub struct OpenExhibit {
 pub enum Player {
     Story { page: usize },
     Quiz(QuizProgress),
+    Hotspots(HotspotsProgress),
+    Simulation(Box<SimProgress>),
+    Sort(SortProgress),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,14 +127,12 @@ pub enum Draft {
 
 /// A slider value moved onto the estimate's range and step.
 pub fn snap(estimate: &kepu_core::manifest::Estimate, value: f64) -> f64 {
-    let clamped = value.clamp(estimate.min, estimate.max);
-    match estimate.step {
-        Some(step) if step > 0.0 => {
-            let steps = ((clamped - estimate.min) / step).round();
-            (estimate.min + steps * step).clamp(estimate.min, estimate.max)
-        }
-        _ => clamped,
+    crate::ui::widgets::SliderRange {
+        min: estimate.min,
+        max: estimate.max,
+        step: estimate.step,
     }
+    .snap(value)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,10 +262,19 @@ impl Visit {
                 QuizSession::for_visitor(manifest, self.audience, rand::random()),
                 now,
             )),
-            // Content::load keeps only exhibits with a player.
-            ExhibitKind::Hotspots | ExhibitKind::Simulation | ExhibitKind::Sort => {
-                return events;
+            ExhibitKind::Hotspots => {
+                Player::Hotspots(HotspotsProgress::new(&catalog.exhibits[index]))
             }
+            // The validator guarantees a model and a sortable round; the guards only keep a
+            // broken manifest from opening an empty screen.
+            ExhibitKind::Simulation => match SimProgress::new(manifest) {
+                Some(sim) => Player::Simulation(Box::new(sim)),
+                None => return events,
+            },
+            ExhibitKind::Sort => match SortProgress::new(manifest, rand::random()) {
+                Some(sort) => Player::Sort(sort),
+                None => return events,
+            },
         };
         events.push(EventKind::ExhibitOpen {
             exhibit_id: id.to_owned(),
@@ -282,15 +295,28 @@ impl Visit {
     }
 
     pub fn close_exhibit(&mut self, now: Duration) -> Vec<EventKind> {
-        self.open
-            .take()
-            .map(|open| {
-                vec![EventKind::ExhibitClose {
-                    dwell_ms: millis(now.saturating_sub(open.opened_at)),
-                    exhibit_id: open.exhibit_id,
-                }]
-            })
-            .unwrap_or_default()
+        let Some(open) = self.open.take() else {
+            return Vec::new();
+        };
+        let mut events = Vec::new();
+        if let Player::Simulation(sim) = &open.player {
+            events.push(sim.summary(&open.exhibit_id));
+        }
+        events.push(EventKind::ExhibitClose {
+            dwell_ms: millis(now.saturating_sub(open.opened_at)),
+            exhibit_id: open.exhibit_id,
+        });
+        events
+    }
+
+    /// The open exhibit's manifest and its player, for the players' commands.
+    pub fn player_mut<'c>(
+        &mut self,
+        catalog: &'c Catalog,
+    ) -> Option<(&'c ExhibitManifest, &mut Player)> {
+        let open = self.open.as_mut()?;
+        let manifest = &catalog.exhibits.get(open.index)?.manifest;
+        Some((manifest, &mut open.player))
     }
 
     /// Moves a story by `delta` pages, staying within its pages.
@@ -495,6 +521,19 @@ fn finish(exhibit_id: String, quiz: &mut QuizProgress) -> Vec<EventKind> {
         score: quiz.session.points(),
         max_score: quiz.session.max_points(),
     }]
+}
+
+/// The home screen's cards for this visit: the exhibits that fit the visitor's "I am a..."
+/// answer and topic, in playlist order.
+pub fn home_cards<'c>(
+    catalog: &'c Catalog,
+    visit: &Visit,
+) -> Vec<&'c kepu_core::manifest::Exhibit> {
+    catalog
+        .exhibits
+        .iter()
+        .filter(|e| shows_for(&e.manifest, visit.audience, visit.topic.as_deref()))
+        .collect()
 }
 
 /// Whether the home screen shows an exhibit to a visitor who said who they are (`audience`) and

@@ -64,7 +64,51 @@ impl ViewData<'_> {
 
 /// The real window: bevy_egui owns the context and its pass; we draw inside it.
 pub fn window_plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, draw_in_window);
+    app.add_systems(EguiPrimaryContextPass, draw_in_window)
+        .add_systems(Update, keep_animating);
+}
+
+/// The window redraws only on input (reactive mode); these are the moments something moves
+/// by itself: the attract loop's cross-fade and a running simulation. Between fades the
+/// attract screen is still, so an idle kiosk draws about one frame a second.
+fn keep_animating(
+    screen: Res<State<Screen>>,
+    visit: Res<Visit>,
+    settings: Res<KioskSettings>,
+    time: Res<Time<Real>>,
+    winit: Option<ResMut<bevy::winit::WinitSettings>>,
+    mut redraw: MessageWriter<bevy::window::RequestRedraw>,
+) {
+    let slide = settings
+        .attract_slide
+        .as_secs_f64()
+        .max(super::screens::ATTRACT_FADE_SECS * 2.0);
+    let into_slide = time.elapsed_secs_f64() % slide;
+    let attract = *screen.get() == Screen::Attract;
+    let fading = attract && into_slide < super::screens::ATTRACT_FADE_SECS + 0.05;
+    // Wake exactly when the next fade starts, not up to a second late.
+    if let Some(mut winit) = winit
+        && let bevy::winit::UpdateMode::Reactive { wait, .. } = winit.focused_mode
+    {
+        let until_fade = std::time::Duration::from_secs_f64((slide - into_slide).max(0.01));
+        let wanted = if attract {
+            until_fade.min(std::time::Duration::from_secs(1))
+        } else {
+            std::time::Duration::from_secs(1)
+        };
+        if (wanted.as_secs_f64() - wait.as_secs_f64()).abs() > 0.05 {
+            let mode = bevy::winit::UpdateMode::reactive(wanted);
+            winit.focused_mode = mode;
+            winit.unfocused_mode = mode;
+        }
+    }
+    let simulating = matches!(
+        visit.open.as_ref().map(|o| &o.player),
+        Some(crate::visit::Player::Simulation(sim)) if sim.running
+    );
+    if fading || simulating {
+        redraw.write(bevy::window::RequestRedraw);
+    }
 }
 
 fn draw_in_window(
@@ -123,6 +167,19 @@ fn draw_headless(
     let mut events = Vec::new();
     for touch in touches.read() {
         let pos = egui::pos2(touch.position.x, touch.position.y);
+        // Every finger as an egui touch (for pinch), as bevy_egui does in the window.
+        events.push(egui::Event::Touch {
+            device_id: egui::TouchDeviceId(0),
+            id: egui::TouchId(touch.id),
+            phase: match touch.phase {
+                TouchPhase::Started => egui::TouchPhase::Start,
+                TouchPhase::Moved => egui::TouchPhase::Move,
+                TouchPhase::Ended => egui::TouchPhase::End,
+                TouchPhase::Canceled => egui::TouchPhase::Cancel,
+            },
+            pos,
+            force: None,
+        });
         match touch.phase {
             TouchPhase::Started if pointer.0.is_none() => {
                 pointer.0 = Some(touch.id);
@@ -132,9 +189,14 @@ fn draw_headless(
             TouchPhase::Moved if pointer.0 == Some(touch.id) => {
                 events.push(egui::Event::PointerMoved(pos));
             }
-            TouchPhase::Ended | TouchPhase::Canceled if pointer.0 == Some(touch.id) => {
+            TouchPhase::Ended if pointer.0 == Some(touch.id) => {
                 pointer.0 = None;
                 events.push(pointer_button(pos, false));
+                events.push(egui::Event::PointerGone);
+            }
+            // A touch the system took back (a palm, a gesture) presses nothing: no release.
+            TouchPhase::Canceled if pointer.0 == Some(touch.id) => {
+                pointer.0 = None;
                 events.push(egui::Event::PointerGone);
             }
             _ => {}

@@ -6,12 +6,16 @@
 //! simulated touches go through egui exactly as real ones do.
 
 pub mod host;
+mod hotspots_screen;
 pub mod images;
 mod quiz_screen;
 mod screens;
+mod sim_screen;
+mod sort_screen;
 mod staff_screen;
 pub mod strings;
 pub mod theme;
+pub mod widgets;
 
 use crate::visit::{Screen, Visit};
 use bevy::prelude::*;
@@ -52,6 +56,27 @@ pub enum UiCommand {
     NextQuestion,
     /// On the quiz results: the same quiz again, reshuffled.
     TryAgain,
+    /// Sort game: put an item into a bin (by drag, or by tapping the bin).
+    PlaceItem {
+        item: String,
+        bin: String,
+    },
+    /// Sort game: another round.
+    SortAgain,
+    /// Hotspots: open a region's card, close it, pinch-zoom about a point of the view
+    /// (fractions), drag the image (fractions of the view).
+    OpenHotspot(String),
+    CloseHotspot,
+    ZoomImage {
+        factor: f32,
+        focus: (f32, f32),
+    },
+    PanImage(f32, f32),
+    /// Simulation: a parameter's new value; play, pause, back to the start.
+    SetParameter(String, f64),
+    SimPlay,
+    SimPause,
+    SimReset,
     /// The visitor answered "Still there?" by touching it (the touch itself keeps the session).
     StillHere,
     ToggleLargeText,

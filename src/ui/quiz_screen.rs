@@ -4,6 +4,7 @@
 
 use super::screens::within_reach;
 use super::strings::{Phrase, fill};
+use super::widgets::{SliderRange, format_number, touch_slider};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
 use crate::visit::{Draft, QuizProgress};
 use bevy_egui::egui;
@@ -482,80 +483,30 @@ fn estimate(
     };
     let unit = spec.unit.as_ref().map_or("", |u| view.text(u));
     ui.label(
-        egui::RichText::new(format!("{} {unit}", format_number(value)))
+        egui::RichText::new(format!("{} {unit}", format_number(value, 3)))
             .size(theme.title_size)
             .color(theme.accent),
     );
     if answered.is_none() {
         ui.label(theme.body(view.phrase(Phrase::SlideHint)));
     }
-    let step = spec
-        .step
-        .filter(|s| *s > 0.0)
-        .unwrap_or((spec.max - spec.min) / 100.0);
-    ui.horizontal(|ui| {
-        let button = egui::vec2(theme.min_target, theme.min_target);
-        if answered.is_none() {
-            command_button(
-                ui,
-                view,
-                theme.heading("−"),
-                button,
-                None,
-                UiCommand::SetEstimate(value - step),
-                out,
-            );
-        }
-        let width = (ui.available_width() - button.x - theme.spacing).clamp(200.0, 1000.0);
-        let sense = if answered.is_none() {
-            egui::Sense::click_and_drag()
-        } else {
-            egui::Sense::hover()
-        };
-        let (rect, response) =
-            ui.allocate_exact_size(egui::vec2(width, theme.min_target + 16.0), sense);
-        let span = (spec.max - spec.min).max(f64::EPSILON);
-        let share = ((value - spec.min) / span).clamp(0.0, 1.0) as f32;
-        let track = egui::Rect::from_center_size(rect.center(), egui::vec2(rect.width(), 16.0));
-        let painter = ui.painter();
-        painter.rect_filled(track, 8, theme.muted_text.gamma_multiply(0.35));
-        let filled = egui::Rect::from_min_max(
-            track.min,
-            egui::pos2(track.min.x + track.width() * share, track.max.y),
-        );
-        painter.rect_filled(filled, 8, theme.accent);
-        let thumb = egui::pos2(track.min.x + track.width() * share, track.center().y);
-        painter.circle_filled(thumb, theme.min_target * 0.4, theme.accent);
-        painter.circle_stroke(
-            thumb,
-            theme.min_target * 0.4,
-            egui::Stroke::new(3.0, theme.surface),
-        );
-        if answered.is_none() {
-            register(&response, UiCommand::SetEstimate(value), out);
-            if (response.dragged() || response.is_pointer_button_down_on())
-                && let Some(pointer) = response.interact_pointer_pos()
-            {
-                let share = f64::from(((pointer.x - track.min.x) / track.width()).clamp(0.0, 1.0));
-                let wanted = crate::visit::snap(spec, spec.min + share * span);
-                if wanted != value {
-                    out.commands.push(UiCommand::SetEstimate(wanted));
-                }
-            }
-            command_button(
-                ui,
-                view,
-                theme.heading("+"),
-                button,
-                None,
-                UiCommand::SetEstimate(value + step),
-                out,
-            );
-        }
-    });
+    let range = SliderRange {
+        min: spec.min,
+        max: spec.max,
+        step: spec.step,
+    };
+    touch_slider(
+        ui,
+        view,
+        value,
+        range,
+        answered.is_none(),
+        &UiCommand::SetEstimate,
+        out,
+    );
     ui.horizontal(|ui| {
         let muted = |v: f64| {
-            egui::RichText::new(format!("{} {unit}", format_number(v)))
+            egui::RichText::new(format!("{} {unit}", format_number(v, 3)))
                 .size(theme.body_size * 0.7)
                 .color(theme.muted_text)
         };
@@ -563,17 +514,6 @@ fn estimate(
         ui.add_space(theme.spacing);
         ui.label(muted(spec.max));
     });
-}
-
-/// A number as a visitor reads it: no trailing zeros, at most three decimals.
-pub fn format_number(value: f64) -> String {
-    let text = format!("{value:.3}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_owned()
-    } else {
-        text.to_owned()
-    }
 }
 
 fn feedback(
@@ -605,8 +545,8 @@ fn feedback(
         };
         ui.label(theme.body(fill(
             view.phrase(Phrase::TheAnswerIs),
-            format!("{} {unit}", format_number(spec.answer)),
-            format!("{} {unit}", format_number(given)),
+            format!("{} {unit}", format_number(spec.answer, 3)),
+            format!("{} {unit}", format_number(given, 3)),
         )));
         let closeness = match (feedback.closeness, feedback.aim) {
             (Closeness::Exact, _) | (_, Aim::OnTarget) => Phrase::SpotOn,

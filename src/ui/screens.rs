@@ -3,7 +3,7 @@
 use super::strings::{Phrase, fill, topic_label};
 use super::theme::{SEATED_REACH_TOP, Theme, language_name};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
-use crate::visit::{Player, Screen, shows_for};
+use crate::visit::{Player, Screen, home_cards};
 use bevy_egui::egui;
 use kepu_core::manifest::{Audience, Exhibit, ExhibitManifest};
 
@@ -174,10 +174,11 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     if !slides.is_empty() {
         let (current, previous, fade) =
             slide_at(view.now_secs, f64::from(view.slide_secs), slides.len());
-        let height = rect.height() * 0.5;
+        let height = rect.height() * 0.4;
         let size = egui::vec2(height * 16.0 / 9.0, height);
         let (slot, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-        for (index, alpha) in [(previous, 1.0 - fade), (current, fade)] {
+        // The new picture fades in over the old one, which stays opaque underneath.
+        for (index, alpha) in [(previous, 1.0), (current, fade)] {
             if alpha > 0.0 {
                 let (_, texture) = slides[index];
                 egui::Image::new(egui::load::SizedTexture::new(texture.id(), size))
@@ -326,18 +327,7 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     }
     within_reach(ui, view);
     filters(ui, view, out);
-    let shown: Vec<&Exhibit> = view
-        .catalog
-        .exhibits
-        .iter()
-        .filter(|e| {
-            shows_for(
-                &e.manifest,
-                view.visit.audience,
-                view.visit.topic.as_deref(),
-            )
-        })
-        .collect();
+    let shown = home_cards(view.catalog, view.visit);
     if shown.is_empty() {
         ui.add_space(theme.spacing);
         ui.label(theme.heading(view.phrase(Phrase::NothingMatches)));
@@ -490,6 +480,11 @@ fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     match &open.player {
         Player::Story { page } => story(ui, view, exhibit, *page, out),
         Player::Quiz(progress) => super::quiz_screen::quiz(ui, view, exhibit, progress, out),
+        Player::Sort(game) => super::sort_screen::sort(ui, view, exhibit, game, out),
+        Player::Simulation(sim) => super::sim_screen::simulation(ui, view, exhibit, sim, out),
+        Player::Hotspots(spots) => {
+            super::hotspots_screen::hotspots(ui, view, exhibit, spots, out);
+        }
     }
 }
 

@@ -164,6 +164,8 @@ impl Theme {
                 .insert(0, UI_FONT_NAME.to_owned());
         }
         ctx.set_fonts(fonts);
+        // Visitors must not be able to zoom the whole UI (Ctrl +/-, or the browser habit).
+        ctx.options_mut(|options| options.zoom_with_keyboard = false);
         self.apply_visuals(ctx);
     }
 
@@ -247,7 +249,10 @@ mod tests {
             texts.extend(ALL.iter().map(|p| phrase(*p, language).to_owned()));
             texts.push(language_name(language));
         }
-        texts.push("潮朝阳 朝科普 ◀ ▶".to_owned());
+        texts.push("潮朝阳 朝科普 ◀ ▶ ▲ ▼ ● ○ − + → …".to_owned());
+        for (_, zh, en) in crate::ui::strings::TOPICS {
+            texts.extend([(*zh).to_owned(), (*en).to_owned()]);
+        }
         let exhibits = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exhibits");
         let catalog = load_catalog(&exhibits, &ValidationRules::default());
         assert!(catalog.exhibits.len() >= 2);
@@ -258,6 +263,16 @@ mod tests {
             for q in &m.questions {
                 strings.extend([&q.prompt, &q.explanation]);
                 strings.extend(q.choices.iter().map(|c| &c.text));
+                strings.extend(q.items.iter().map(|i| &i.text));
+                strings.extend(q.estimate.iter().filter_map(|e| e.unit.as_ref()));
+            }
+            for h in &m.hotspots {
+                strings.extend([&h.title, &h.text]);
+            }
+            strings.extend(m.parameters.iter().map(|p| &p.label));
+            strings.extend(m.bins.iter().map(|b| &b.label));
+            for item in &m.items {
+                strings.extend([&item.name, &item.feedback]);
             }
             texts.extend(strings.iter().flat_map(|s| s.0.values().cloned()));
         }

@@ -3,6 +3,7 @@
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;
+//! - `players`: sort (drag to a bin), simulation (drag a slider), hotspots (pinch, tap);
 //! - `quiz`: every question type answered by touch, pools, time limit, results;
 //! - `visitor`: accessibility modes, "I am a...", filters, several fingers at once;
 //! - `staff`: the hidden gesture, PIN lockout and the staff panel;
@@ -16,6 +17,7 @@ mod harness;
 mod cli;
 mod end_to_end;
 mod flow;
+mod players;
 mod quiz;
 mod reload;
 mod render;

@@ -3,6 +3,7 @@
 //! - [`i18n`]: visitor-facing text in several languages;
 //! - [`manifest`]: exhibit manifests (`exhibits/<id>/exhibit.toml`) and their validation;
 //! - [`config`]: the kiosk's own `kiosk.toml`;
+//! - [`hotspots`]: which region a tap lands in, and pinch-zoom bounds;
 //! - [`pin`]: the staff PIN, stored only as a slow salted hash;
 //! - [`quiz`]: quiz answering and scoring;
 //! - [`sim`]: the simulation exhibits' physics (pendulum, projectile, orbit) at a fixed step;
@@ -12,6 +13,7 @@
 //! - [`uploader`]: the background sender of outbox batches (feature `uploader`).
 
 pub mod config;
+pub mod hotspots;
 pub mod i18n;
 pub mod manifest;
 pub mod pin;

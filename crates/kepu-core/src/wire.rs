@@ -94,6 +94,34 @@ pub enum EventKind {
     LanguageChange {
         language: String,
     },
+    /// The visitor turned an accessibility mode on or off.
+    AccessibilityChange {
+        large_text: bool,
+        high_contrast: bool,
+        seated: bool,
+    },
+    /// The visitor tapped a region of a hotspots image.
+    HotspotOpen {
+        exhibit_id: String,
+        hotspot_id: String,
+    },
+    /// One sort-game placement, right or wrong.
+    SortPlacement {
+        exhibit_id: String,
+        item_id: String,
+        bin_id: String,
+        correct: bool,
+    },
+    /// One visit to a simulation, summarised when the visitor leaves it (never per frame).
+    SimulationSummary {
+        exhibit_id: String,
+        /// How many times each parameter was changed.
+        parameter_changes: std::collections::BTreeMap<String, u32>,
+        /// How long the simulation ran (play pressed to pause or leaving).
+        played_ms: u64,
+        /// How many times the visitor pressed play or reset.
+        runs: u32,
+    },
 }
 
 impl EventKind {
@@ -108,6 +136,10 @@ impl EventKind {
             Self::QuizAnswer { .. } => "quiz_answer",
             Self::QuizComplete { .. } => "quiz_complete",
             Self::LanguageChange { .. } => "language_change",
+            Self::AccessibilityChange { .. } => "accessibility_change",
+            Self::HotspotOpen { .. } => "hotspot_open",
+            Self::SortPlacement { .. } => "sort_placement",
+            Self::SimulationSummary { .. } => "simulation_summary",
         }
     }
 
@@ -117,10 +149,14 @@ impl EventKind {
             | Self::ExhibitClose { exhibit_id, .. }
             | Self::StoryPageView { exhibit_id, .. }
             | Self::QuizAnswer { exhibit_id, .. }
-            | Self::QuizComplete { exhibit_id, .. } => Some(exhibit_id.as_str()),
-            Self::SessionStart { .. } | Self::SessionEnd { .. } | Self::LanguageChange { .. } => {
-                None
-            }
+            | Self::QuizComplete { exhibit_id, .. }
+            | Self::HotspotOpen { exhibit_id, .. }
+            | Self::SortPlacement { exhibit_id, .. }
+            | Self::SimulationSummary { exhibit_id, .. } => Some(exhibit_id.as_str()),
+            Self::SessionStart { .. }
+            | Self::SessionEnd { .. }
+            | Self::LanguageChange { .. }
+            | Self::AccessibilityChange { .. } => None,
         }
     }
 }
@@ -183,6 +219,42 @@ pub struct ExhibitStats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: String,
+}
+
+/// Path of the roll-up endpoint, relative to the server's base URL.
+pub const ROLLUP_PATH: &str = "/api/v1/rollups";
+
+/// Length of the period one roll-up row counts: an hour, in milliseconds.
+pub const ROLLUP_PERIOD_MS: i64 = 3_600_000;
+
+/// Counts that stand in for raw events the outbox rolled up when it reached its size cap: how
+/// many events of one type, at one exhibit, in one hour, at one kiosk. Counts only, so a roll-up
+/// says even less about a visitor than the events it replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRollup {
+    /// Made on the kiosk; the server stores each roll-up once, whatever the number of
+    /// deliveries. A roll-up is never changed after it was first sent.
+    pub rollup_id: Uuid,
+    pub kiosk_id: String,
+    /// Start of the hour, kiosk clock, ms since the Unix epoch; a multiple of
+    /// [`ROLLUP_PERIOD_MS`].
+    pub hour_start_ms: i64,
+    /// The events' `type` tag, as [`EventKind::type_name`] spells it.
+    pub event_type: String,
+    /// `None` for kiosk-level events (session start and end, language change).
+    pub exhibit_id: Option<String>,
+    /// How many events this row stands for; at least 1.
+    pub count: u64,
+    /// Of `count`, how many were marked correct (quiz answers); 0 for types without `correct`.
+    pub correct: u64,
+}
+
+/// Body of `POST /api/v1/rollups`; acknowledged with an [`IngestResponse`] that counts rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollupRequest {
+    pub rollups: Vec<EventRollup>,
 }
 
 #[cfg(test)]
