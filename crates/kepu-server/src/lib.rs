@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod db;
+mod encoding;
 pub mod error;
 mod ingest;
 mod stats;
@@ -17,7 +18,7 @@ pub struct AppState {
     pub db: Db,
 }
 
-/// Largest request body accepted: a full batch of events with ample room.
+/// Largest request body accepted (after decompression): a full batch of events with ample room.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
@@ -25,6 +26,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ingest::router())
         .merge(stats::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .layer(axum::middleware::from_fn(encoding::decode_request_body))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

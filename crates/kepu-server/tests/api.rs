@@ -7,11 +7,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use kepu_core::wire::{
-    ApiError, EngagementEvent, EventKind, INGEST_PATH, IngestRequest, IngestResponse,
-    SCHEMA_VERSION, SUMMARY_PATH, SessionEndReason, StatsSummary,
+    ApiError, EngagementEvent, EventKind, EventRollup, INGEST_PATH, IngestRequest, IngestResponse,
+    ROLLUP_PATH, ROLLUP_PERIOD_MS, RollupRequest, SCHEMA_VERSION, SUMMARY_PATH, SessionEndReason,
+    StatsSummary,
 };
 use kepu_server::db::Db;
 use kepu_server::{AppState, app, auth};
+use std::io::Write;
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -317,5 +319,195 @@ async fn the_database_survives_reopen_with_migrations_applied_once() {
             .unwrap()
             .as_deref(),
         Some("kiosk-a")
+    );
+}
+
+/// A request to `path` with extra headers and a raw body.
+async fn post_raw(
+    state: &AppState,
+    token: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::post(path)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app(state.clone())
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, body.to_vec())
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test]
+async fn gzip_bodies_are_accepted_and_other_encodings_refused() {
+    let server = server().await;
+    let json = serde_json::to_vec(&IngestRequest {
+        events: two_sessions(),
+    })
+    .unwrap();
+    let gzipped = [("content-encoding", "gzip")];
+    let (status, body) = post_raw(
+        &server.state,
+        &server.token,
+        INGEST_PATH,
+        &gzipped,
+        gzip(&json),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let ack: IngestResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!((ack.received, ack.stored), (9, 9));
+
+    let (status, body) = post_raw(
+        &server.state,
+        &server.token,
+        INGEST_PATH,
+        &[("content-encoding", "br")],
+        json.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(error_message(&body).contains("\"br\""));
+
+    let (status, body) = post_raw(&server.state, &server.token, INGEST_PATH, &gzipped, json).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_message(&body).contains("not valid gzip"));
+
+    // 5 MiB of JSON whitespace gzip to a few kilobytes: refused by its decoded size.
+    let bomb = gzip(&vec![b' '; 5 * 1024 * 1024]);
+    assert!(bomb.len() < 64 * 1024);
+    let (status, body) = post_raw(&server.state, &server.token, INGEST_PATH, &gzipped, bomb).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(error_message(&body).contains("decompressed"));
+    assert_eq!(summary(&server.state).await.events, 9);
+}
+
+fn rollup(event_type: &str, exhibit: Option<&str>, count: u64, correct: u64) -> EventRollup {
+    EventRollup {
+        rollup_id: Uuid::now_v7(),
+        kiosk_id: "kiosk-a".into(),
+        hour_start_ms: 472_222 * ROLLUP_PERIOD_MS,
+        event_type: event_type.into(),
+        exhibit_id: exhibit.map(str::to_owned),
+        count,
+        correct,
+    }
+}
+
+async fn post_rollups(
+    state: &AppState,
+    token: &str,
+    rollups: Vec<EventRollup>,
+) -> (StatusCode, Vec<u8>) {
+    let body = serde_json::to_vec(&RollupRequest { rollups }).unwrap();
+    post_raw(state, token, ROLLUP_PATH, &[], body).await
+}
+
+#[tokio::test]
+async fn rollups_are_stored_once_and_counted_in_the_summary() {
+    let server = server().await;
+    post_events(&server.state, Some(&server.token), two_sessions()).await;
+    let rollups = vec![
+        rollup("session_start", None, 5, 0),
+        rollup("exhibit_open", Some("quiz"), 3, 0),
+        rollup("quiz_answer", Some("quiz"), 4, 3),
+        rollup("story_page_view", Some("story"), 2, 0),
+    ];
+    let (status, body) = post_rollups(&server.state, &server.token, rollups.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let ack: IngestResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!((ack.received, ack.stored, ack.duplicates), (4, 4, 0));
+    // Sent again (the reply was lost): the same ids are ignored, nothing counts twice.
+    let (_, body) = post_rollups(&server.state, &server.token, rollups).await;
+    let ack: IngestResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!((ack.stored, ack.duplicates), (0, 4));
+
+    let summary = summary(&server.state).await;
+    assert_eq!(summary.sessions, 2 + 5);
+    assert_eq!(summary.events, 9 + 5 + 3 + 4 + 2);
+    let quiz = summary
+        .exhibits
+        .iter()
+        .find(|e| e.exhibit_id == "quiz")
+        .unwrap();
+    assert_eq!(
+        (quiz.opens, quiz.quiz_answers, quiz.quiz_correct),
+        (1 + 3, 3 + 4, 2 + 3)
+    );
+    assert_eq!(
+        server.state.db.rolled_up_events("kiosk-a").await.unwrap(),
+        14
+    );
+}
+
+#[tokio::test]
+async fn bad_rollups_are_refused_with_a_clear_error_and_store_nothing() {
+    let server = server().await;
+    let mut other_kiosk = rollup("session_start", None, 1, 0);
+    other_kiosk.kiosk_id = "kiosk-b".into();
+    let (status, body) = post_rollups(&server.state, &server.token, vec![other_kiosk]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(error_message(&body).contains("kiosk-b"));
+
+    let mut off_the_hour = rollup("session_start", None, 1, 0);
+    off_the_hour.hour_start_ms += 1;
+    let cases = [
+        (
+            rollup("session_start", None, 0, 0),
+            "count must be at least 1",
+        ),
+        (rollup("quiz_answer", Some("quiz"), 2, 3), "more than count"),
+        (off_the_hour, "start of an hour"),
+        (
+            rollup("Visitor said hello", None, 1, 0),
+            "not an event type",
+        ),
+        (
+            rollup("exhibit_open", Some("quiz; DROP"), 1, 0),
+            "not an exhibit id",
+        ),
+    ];
+    for (bad, expected) in cases {
+        let batch = vec![rollup("session_start", None, 1, 0), bad];
+        let (status, body) = post_rollups(&server.state, &server.token, batch).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
+        assert!(
+            error_message(&body).contains(expected),
+            "{}",
+            error_message(&body)
+        );
+    }
+    let mut json = serde_json::to_value(RollupRequest {
+        rollups: vec![rollup("session_start", None, 1, 0)],
+    })
+    .unwrap();
+    json["rollups"][0]["visitor_name"] = "Alice".into();
+    let (status, body) = post_raw(
+        &server.state,
+        &server.token,
+        ROLLUP_PATH,
+        &[],
+        json.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_message(&body).contains("visitor_name"));
+    assert_eq!(
+        summary(&server.state).await.events,
+        0,
+        "the whole batch is refused"
     );
 }

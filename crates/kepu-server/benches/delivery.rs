@@ -1,0 +1,227 @@
+//! Outbox and delivery throughput, each beside a baseline measured in the same run:
+//!
+//! - durable append: events recorded through `OutboxWriter` until `wait_durable` confirms them
+//!   (stamping, JSON, group commits with `synchronous=FULL`);
+//! - drain: a full outbox delivered by the `Uploader` to a kepu-server on loopback (claim,
+//!   gzip, HTTP, the server's decode and insert, acknowledgement, delete);
+//! - baseline: the same rows (already serialised) inserted with plain rusqlite into a table of
+//!   the same shape, same pragmas, 1,000 rows per transaction.
+//!
+//! `cargo bench -p kepu-server --bench delivery` (release build). Median of 3 runs each.
+
+// A bench binary: a panic is the clearest report of a broken set-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kepu_core::outbox::{EventStamp, Outbox, OutboxWriter};
+use kepu_core::uploader::{Uploader, UploaderConfig};
+use kepu_core::wire::{EngagementEvent, EventDraft, EventKind, SCHEMA_VERSION};
+use kepu_server::db::Db;
+use kepu_server::{AppState, app, auth};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const EVENTS: u64 = 100_000;
+const RUNS: usize = 3;
+
+fn drafts() -> Vec<EventDraft> {
+    (0..EVENTS)
+        .map(|n| EventDraft {
+            id: Uuid::now_v7(),
+            session_id: Some(Uuid::new_v4()),
+            occurred_at_ms: 1_700_000_000_000 + n as i64 * 864,
+            event: EventKind::QuizAnswer {
+                exhibit_id: format!("exhibit-{}", n % 20),
+                question_id: format!("q{}", n % 7),
+                choice_ids: vec!["b".into()],
+                correct: n % 3 == 0,
+                value: None,
+                answer_ms: 2_400,
+            },
+        })
+        .collect()
+}
+
+/// Plain rusqlite: the rows the outbox would store, inserted without anything around them.
+fn baseline(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
+    let rows: Vec<(i64, String, String)> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let event = EngagementEvent {
+                id: d.id,
+                kiosk_id: stamp.kiosk_id.clone(),
+                boot_id: stamp.boot_id,
+                seq: i as u64 + 1,
+                session_id: d.session_id,
+                occurred_at_ms: d.occurred_at_ms,
+                app_version: stamp.app_version.clone(),
+                schema_version: SCHEMA_VERSION,
+                event: d.event.clone(),
+            };
+            (
+                i as i64 + 1,
+                d.id.to_string(),
+                serde_json::to_string(&event).unwrap(),
+            )
+        })
+        .collect();
+    let mut conn = rusqlite::Connection::open(dir.join("baseline.sqlite3")).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);",
+    )
+    .unwrap();
+    let started = Instant::now();
+    for group in rows.chunks(1_000) {
+        let tx = conn.transaction().unwrap();
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO outbox (seq, id, body) VALUES (?1, ?2, ?3)")
+                .unwrap();
+            for (seq, id, body) in group {
+                insert.execute(rusqlite::params![seq, id, body]).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    rate(started.elapsed())
+}
+
+fn append(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
+    let writer = OutboxWriter::spawn(&dir.join("append.sqlite3"), stamp.clone()).unwrap();
+    let started = Instant::now();
+    for draft in drafts {
+        writer.record(draft.clone()).unwrap();
+    }
+    let durable = writer.wait_durable().unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(durable.written, EVENTS);
+    rate(elapsed)
+}
+
+fn drain(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
+    let path = dir.join("drain.sqlite3");
+    let mut outbox = Outbox::open(&path).unwrap();
+    for group in drafts.chunks(1_000) {
+        outbox.append(stamp, group).unwrap();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let token = auth::new_token();
+    let (db, listener) = runtime.block_on(async {
+        let db = Db::open_sqlite(&dir.join("server.sqlite3")).await.unwrap();
+        db.add_kiosk(&stamp.kiosk_id, &auth::hash_token(&token))
+            .await
+            .unwrap();
+        (
+            db,
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        )
+    });
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = app(AppState { db: db.clone() });
+    runtime.spawn(async move { axum::serve(listener, router).await });
+
+    let mut config = UploaderConfig::new(&url, &token, path);
+    config.idle_poll = Duration::from_millis(1);
+    let started = Instant::now();
+    let uploader = Uploader::spawn(config).unwrap();
+    while uploader.status().delivered < EVENTS {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let elapsed = started.elapsed();
+    drop(uploader);
+    assert_eq!(runtime.block_on(db.summary()).unwrap().events, EVENTS);
+    rate(elapsed)
+}
+
+/// The kiosk's share of a drain: claim and acknowledge 500 at a time, no network.
+fn claim_acknowledge(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
+    let mut outbox = Outbox::open(&dir.join("claim.sqlite3")).unwrap();
+    for group in drafts.chunks(1_000) {
+        outbox.append(stamp, group).unwrap();
+    }
+    let started = Instant::now();
+    loop {
+        let events = outbox.claim(500).unwrap();
+        if events.is_empty() {
+            break;
+        }
+        let body = serde_json::to_vec(&kepu_core::wire::IngestRequest { events }).unwrap();
+        let events = serde_json::from_slice::<kepu_core::wire::IngestRequest>(&body)
+            .unwrap()
+            .events;
+        let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+        outbox.acknowledge(&seqs).unwrap();
+    }
+    rate(started.elapsed())
+}
+
+/// The server's share: `Db::insert_events` of 500-event batches, no HTTP.
+fn server_inserts(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
+    let mut outbox = Outbox::open(&dir.join("source.sqlite3")).unwrap();
+    for group in drafts.chunks(1_000) {
+        outbox.append(stamp, group).unwrap();
+    }
+    let events = outbox.peek(drafts.len()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = Db::open_sqlite(&dir.join("inserts.sqlite3")).await.unwrap();
+        db.add_kiosk(&stamp.kiosk_id, "x").await.unwrap();
+        let started = Instant::now();
+        for batch in events.chunks(500) {
+            db.insert_events(batch).await.unwrap();
+        }
+        rate(started.elapsed())
+    })
+}
+
+fn rate(elapsed: Duration) -> f64 {
+    EVENTS as f64 / elapsed.as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let stamp = EventStamp::for_this_boot("bench-kiosk", "bench");
+    let (mut base, mut appended, mut drained) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut kiosk_side, mut server_side) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let drafts = drafts();
+        let dir = tempfile::tempdir().unwrap();
+        base.push(baseline(dir.path(), &stamp, &drafts));
+        appended.push(append(dir.path(), &stamp, &drafts));
+        drained.push(drain(dir.path(), &stamp, &drafts));
+        kiosk_side.push(claim_acknowledge(dir.path(), &stamp, &drafts));
+        server_side.push(server_inserts(dir.path(), &stamp, &drafts));
+    }
+    let (base, appended, drained) = (median(base), median(appended), median(drained));
+    println!("{EVENTS} events, median of {RUNS} runs");
+    println!("baseline: raw rusqlite insert of the same rows  {base:>10.0} events/s");
+    println!(
+        "outbox durable append (OutboxWriter)           {appended:>10.0} events/s  ({:.2}x baseline)",
+        appended / base
+    );
+    println!(
+        "drain to a loopback kepu-server (Uploader)     {drained:>10.0} events/s  ({:.2}x baseline)",
+        drained / base
+    );
+    println!(
+        "  of which kiosk side only (claim, JSON, ack)   {:>10.0} events/s",
+        median(kiosk_side)
+    );
+    println!(
+        "  of which server side only (Db::insert_events) {:>10.0} events/s",
+        median(server_side)
+    );
+}
