@@ -26,6 +26,10 @@ pub struct Automation {
     pub play: bool,
     /// Open the staff panel past the PIN, for its screenshot.
     pub staff_panel: bool,
+    /// Synthetic visitors to play, and the seed.
+    pub autopilot: Option<(u32, u64)>,
+    /// Record this many frame times once the screen has settled, log p50 and p99, and exit.
+    pub measure_frames: Option<u32>,
     /// Save a screenshot here once the screen has settled, then exit.
     pub screenshot: Option<PathBuf>,
     /// When the process started, to report the time to the first frame.
@@ -38,8 +42,50 @@ const SETTLE_FRAMES: u32 = 30;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<ScreenshotProgress>()
+        .init_resource::<FrameTimes>()
         .add_systems(Startup, start_session)
-        .add_systems(Update, take_screenshot_and_exit);
+        .add_systems(Update, (take_screenshot_and_exit, measure_frame_times));
+}
+
+/// Frame durations recorded for `--measure-frames`.
+#[derive(Resource, Default)]
+struct FrameTimes {
+    seen: u32,
+    times_ms: Vec<f64>,
+}
+
+/// The frame time of a settled screen, p50 and p99 of `--measure-frames N` frames, for the
+/// figures. The first frames (fonts and textures being uploaded) are skipped.
+fn measure_frame_times(
+    automation: Res<Automation>,
+    time: Res<Time<Real>>,
+    mut frames: ResMut<FrameTimes>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(wanted) = automation.measure_frames else {
+        return;
+    };
+    frames.seen += 1;
+    if frames.seen <= SETTLE_FRAMES {
+        return;
+    }
+    frames.times_ms.push(time.delta_secs_f64() * 1000.0);
+    if frames.times_ms.len() as u32 >= wanted {
+        let mut sorted = frames.times_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        info!(
+            "frame time over {} frames: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            sorted.len(),
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        );
+        if let Some(kib) = proportional_memory_kib() {
+            info!("proportional memory (PSS) {} MiB", kib / 1024);
+        }
+        exit.write(AppExit::Success);
+    }
 }
 
 #[derive(Resource, Default)]
@@ -144,6 +190,9 @@ fn take_screenshot_and_exit(
             if let Some(kib) = resident_memory_kib() {
                 info!("resident memory {} MiB", kib / 1024);
             }
+            if let Some(kib) = proportional_memory_kib() {
+                info!("proportional memory (PSS) {} MiB", kib / 1024);
+            }
             commands
                 .spawn(Screenshot::primary_window())
                 .observe(save_to_disk(path.clone()));
@@ -156,8 +205,18 @@ fn take_screenshot_and_exit(
     }
 }
 
+/// Proportional set size of this process (Linux): resident memory with shared pages divided
+/// among the processes sharing them, the fair measure beside a multi-process browser.
+pub fn proportional_memory_kib() -> Option<u64> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    rollup
+        .lines()
+        .find_map(|line| line.strip_prefix("Pss:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// Resident set size of this process (Linux), for the performance figures.
-fn resident_memory_kib() -> Option<u64> {
+pub fn resident_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()

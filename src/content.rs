@@ -77,6 +77,9 @@ pub struct KioskSettings {
     /// How long each attract slide stays, and whose pictures it shows (all when `None`).
     pub attract_slide: Duration,
     pub attract_exhibits: Option<Vec<String>>,
+    /// 15 mm on this kiosk's screen (kiosk.toml `[screen]`), in pixels: no touch target is
+    /// smaller.
+    pub min_target_px: f32,
 }
 
 impl KioskSettings {
@@ -96,6 +99,11 @@ impl KioskSettings {
             staff_pin_hash: config.staff_pin_hash.clone(),
             attract_slide: Duration::from_secs(u64::from(config.attract.slide_secs.max(2))),
             attract_exhibits: config.attract.exhibits.clone(),
+            min_target_px: crate::ui::theme::fifteen_mm_in_pixels(
+                config.screen.width_px,
+                config.screen.height_px,
+                config.screen.diagonal_inches,
+            ),
         }
     }
 
@@ -112,35 +120,46 @@ fn request_thumbnails(content: Res<Content>, mut images: ResMut<ImageCache>) {
     }
 }
 
-/// Decodes an exhibit's pictures when it opens, not at start: memory for what is on screen only.
+/// Decodes an exhibit's pictures when it opens, not at start, and releases those of the
+/// exhibit the visitor left: memory holds the cards' thumbnails and what is on screen, however
+/// many exhibits visitors open in a day.
 fn request_open_exhibit_images(
     visit: Res<Visit>,
     content: Res<Content>,
     mut images: ResMut<ImageCache>,
 ) {
-    let Some(open) = &visit.open else {
-        return;
-    };
-    let Some(exhibit) = content.catalog.exhibits.get(open.index) else {
-        return;
-    };
-    let manifest = &exhibit.manifest;
-    let pictures = manifest
-        .pages
+    let open = visit
+        .open
+        .as_ref()
+        .and_then(|open| content.catalog.exhibits.get(open.index));
+    let mut wanted: Vec<(std::path::PathBuf, ImageUse)> = Vec::new();
+    if let Some(exhibit) = open {
+        let manifest = &exhibit.manifest;
+        let full_screen = manifest
+            .pages
+            .iter()
+            .filter_map(|p| p.image.as_ref())
+            .chain(manifest.questions.iter().filter_map(|q| q.image.as_ref()))
+            .chain(manifest.image.as_ref())
+            .map(|path| (exhibit.asset_path(path), ImageUse::FullScreen));
+        let small = manifest
+            .questions
+            .iter()
+            .flat_map(|q| q.choices.iter().filter_map(|c| c.image.as_ref()))
+            .chain(manifest.items.iter().filter_map(|i| i.image.as_ref()))
+            .chain(manifest.bins.iter().filter_map(|b| b.image.as_ref()))
+            .chain(manifest.hotspots.iter().filter_map(|h| h.image.as_ref()))
+            .map(|path| (exhibit.asset_path(path), ImageUse::Thumbnail));
+        wanted.extend(full_screen.chain(small));
+    }
+    let thumbnails: std::collections::HashSet<std::path::PathBuf> = content
+        .catalog
+        .exhibits
         .iter()
-        .filter_map(|p| p.image.as_ref())
-        .chain(manifest.questions.iter().filter_map(|q| q.image.as_ref()))
-        .chain(manifest.image.as_ref())
-        .map(|path| (path, ImageUse::FullScreen));
-    let choice_pictures = manifest
-        .questions
-        .iter()
-        .flat_map(|q| q.choices.iter().filter_map(|c| c.image.as_ref()))
-        .chain(manifest.items.iter().filter_map(|i| i.image.as_ref()))
-        .chain(manifest.bins.iter().filter_map(|b| b.image.as_ref()))
-        .chain(manifest.hotspots.iter().filter_map(|h| h.image.as_ref()))
-        .map(|path| (path, ImageUse::Thumbnail));
-    for (path, image_use) in pictures.chain(choice_pictures) {
-        images.request(&exhibit.asset_path(path), image_use);
+        .filter_map(|e| e.manifest.thumbnail.as_ref().map(|t| e.asset_path(t)))
+        .collect();
+    images.retain(|path| thumbnails.contains(path) || wanted.iter().any(|(w, _)| w == path));
+    for (path, image_use) in &wanted {
+        images.request(path, *image_use);
     }
 }

@@ -8,9 +8,11 @@
 //! - [`reload`]: hot reload of the exhibits folder, never under a visitor's feet;
 //! - [`staff`]: the PIN-protected staff panel behind a hidden corner gesture;
 //! - [`ui`]: the egui screens, theme, images, and the window or headless host;
-//! - [`automation`]: screenshot-and-exit runs for render tests and figures.
+//! - [`automation`]: screenshot-and-exit runs for render tests and figures;
+//! - [`autopilot`]: synthetic visitors for soak, end-to-end and demo runs.
 
 pub mod automation;
+pub mod autopilot;
 pub mod content;
 pub mod engagement;
 pub mod play;

@@ -168,7 +168,7 @@ fn follow_access_modes(
     mut theme: ResMut<ActiveTheme>,
 ) {
     let modes = visit.modes_or(settings.access_defaults);
-    let wanted = Theme::for_modes(modes);
+    let wanted = Theme::for_screen(modes, settings.min_target_px);
     if theme.0 != wanted {
         theme.0 = wanted;
     }

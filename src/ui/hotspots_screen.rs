@@ -73,6 +73,7 @@ pub fn hotspots(
     out.targets.push(super::TouchTarget {
         command: UiCommand::PanImage(0.0, 0.0),
         rect: frame,
+        clipped: false,
     });
     if response.clicked()
         && let Some(pointer) = response.interact_pointer_pos()

@@ -109,6 +109,13 @@ impl ImageCache {
         self.slots.clear();
     }
 
+    /// Releases every image `keep` does not name; its texture memory goes with it. Pictures
+    /// of an exhibit the visitor left are decoded again if someone opens it (thumbnails come
+    /// back from the disk cache).
+    pub fn retain(&mut self, keep: impl Fn(&Path) -> bool) {
+        self.slots.retain(|path, _| keep(path));
+    }
+
     /// True when no requested image is still being decoded.
     pub fn is_settled(&self) -> bool {
         !self.slots.values().any(|s| matches!(s, ImageSlot::Loading))
@@ -198,6 +205,10 @@ fn receive_decoded_images(mut cache: ResMut<ImageCache>, ui: Option<Res<UiContex
         Err(_) => return,
     };
     for (path, result) in decoded {
+        // Released while it was being decoded (the visitor left the exhibit): not wanted now.
+        if !matches!(cache.slots.get(&path), Some(ImageSlot::Loading)) {
+            continue;
+        }
         let slot = match result {
             Ok(image) => ImageSlot::Ready(ui.0.load_texture(
                 path.display().to_string(),

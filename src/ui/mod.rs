@@ -106,7 +106,10 @@ pub struct ActiveTheme(pub Theme);
 #[derive(Debug, Clone, PartialEq)]
 pub struct TouchTarget {
     pub command: UiCommand,
+    /// The part a finger can hit.
     pub rect: egui::Rect,
+    /// Partly scrolled out of view (the whole target is larger than `rect`).
+    pub clipped: bool,
 }
 
 /// What one frame of UI produced.
@@ -189,6 +192,7 @@ pub fn register(response: &egui::Response, command: UiCommand, out: &mut UiOutpu
         out.targets.push(TouchTarget {
             command: command.clone(),
             rect: response.interact_rect,
+            clipped: response.interact_rect != response.rect,
         });
     }
     if response.clicked() {

@@ -74,6 +74,14 @@ pub const LARGE_TEXT_SCALE: f32 = 1.5;
 pub const SEATED_REACH_TOP: f32 = 0.4;
 
 impl Theme {
+    /// The theme for a visitor's modes on a screen whose 15 mm is `min_target_px` pixels:
+    /// touch targets never get smaller than that, whatever the screen's density.
+    pub fn for_screen(modes: AccessModes, min_target_px: f32) -> Self {
+        let mut theme = Self::for_modes(modes);
+        theme.min_target = theme.min_target.max(min_target_px);
+        theme
+    }
+
     /// The theme for a visitor's modes: one function, so every screen follows.
     pub fn for_modes(modes: AccessModes) -> Self {
         let mut theme = if modes.high_contrast {
@@ -193,6 +201,14 @@ impl Theme {
             style.interaction.tooltip_delay = f32::INFINITY;
         });
     }
+}
+
+/// The smallest touch target, 15 mm, in pixels of a screen `width_px` × `height_px` with a
+/// `diagonal_inches` diagonal (egui's points are pixels at the kiosk's scale factor of 1).
+pub fn fifteen_mm_in_pixels(width_px: u32, height_px: u32, diagonal_inches: f32) -> f32 {
+    let diagonal_px = (width_px as f32).hypot(height_px as f32);
+    let px_per_mm = diagonal_px / (diagonal_inches.max(1.0) * 25.4);
+    15.0 * px_per_mm
 }
 
 /// WCAG 2 contrast ratio of two colours (1 to 21).
@@ -321,6 +337,24 @@ mod tests {
             assert!(large.title_size >= normal.title_size * 1.5);
             assert!(large.min_target >= normal.min_target);
         }
+    }
+
+    #[test]
+    fn fifteen_millimetres_follow_the_screen_density() {
+        // A 24-inch 1080p screen: 92 dpi, 15 mm = 54 px (the 64-point default is larger).
+        let desk = fifteen_mm_in_pixels(1920, 1080, 24.0);
+        assert!((desk - 54.2).abs() < 0.5, "{desk}");
+        assert_eq!(
+            Theme::for_screen(AccessModes::default(), desk).min_target,
+            64.0
+        );
+        // A 15.6-inch 1080p tablet: 141 dpi, 15 mm = 83 px.
+        let tablet = fifteen_mm_in_pixels(1920, 1080, 15.6);
+        assert!((tablet - 83.4).abs() < 0.5, "{tablet}");
+        assert_eq!(
+            Theme::for_screen(AccessModes::default(), tablet).min_target,
+            tablet
+        );
     }
 
     #[test]

@@ -228,13 +228,22 @@ fn touches_keep_the_session_alive() {
 fn every_target_is_big_enough_to_touch() {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::offline(dir.path(), 60);
+    // 15 mm on the configured screen (the sample kiosk.toml's 24-inch 1080p: 54 px), and the
+    // theme's 64-point floor.
+    let screen = &kiosk.config.screen;
+    let fifteen_mm = kepu_kiosk::ui::theme::fifteen_mm_in_pixels(
+        screen.width_px,
+        screen.height_px,
+        screen.diagonal_inches,
+    );
+    let least = fifteen_mm.max(64.0);
     let check = |kiosk: &Kiosk| {
         let frame = kiosk.app.world().resource::<kepu_kiosk::ui::LastUiFrame>();
         assert!(!frame.targets.is_empty());
-        for target in &frame.targets {
+        for target in frame.targets.iter().filter(|t| !t.clipped) {
             let size = target.rect.size();
             assert!(
-                size.x >= 64.0 && size.y >= 64.0,
+                size.x >= least && size.y >= least,
                 "{:?} is only {size:?}",
                 target.command
             );
@@ -250,6 +259,30 @@ fn every_target_is_big_enough_to_touch() {
     check(&kiosk);
     kiosk.tap(UiCommand::Answer("take-cover".to_owned()));
     check(&kiosk);
+}
+
+#[test]
+fn a_denser_screen_gets_larger_targets_in_pixels() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 15.6-inch 1080p screen: 15 mm is 83 pixels, more than the 64-point default.
+    let config = crate::harness::config_with(
+        dir.path(),
+        &crate::harness::repo_path("exhibits"),
+        "http://127.0.0.1:9",
+        60,
+        "[screen]\nwidth_px = 1920\nheight_px = 1080\ndiagonal_inches = 15.6",
+    );
+    let mut kiosk = Kiosk::with_config(config);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(open("everyday-science-quiz"));
+    let frame = kiosk.app.world().resource::<kepu_kiosk::ui::LastUiFrame>();
+    let smallest = frame
+        .targets
+        .iter()
+        .filter(|t| !t.clipped)
+        .map(|t| t.rect.width().min(t.rect.height()))
+        .fold(f32::INFINITY, f32::min);
+    assert!(smallest >= 83.0, "smallest target {smallest} px");
 }
 
 #[test]

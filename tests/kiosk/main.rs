@@ -7,6 +7,7 @@
 //! - `quiz`: every question type answered by touch, pools, time limit, results;
 //! - `visitor`: accessibility modes, "I am a...", filters, several fingers at once;
 //! - `staff`: the hidden gesture, PIN lockout and the staff panel;
+//! - `soak`: 2,000 autopilot visitors, memory flat, nothing lost;
 //! - `render`: the real kiosk in a window under Xvfb + lavapipe, checked by screenshot.
 
 // Integration tests are test code throughout: a panic on unwrap is the clearest failure report.
@@ -21,5 +22,6 @@ mod players;
 mod quiz;
 mod reload;
 mod render;
+mod soak;
 mod staff;
 mod visitor;
