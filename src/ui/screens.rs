@@ -554,6 +554,31 @@ fn story(
         });
     let text_height = theme.body_size * 4.0;
     let available = ui.available_size();
+    // A horizontal swipe anywhere on the page turns it, as on a phone; the buttons stay for
+    // those who do not swipe.
+    let swipe_id = egui::Id::new("story-swipe");
+    let swipe = ui.interact(
+        ui.available_rect_before_wrap(),
+        swipe_id,
+        egui::Sense::drag(),
+    );
+    // egui knows the whole drag only while it lasts: remember it for the frame it ends.
+    if let Some(total) = swipe.total_drag_delta() {
+        ui.data_mut(|d| d.insert_temp(swipe_id, total));
+    }
+    if swipe.drag_stopped()
+        && let Some(total) = ui.data_mut(|d| d.remove_temp::<egui::Vec2>(swipe_id))
+        && total.x.abs() > SWIPE_MIN_DISTANCE
+        && total.x.abs() > total.y.abs() * 2.0
+    {
+        let delta = if total.x < 0.0 { 1 } else { -1 };
+        let lands_on_a_page = page
+            .checked_add_signed(delta)
+            .is_some_and(|p| p < pages.len());
+        if lands_on_a_page {
+            out.commands.push(UiCommand::TurnPage(delta));
+        }
+    }
     ui.vertical_centered(|ui| {
         if let Some(image) = &current.image {
             let max = egui::vec2(available.x, (available.y - text_height).max(100.0));
@@ -577,6 +602,9 @@ fn story(
         ui.add(egui::Label::new(theme.body(view.text(&current.text))).wrap());
     });
 }
+
+/// How far (points) a finger must travel sideways for a swipe: more than a shaky tap.
+const SWIPE_MIN_DISTANCE: f32 = 120.0;
 
 /// The largest size with `size`'s aspect ratio that fits in `max`.
 pub(super) fn fit(size: egui::Vec2, max: egui::Vec2) -> egui::Vec2 {

@@ -122,11 +122,22 @@ fn story_pages_turn_and_stay_within_bounds() {
         "no next on the last page"
     );
     kiosk.tap(UiCommand::TurnPage(-1));
-    let page = match kiosk.visit().open.as_ref().map(|o| &o.player) {
+    let page = |kiosk: &Kiosk| match kiosk.visit().open.as_ref().map(|o| &o.player) {
         Some(Player::Story { page }) => *page,
         other => panic!("story should be open: {other:?}"),
     };
-    assert_eq!(page, 1);
+    assert_eq!(page(&kiosk), 1);
+    // Swipes: right to left turns forward, left to right back; a short or mostly vertical
+    // slide does nothing, and nothing turns past the last page.
+    kiosk.drag(Vec2::new(1400.0, 500.0), Vec2::new(700.0, 520.0), 6);
+    assert_eq!(page(&kiosk), 2);
+    kiosk.drag(Vec2::new(1400.0, 500.0), Vec2::new(700.0, 520.0), 6);
+    assert_eq!(page(&kiosk), 2, "already on the last page");
+    kiosk.drag(Vec2::new(700.0, 500.0), Vec2::new(760.0, 500.0), 6);
+    kiosk.drag(Vec2::new(900.0, 300.0), Vec2::new(960.0, 700.0), 6);
+    assert_eq!(page(&kiosk), 2, "a short or vertical slide is not a swipe");
+    kiosk.drag(Vec2::new(700.0, 500.0), Vec2::new(1400.0, 480.0), 6);
+    assert_eq!(page(&kiosk), 1);
     kiosk.tap(UiCommand::GoHome);
     assert_eq!(kiosk.screen(), Screen::Home);
     let pages: Vec<u32> = kiosk
@@ -137,7 +148,7 @@ fn story_pages_turn_and_stay_within_bounds() {
             _ => None,
         })
         .collect();
-    assert_eq!(pages, vec![1, 2, 3, 2]);
+    assert_eq!(pages, vec![1, 2, 3, 2, 3, 2]);
 }
 
 #[test]

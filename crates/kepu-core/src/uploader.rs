@@ -437,11 +437,13 @@ enum Step {
     Idle,
     Events(IngestResponse),
     Rollups(IngestResponse, u64),
+    /// An unreadable row was set aside.
+    Quarantined,
 }
 
 impl UploadLoop {
     fn run(mut self, woken: &mpsc::Receiver<()>) {
-        let Some(_lock) = self.lock(woken) else {
+        let Ok(_lock) = self.lock(woken) else {
             return;
         };
         loop {
@@ -457,9 +459,11 @@ impl UploadLoop {
     }
 
     /// Takes the outbox's uploader lock, waiting while another uploader (another process, or a
-    /// second `Uploader` here) holds it. The lock is released when the returned file is closed,
-    /// or by the system when the process dies.
-    fn lock(&self, woken: &mpsc::Receiver<()>) -> Option<std::fs::File> {
+    /// second `Uploader` here) holds it; `Err(Waited::Stop)` when asked to stop meanwhile. The
+    /// lock is released when the returned file is closed, or by the system when the process
+    /// dies. Where no lock can be had at all (a read-only folder), goes on without one (`None`)
+    /// rather than not at all.
+    fn lock(&self, woken: &mpsc::Receiver<()>) -> Result<Option<std::fs::File>, Waited> {
         let mut name = self.config.outbox_path.as_os_str().to_owned();
         name.push(".uploader-lock");
         let file = match std::fs::OpenOptions::new()
@@ -470,24 +474,22 @@ impl UploadLoop {
         {
             Ok(file) => file,
             Err(err) => {
-                // A folder that refuses a lock file refuses the outbox too; the uploads will
-                // report that. Go on without the lock rather than not at all.
                 tracing::warn!("cannot create the uploader lock file: {err}");
-                return std::fs::File::open(&self.config.outbox_path).ok();
+                return Ok(None);
             }
         };
         loop {
             match file.try_lock() {
-                Ok(()) => return Some(file),
+                Ok(()) => return Ok(Some(file)),
                 Err(std::fs::TryLockError::WouldBlock) => {
                     self.set_error("another uploader is sending this outbox's events".into());
                     if let Waited::Stop = self.wait(woken, self.config.idle_poll, false) {
-                        return None;
+                        return Err(Waited::Stop);
                     }
                 }
                 Err(std::fs::TryLockError::Error(err)) => {
                     tracing::warn!("cannot lock the uploader lock file: {err}");
-                    return Some(file);
+                    return Ok(None);
                 }
             }
         }
@@ -585,19 +587,50 @@ impl UploadLoop {
     /// Records the result; returns how long to wait before the next step and whether to probe
     /// the server's port meanwhile.
     fn after(&mut self, result: Result<Step, UploadError>) -> (Duration, bool) {
-        let shared = Arc::clone(&self.status);
-        let mut status = shared
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Disk work first, outside the status lock: the staff panel reads the status from the
+        // frame loop, which must never wait on disk.
+        let result = match result {
+            Err(UploadError::Outbox(OutboxError::Corrupt { seq, source, .. })) => {
+                // One unreadable row must not stop every later one: set it aside, kept.
+                tracing::error!("outbox event {seq} is unreadable, set aside: {source}");
+                self.outbox
+                    .quarantine(seq, &source.to_string())
+                    .map(|_| Step::Quarantined)
+                    .map_err(UploadError::Outbox)
+            }
+            other => other,
+        };
         let idle = matches!(result, Ok(Step::Idle));
+        // Counting the backlog reads the whole table: at most four times a second.
+        let due = self
+            .last_backlog
+            .is_none_or(|at| at.elapsed() >= Duration::from_millis(250));
+        let stats = if idle || due {
+            self.last_backlog = Some(Instant::now());
+            self.outbox.stats().ok()
+        } else {
+            None
+        };
         if result.is_err() {
             // Prepared with the old batch size or encoding, or after a batch that failed.
             self.next = None;
         }
-        if !matches!(result, Ok(Step::Idle) | Err(UploadError::Outbox(_))) {
+
+        let shared = Arc::clone(&self.status);
+        let mut status = shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(stats) = stats {
+            status.backlog = stats.backlog;
+            status.rollup_events_pending = stats.rollup_events;
+        }
+        if !matches!(
+            result,
+            Ok(Step::Idle | Step::Quarantined) | Err(UploadError::Outbox(_))
+        ) {
             status.requests += 1;
         }
-        let next = match result {
+        match result {
             Ok(step) => {
                 self.failures = 0;
                 status.consecutive_failures = 0;
@@ -619,6 +652,10 @@ impl UploadLoop {
                         status.last_success_ms = Some(crate::now_unix_ms());
                         (Duration::ZERO, false)
                     }
+                    Step::Quarantined => {
+                        status.quarantined += 1;
+                        (Duration::ZERO, false)
+                    }
                 }
             }
             Err(UploadError::Rejected { status: 413, .. }) if self.batch_size > 1 => {
@@ -634,18 +671,6 @@ impl UploadLoop {
                 self.gzip = false;
                 (Duration::ZERO, false)
             }
-            Err(UploadError::Outbox(OutboxError::Corrupt { seq, source, .. })) => {
-                // One unreadable row must not stop every later one: set it aside, kept.
-                tracing::error!("outbox event {seq} is unreadable, set aside: {source}");
-                let reason = source.to_string();
-                match self.outbox.quarantine(seq, &reason) {
-                    Ok(_) => {
-                        status.quarantined += 1;
-                        (Duration::ZERO, false)
-                    }
-                    Err(err) => self.failed(&mut status, UploadError::Outbox(err)),
-                }
-            }
             Err(UploadError::RetryAfter(wait)) => {
                 self.failures = self.failures.saturating_add(1);
                 status.consecutive_failures = self.failures;
@@ -653,19 +678,7 @@ impl UploadLoop {
                 (wait, false)
             }
             Err(err) => self.failed(&mut status, err),
-        };
-        // Counting the backlog reads the whole table: at most four times a second.
-        let due = self
-            .last_backlog
-            .is_none_or(|at| at.elapsed() >= Duration::from_millis(250));
-        if idle || due {
-            self.last_backlog = Some(Instant::now());
-            if let Ok(stats) = self.outbox.stats() {
-                status.backlog = stats.backlog;
-                status.rollup_events_pending = stats.rollup_events;
-            }
         }
-        next
     }
 
     fn failed(&mut self, status: &mut UploadStatus, err: UploadError) -> (Duration, bool) {

@@ -5,9 +5,10 @@
 //! - drain: a full outbox delivered by the `Uploader` to a kepu-server on loopback (claim,
 //!   gzip, HTTP, the server's decode and insert, acknowledgement, delete);
 //! - baseline: the same rows (already serialised) inserted with plain rusqlite into a table of
-//!   the same shape, same pragmas, 1,000 rows per transaction.
+//!   the same shape, same pragmas, 1,000 rows per transaction;
+//! - latency: one event from `record` to confirmed on disk, with the writer otherwise idle.
 //!
-//! `cargo bench -p kepu-server --bench delivery` (release build). Median of 3 runs each.
+//! `cargo bench -p kepu-server --bench delivery` (release build). Throughputs are the median of 3 runs.
 
 // A bench binary: a panic is the clearest report of a broken set-up.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -139,6 +140,23 @@ fn drain(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
     rate(elapsed)
 }
 
+/// Latency of one event from `record` to confirmed on disk, while the writer is otherwise idle:
+/// (median, 99th percentile, worst) of 1,000.
+fn durable_latency(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> [Duration; 3] {
+    let writer = OutboxWriter::spawn(&dir.join("latency.sqlite3"), stamp.clone()).unwrap();
+    let mut samples: Vec<Duration> = drafts[..1_000]
+        .iter()
+        .map(|draft| {
+            let started = Instant::now();
+            writer.record(draft.clone()).unwrap();
+            writer.wait_durable().unwrap();
+            started.elapsed()
+        })
+        .collect();
+    samples.sort();
+    [samples[500], samples[990], samples[999]]
+}
+
 /// The kiosk's share of a drain: claim and acknowledge 500 at a time, no network.
 fn claim_acknowledge(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
     let mut outbox = Outbox::open(&dir.join("claim.sqlite3")).unwrap();
@@ -196,6 +214,7 @@ fn main() {
     let stamp = EventStamp::for_this_boot("bench-kiosk", "bench");
     let (mut base, mut appended, mut drained) = (Vec::new(), Vec::new(), Vec::new());
     let (mut kiosk_side, mut server_side) = (Vec::new(), Vec::new());
+    let mut latency = [Duration::ZERO; 3];
     for _ in 0..RUNS {
         let drafts = drafts();
         let dir = tempfile::tempdir().unwrap();
@@ -204,6 +223,10 @@ fn main() {
         drained.push(drain(dir.path(), &stamp, &drafts));
         kiosk_side.push(claim_acknowledge(dir.path(), &stamp, &drafts));
         server_side.push(server_inserts(dir.path(), &stamp, &drafts));
+        let run = durable_latency(dir.path(), &stamp, &drafts);
+        for (worst, this) in latency.iter_mut().zip(run) {
+            *worst = (*worst).max(this);
+        }
     }
     let (base, appended, drained) = (median(base), median(appended), median(drained));
     println!("{EVENTS} events, median of {RUNS} runs");
@@ -223,5 +246,9 @@ fn main() {
     println!(
         "  of which server side only (Db::insert_events) {:>10.0} events/s",
         median(server_side)
+    );
+    println!(
+        "one event, record -> on disk (idle writer)      median {:?}, p99 {:?}, worst {:?} (worst of {RUNS} runs)",
+        latency[0], latency[1], latency[2]
     );
 }

@@ -176,7 +176,8 @@ impl Db {
             );
             insert.push_values(chunk, |mut row, event| {
                 let correct = match &event.event {
-                    EventKind::QuizAnswer { correct, .. } => Some(i64::from(*correct)),
+                    EventKind::QuizAnswer { correct, .. }
+                    | EventKind::SortPlacement { correct, .. } => Some(i64::from(*correct)),
                     _ => None,
                 };
                 // Serialising a value that was just deserialised cannot fail.

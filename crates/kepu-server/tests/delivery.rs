@@ -754,3 +754,82 @@ fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event() {
         uploaded.rollups_delivered, summary.events
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// One sender per outbox.
+
+#[test]
+fn a_second_uploader_on_the_same_outbox_waits_for_the_first() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.sqlite3");
+    let writer = OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "two")).unwrap();
+    let a = Uploader::spawn(fast_uploader(&server.url, &server.token, &outbox)).unwrap();
+    let b = Uploader::spawn(fast_uploader(&server.url, &server.token, &outbox)).unwrap();
+    let waits = |u: &Uploader| {
+        u.status()
+            .last_error
+            .is_some_and(|e| e.contains("another uploader"))
+    };
+    wait_until("one uploader to wait", Duration::from_secs(10), || {
+        waits(&a) || waits(&b)
+    });
+    // Whichever took the lock first sends; the other waits.
+    let (first, second) = if waits(&b) { (a, b) } else { (b, a) };
+    assert!(!waits(&first));
+    let tag = 0x2;
+    for n in 0..1_000 {
+        writer.record(draft(tag, n, 1_700_000_000_000)).unwrap();
+    }
+    writer.wait_durable().unwrap();
+    wait_drained(&outbox, Duration::from_secs(30));
+    assert_eq!(second.status().requests, 0, "only one uploader sends");
+    assert_eq!(first.status().duplicates, 0);
+
+    // The first one stops: the second takes over.
+    drop(first);
+    for n in 1_000..1_500 {
+        writer.record(draft(tag, n, 1_700_000_000_000)).unwrap();
+    }
+    writer.wait_durable().unwrap();
+    wait_drained(&outbox, Duration::from_secs(30));
+    assert!(second.status().requests > 0);
+    let arrivals = server.arrivals();
+    assert_eq!(arrivals.len(), 1_500);
+    assert_in_order_without_gaps_or_duplicates(&arrivals);
+}
+
+// ---------------------------------------------------------------------------------------------
+// An unreadable row.
+
+#[test]
+fn an_unreadable_row_is_set_aside_and_every_other_event_delivered() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite3");
+    let stamp = EventStamp::for_this_boot(KIOSK, "bad-row");
+    let drafts: Vec<EventDraft> = (0..1_200)
+        .map(|n| draft(0xBAD, n, 1_700_000_000_000))
+        .collect();
+    Outbox::open(&path)
+        .unwrap()
+        .append(&stamp, &drafts)
+        .unwrap();
+    // A bit flip on disk, as SQLite itself would not notice it: one body is no longer an event.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE outbox SET body = '{\"id\": 1' WHERE seq = 700", [])
+        .unwrap();
+
+    let uploader = Uploader::spawn(fast_uploader(&server.url, &server.token, &path)).unwrap();
+    wait_drained(&path, Duration::from_secs(30));
+    let status = uploader.status();
+    drop(uploader);
+    assert_eq!(status.quarantined, 1, "{status:?}");
+    assert_eq!(Outbox::open(&path).unwrap().stats().unwrap().quarantined, 1);
+    let stored: Vec<u64> = server.arrivals().iter().map(|a| a.seq).collect();
+    assert_eq!(
+        stored,
+        (1..=1_200).filter(|&s| s != 700).collect::<Vec<_>>()
+    );
+}
