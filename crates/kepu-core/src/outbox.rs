@@ -1205,9 +1205,16 @@ impl Writer {
             let failing = self.retry_at.is_some();
             // Wait for work; while the disk refuses writes, wake up to retry.
             if !closed {
-                let first = match self.retry_at {
-                    Some(at) => receiver.recv_timeout(at.saturating_duration_since(Instant::now())),
-                    None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                let first = match (self.retry_at, self.rolling) {
+                    (Some(at), _) => {
+                        receiver.recv_timeout(at.saturating_duration_since(Instant::now()))
+                    }
+                    // A roll-up is under way: look for events, but do not wait for them.
+                    (None, true) => receiver.try_recv().map_err(|err| match err {
+                        mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
+                        mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                    }),
+                    (None, false) => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
                 };
                 match first {
                     Ok(message) => self.take(message, &mut flushes),
@@ -1229,8 +1236,9 @@ impl Writer {
             let due = self
                 .retry_at
                 .is_none_or(|at| closed || Instant::now() >= at);
-            if !self.pending.is_empty() && due {
-                self.write();
+            let wrote = !self.pending.is_empty() && due && self.write();
+            if wrote || self.rolling {
+                self.roll_up_step();
             }
             self.publish(closed);
             for reply in flushes.drain(..) {
@@ -1266,7 +1274,8 @@ impl Writer {
     }
 
     /// Writes the pending events, a group per transaction; keeps what the disk refused.
-    fn write(&mut self) {
+    /// Returns whether anything was written.
+    fn write(&mut self) -> bool {
         let mut done = 0;
         let mut error = None;
         for group in self.pending.chunks(MAX_GROUP) {
@@ -1293,7 +1302,7 @@ impl Writer {
                 }
                 self.last_error = Some(err.to_string());
                 self.retry_at = Some(Instant::now() + self.options.retry_every);
-                return;
+                return done > 0;
             }
             None => {
                 if self.retry_at.take().is_some() {
@@ -1302,15 +1311,22 @@ impl Writer {
                 self.last_error = None;
             }
         }
-        if self.rolling || self.outbox.used_bytes().unwrap_or(0) > self.options.max_bytes {
-            match self.outbox.cap_step(self.options.max_bytes) {
-                Ok((_, finished)) => self.rolling = !finished,
-                Err(err) => {
-                    // Reported, and tried again after the next commit; writing goes on.
-                    tracing::error!("cannot roll up old engagement events: {err}");
-                    self.last_error = Some(err.to_string());
-                    self.rolling = false;
-                }
+        done > 0
+    }
+
+    /// One bounded roll-up step when over the cap, or while a roll-up is under way: between
+    /// two commits, so new events never wait for a whole roll-up.
+    fn roll_up_step(&mut self) {
+        if !self.rolling && self.outbox.used_bytes().unwrap_or(0) <= self.options.max_bytes {
+            return;
+        }
+        match self.outbox.cap_step(self.options.max_bytes) {
+            Ok((_, finished)) => self.rolling = !finished,
+            Err(err) => {
+                // Reported, and tried again after the next commit; writing goes on.
+                tracing::error!("cannot roll up old engagement events: {err}");
+                self.last_error = Some(err.to_string());
+                self.rolling = false;
             }
         }
     }
