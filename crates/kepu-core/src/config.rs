@@ -383,7 +383,11 @@ mod tests {
         let mut catalog =
             crate::manifest::load_catalog(&config.exhibits_dir, &config.validation_rules());
         let folders = std::fs::read_dir(&exhibits).unwrap().count();
-        assert_eq!(catalog.exhibits.len(), folders, "every sample exhibit loads");
+        assert_eq!(
+            catalog.exhibits.len(),
+            folders,
+            "every sample exhibit loads"
+        );
         config.arrange(&mut catalog);
         let shown: Vec<&str> = catalog.exhibits.iter().map(|e| e.id()).collect();
         assert_eq!(shown, vec!["emergency-quiz"]);
