@@ -52,7 +52,7 @@ idle_cpu "home screen" --start-session zh
 idle_cpu "attract loop" 
 
 echo "== frame time (600 frames after settling, continuous redraw)"
-for screen in "home:" "orbit:--open satellite-orbit --play" "pendulum:--open pendulum-planets --play" "hotspots:--open home-hazards" "quiz:--open everyday-science-quiz"; do
+for screen in "home:" "orbit:--open satellite-orbit --play" "pendulum:--open pendulum-planets --play" "projectile:--open projectile-target --play" "hotspots:--open home-hazards" "sort:--open waste-sorting" "quiz:--open everyday-science-quiz"; do
   name="${screen%%:*}"; args="${screen#*:}"
   # shellcheck disable=SC2086
   echo "$name: $(run --start-session zh $args --measure-frames 600 | grep -oE "p50 [0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms|\(PSS\) [0-9]+ MiB" | tr '\n' ' ')"
