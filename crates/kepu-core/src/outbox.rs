@@ -189,6 +189,13 @@ pub struct OutboxStats {
     pub used_bytes: u64,
 }
 
+/// An event as stored: its sequence number and its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub body: String,
+}
+
 /// One connection to the outbox file.
 pub struct Outbox {
     conn: Connection,
@@ -361,21 +368,41 @@ impl Outbox {
         after: u64,
         limit: usize,
     ) -> Result<Vec<EngagementEvent>, OutboxError> {
+        self.claim_stored_after(after, limit)?
+            .into_iter()
+            .map(|row| {
+                serde_json::from_str(&row.body).map_err(|source| OutboxError::Corrupt {
+                    path: self.path.clone(),
+                    seq: to_i64(row.seq),
+                    source,
+                })
+            })
+            .collect()
+    }
+
+    /// Like [`Outbox::claim_after`], with the events as stored (their JSON), not parsed: the
+    /// uploader sends them as they are, and parses them only to find an unreadable one when the
+    /// server refuses a batch.
+    pub fn claim_stored_after(
+        &mut self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, OutboxError> {
         let path = self.path.clone();
         // Looked at first without the write lock, which the writer needs more often.
         if !self.any("outbox")? {
             return Ok(Vec::new());
         }
         let tx = self.begin_immediate()?;
-        let events = read_events(&tx, &path, after, limit)?;
-        if let Some(last) = events.last() {
+        let rows = read_rows(&tx, &path, after, limit)?;
+        if let Some(last) = rows.last() {
             let marked = meta_get(&tx, INFLIGHT_THROUGH).at(&path)?.unwrap_or(0);
             // Never lowered: a smaller batch after a bigger one that may have reached the
             // server must not let the rest of the bigger one be rolled up.
             meta_set(&tx, INFLIGHT_THROUGH, marked.max(last.seq)).at(&path)?;
         }
         tx.commit().at(&path)?;
-        Ok(events)
+        Ok(rows)
     }
 
     /// Deletes delivered events by sequence number; returns how many were deleted.
@@ -871,25 +898,36 @@ fn read_events(
     after: u64,
     limit: usize,
 ) -> Result<Vec<EngagementEvent>, OutboxError> {
+    read_rows(conn, path, after, limit)?
+        .into_iter()
+        .map(|row| {
+            serde_json::from_str(&row.body).map_err(|source| OutboxError::Corrupt {
+                path: path.to_path_buf(),
+                seq: to_i64(row.seq),
+                source,
+            })
+        })
+        .collect()
+}
+
+fn read_rows(
+    conn: &Connection,
+    path: &Path,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<StoredEvent>, OutboxError> {
     let mut stmt = conn
         .prepare_cached("SELECT seq, body FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2")
         .at(path)?;
-    let rows = stmt
-        .query_map(params![to_i64(after), to_i64(limit as u64)], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    stmt.query_map(params![to_i64(after), to_i64(limit as u64)], |row| {
+        Ok(StoredEvent {
+            seq: to_u64(row.get(0)?),
+            body: row.get(1)?,
         })
-        .at(path)?;
-    let mut events = Vec::new();
-    for row in rows {
-        let (seq, body) = row.at(path)?;
-        let event = serde_json::from_str(&body).map_err(|source| OutboxError::Corrupt {
-            path: path.to_path_buf(),
-            seq,
-            source,
-        })?;
-        events.push(event);
-    }
-    Ok(events)
+    })
+    .at(path)?
+    .collect::<Result<_, _>>()
+    .at(path)
 }
 
 fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<u64>> {

@@ -163,16 +163,43 @@ struct Batch {
 }
 
 impl Batch {
-    /// The next `limit` events after sequence number `after`.
+    /// The next `limit` events after sequence number `after`. Sent as stored, unless
+    /// `validate`: then each is parsed first, so that an unreadable one is found (and set
+    /// aside) instead of having the server refuse the whole batch again.
     fn claim(
         outbox: &mut Outbox,
         after: u64,
         limit: usize,
         gzip: bool,
+        validate: bool,
     ) -> Result<Self, OutboxError> {
-        let events = outbox.claim_after(after, limit.clamp(1, MAX_BATCH))?;
-        let seqs = events.iter().map(|e| e.seq).collect();
-        let (body, gzipped) = encode(&IngestRequest { events }, gzip);
+        let limit = limit.clamp(1, MAX_BATCH);
+        let (seqs, json) = if validate {
+            let events = outbox.claim_after(after, limit)?;
+            let seqs = events.iter().map(|e| e.seq).collect();
+            // Serialising our own plain data types cannot fail.
+            let json = serde_json::to_vec(&IngestRequest { events }).unwrap_or_default();
+            (seqs, json)
+        } else {
+            // The body of an `IngestRequest`, written directly: the stored events are already
+            // the JSON the server wants, so parsing and writing them again would be wasted.
+            let rows = outbox.claim_stored_after(after, limit)?;
+            let mut json =
+                Vec::with_capacity(rows.iter().map(|r| r.body.len() + 1).sum::<usize>() + 16);
+            json.extend_from_slice(b"{\"events\":[");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    json.push(b',');
+                }
+                json.extend_from_slice(row.body.as_bytes());
+            }
+            json.extend_from_slice(b"]}");
+            (rows.iter().map(|r| r.seq).collect(), json)
+        };
+        let (body, gzipped) = match gzip.then(|| gzip_bytes(&json)).flatten() {
+            Some(compressed) => (compressed, true),
+            None => (json, false),
+        };
         Ok(Self {
             seqs,
             body,
@@ -367,6 +394,7 @@ impl Uploader {
                     last_backlog: None,
                     next: None,
                     delivered: Vec::new(),
+                    validate: false,
                 }
                 .run(&woken);
             })
@@ -430,6 +458,9 @@ struct UploadLoop {
     /// Events the server has acknowledged and the outbox has not yet deleted: deleted while
     /// the server works on the next batch.
     delivered: Vec<u64>,
+    /// Parse events before sending them: set when the server refused a batch as malformed,
+    /// until a batch goes through.
+    validate: bool,
 }
 
 /// What one step did, when it did not fail.
@@ -528,7 +559,13 @@ impl UploadLoop {
             Some(batch) => batch,
             None => {
                 self.forget_delivered()?;
-                Batch::claim(&mut self.outbox, 0, self.batch_size, self.gzip)?
+                Batch::claim(
+                    &mut self.outbox,
+                    0,
+                    self.batch_size,
+                    self.gzip,
+                    self.validate,
+                )?
             }
         };
         let Some(&last) = batch.seqs.last() else {
@@ -543,7 +580,7 @@ impl UploadLoop {
         } = batch;
         let count = seqs.len();
         let (client, config, outbox) = (&self.client, &self.config, &mut self.outbox);
-        let (batch_size, gzip) = (self.batch_size, self.gzip);
+        let (batch_size, gzip, validate) = (self.batch_size, self.gzip, self.validate);
         let (sent, forgotten, next) = std::thread::scope(|scope| {
             let sender = scope.spawn(move || {
                 let response = post_bytes(client, config, INGEST_PATH, body, gzipped)?;
@@ -554,7 +591,7 @@ impl UploadLoop {
             } else {
                 outbox.acknowledge(&previous)
             };
-            let next = Batch::claim(outbox, last, batch_size, gzip);
+            let next = Batch::claim(outbox, last, batch_size, gzip, validate);
             let sent = sender.join().unwrap_or_else(|_| {
                 Err(UploadError::BadAcknowledgement(
                     "the sending thread panicked".into(),
@@ -641,6 +678,7 @@ impl UploadLoop {
                 match step {
                     Step::Idle => (self.config.idle_poll, false),
                     Step::Events(ack) => {
+                        self.validate = false;
                         status.delivered += ack.received;
                         status.duplicates += ack.duplicates;
                         status.last_success_ms = Some(crate::now_unix_ms());
@@ -670,6 +708,11 @@ impl UploadLoop {
                 tracing::warn!("the server does not accept gzip; sending uncompressed");
                 self.gzip = false;
                 (Duration::ZERO, false)
+            }
+            Err(err @ UploadError::Rejected { status: 422, .. }) => {
+                // Perhaps a damaged row: the next attempts parse each event first.
+                self.validate = true;
+                self.failed(&mut status, err)
             }
             Err(UploadError::RetryAfter(wait)) => {
                 self.failures = self.failures.saturating_add(1);
