@@ -120,6 +120,9 @@ pub struct UploadStatus {
     pub rolled_up_events_delivered: u64,
     /// Events counted in roll-ups still waiting for delivery.
     pub rollup_events_pending: u64,
+    /// Why the server refused the last roll-ups, until some are accepted (events go on
+    /// meanwhile).
+    pub rollup_error: Option<String>,
     /// Unreadable outbox rows set aside instead of sent.
     pub quarantined: u64,
     /// Failed attempts since the last success.
@@ -395,6 +398,7 @@ impl Uploader {
                     next: None,
                     delivered: Vec::new(),
                     validate: false,
+                    rollups_paused_until: None,
                 }
                 .run(&woken);
             })
@@ -461,6 +465,8 @@ struct UploadLoop {
     /// Parse events before sending them: set when the server refused a batch as malformed,
     /// until a batch goes through.
     validate: bool,
+    /// After the server refused roll-ups: when to offer them again.
+    rollups_paused_until: Option<Instant>,
 }
 
 /// What one step did, when it did not fail.
@@ -528,23 +534,33 @@ impl UploadLoop {
 
     /// Sends one batch: roll-ups first (they stand for the oldest events), then events.
     fn step(&mut self) -> Result<Step, UploadError> {
-        match send_rollups(
-            &self.client,
-            &self.config,
-            &mut self.outbox,
-            self.batch_size,
-            self.gzip,
-        ) {
-            Ok(Some((ack, events))) => return Ok(Step::Rollups(ack, events)),
-            Ok(None) => {}
-            // A server from before roll-ups: they wait (and are tried again each step), but
-            // must not hold up the events.
-            Err(UploadError::Rejected {
-                status: 404 | 405, ..
-            }) => {
-                self.set_error("the server does not accept roll-ups yet".into());
+        let rollups_due = self
+            .rollups_paused_until
+            .is_none_or(|until| Instant::now() >= until);
+        if rollups_due {
+            match send_rollups(
+                &self.client,
+                &self.config,
+                &mut self.outbox,
+                self.batch_size,
+                self.gzip,
+            ) {
+                Ok(Some((ack, events))) => {
+                    self.rollups_paused_until = None;
+                    return Ok(Step::Rollups(ack, events));
+                }
+                Ok(None) => {}
+                // A server from before roll-ups (404), or one that refuses these rows: they
+                // stay in the outbox and are tried again after a pause, reported meanwhile,
+                // but they never hold up the events. (413 and 415 are handled like events'.)
+                Err(UploadError::Rejected { status, message }) if !matches!(status, 413 | 415) => {
+                    let problem = format!("the server refused roll-ups ({status}): {message}");
+                    tracing::warn!("{problem}");
+                    self.set_rollup_error(Some(problem));
+                    self.rollups_paused_until = Some(Instant::now() + self.config.max_backoff);
+                }
+                Err(err) => return Err(err),
             }
-            Err(err) => return Err(err),
         }
         self.send_events_pipelined()
     }
@@ -685,6 +701,7 @@ impl UploadLoop {
                         (Duration::ZERO, false)
                     }
                     Step::Rollups(ack, events) => {
+                        status.rollup_error = None;
                         status.rollups_delivered += ack.received;
                         status.rolled_up_events_delivered += events;
                         status.last_success_ms = Some(crate::now_unix_ms());
@@ -742,6 +759,14 @@ impl UploadLoop {
             ),
             probe,
         )
+    }
+
+    fn set_rollup_error(&self, problem: Option<String>) {
+        let mut status = self
+            .status
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        status.rollup_error = problem;
     }
 
     fn set_error(&self, message: String) {

@@ -373,6 +373,7 @@ struct FaultProxy {
     url: String,
     /// Each request's arrival and the fault it got.
     log: Arc<Mutex<Vec<(Instant, Fault)>>>,
+    plan: Arc<Mutex<FaultPlan>>,
 }
 
 struct FaultPlan {
@@ -382,9 +383,22 @@ struct FaultPlan {
     rate: f64,
     stall: Duration,
     rng: rand::rngs::StdRng,
+    /// Answer roll-ups with 404, as a server from before roll-ups would.
+    refuse_rollups: bool,
 }
 
 impl FaultPlan {
+    fn passing() -> Self {
+        Self {
+            script: Vec::new(),
+            random: vec![Fault::Pass],
+            rate: 0.0,
+            stall: Duration::ZERO,
+            rng: rand::rngs::StdRng::seed_from_u64(0),
+            refuse_rollups: false,
+        }
+    }
+
     fn next(&mut self) -> Fault {
         if !self.script.is_empty() {
             return self.script.remove(0);
@@ -404,18 +418,19 @@ impl FaultProxy {
         let log = Arc::new(Mutex::new(Vec::new()));
         let stall = plan.stall;
         let plan = Arc::new(Mutex::new(plan));
+        let thread_plan = Arc::clone(&plan);
         let thread_log = Arc::clone(&log);
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
-                let plan = Arc::clone(&plan);
+                let plan = Arc::clone(&thread_plan);
                 let log = Arc::clone(&thread_log);
                 std::thread::spawn(move || {
                     let _ = serve_client(client, upstream, &plan, &log, stall);
                 });
             }
         });
-        Self { url, log }
+        Self { url, log, plan }
     }
 
     fn count(&self, fault: Fault) -> usize {
@@ -442,6 +457,10 @@ fn serve_client(
         let Some(request) = read_http_message(&mut reader)? else {
             return Ok(());
         };
+        if request.starts_with(b"POST /api/v1/rollups") && plan.lock().unwrap().refuse_rollups {
+            client.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")?;
+            continue;
+        }
         let fault = plan.lock().unwrap().next();
         log.lock().unwrap().push((Instant::now(), fault));
         match fault {
@@ -530,6 +549,7 @@ fn network_faults_lose_nothing_and_duplicate_nothing() {
         // The 5-second stall, scaled down with the kiosk's request timeout.
         stall: Duration::from_millis(1_500),
         rng: rand::rngs::StdRng::seed_from_u64(7),
+        refuse_rollups: false,
     };
     let proxy = FaultProxy::start(server.address(), plan);
     let dir = tempfile::tempdir().unwrap();
@@ -835,4 +855,63 @@ fn an_unreadable_row_is_set_aside_and_every_other_event_delivered() {
         stored,
         (1..=1_200).filter(|&s| s != 700).collect::<Vec<_>>()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A server that does not take roll-ups (yet).
+
+#[test]
+fn refused_rollups_never_hold_up_events_and_go_once_the_server_takes_them() {
+    let server = Server::start();
+    let mut plan = FaultPlan::passing();
+    plan.refuse_rollups = true;
+    let proxy = FaultProxy::start(server.address(), plan);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.sqlite3");
+    let options = OutboxOptions {
+        max_bytes: 256 * 1024,
+        status_every: Duration::ZERO,
+        ..OutboxOptions::default()
+    };
+    let writer =
+        OutboxWriter::spawn_with(&outbox, EventStamp::for_this_boot(KIOSK, "old"), options)
+            .unwrap();
+    const CREATED: u64 = 3_000;
+    for n in 0..CREATED {
+        writer
+            .record(draft(0x01D, n, 1_700_000_000_000 + n as i64 * 3_600))
+            .unwrap();
+    }
+    writer.wait_durable().unwrap();
+    wait_until("the roll-up", Duration::from_secs(30), || {
+        let status = writer.status();
+        status.rolled_up > 0 && status.used_bytes <= 256 * 1024
+    });
+
+    let uploader = Uploader::spawn(fast_uploader(&proxy.url, &server.token, &outbox)).unwrap();
+    wait_until("the raw events", Duration::from_secs(30), || {
+        Outbox::open(&outbox).unwrap().backlog().unwrap() == 0
+    });
+    // The writer has finished rolling up by now (nothing is left over the cap).
+    let rolled = writer.status().rolled_up;
+    assert!(rolled > 0);
+    let status = uploader.status();
+    assert!(
+        status
+            .rollup_error
+            .as_deref()
+            .is_some_and(|e| e.contains("404")),
+        "{status:?}"
+    );
+    assert_eq!(server.arrivals().len() as u64, CREATED - rolled);
+    assert_eq!(server.rolled_up_events(), 0);
+
+    // The server is upgraded: the roll-ups follow, and nothing is counted twice.
+    proxy.plan.lock().unwrap().refuse_rollups = false;
+    wait_drained(&outbox, Duration::from_secs(30));
+    let status = uploader.status();
+    drop(uploader);
+    assert_eq!(status.rollup_error, None);
+    assert_eq!(server.rolled_up_events(), rolled);
+    assert_eq!(server.summary().events, CREATED);
 }
