@@ -4,7 +4,7 @@
 
 use super::screens::within_reach;
 use super::strings::{Phrase, fill};
-use super::widgets::{SliderRange, format_number, touch_slider};
+use super::widgets::{SliderRange, again_or_home, format_number, touch_slider};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
 use crate::visit::{Draft, QuizProgress};
 use bevy_egui::egui;
@@ -576,30 +576,7 @@ fn results(ui: &mut egui::Ui, view: &KioskView<'_>, progress: &QuizProgress, out
     egui::Panel::bottom("quiz-results-actions")
         .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let button = egui::vec2(360.0, theme.min_target);
-                ui.add_space(
-                    ((ui.available_width() - 2.0 * button.x - theme.spacing) / 2.0).max(0.0),
-                );
-                command_button(
-                    ui,
-                    view,
-                    theme.on_accent(view.phrase(Phrase::TryAgain)),
-                    button,
-                    Some(theme.accent),
-                    UiCommand::TryAgain,
-                    out,
-                );
-                command_button(
-                    ui,
-                    view,
-                    theme.body(view.phrase(Phrase::BackHome)),
-                    button,
-                    None,
-                    UiCommand::GoHome,
-                    out,
-                );
-            });
+            again_or_home(ui, view, Phrase::TryAgain, UiCommand::TryAgain, out);
         });
     egui::ScrollArea::vertical()
         .id_salt("quiz-results")

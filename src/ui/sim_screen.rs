@@ -157,7 +157,8 @@ fn planet_buttons(ui: &mut egui::Ui, view: &KioskView<'_>, gravity: f64, out: &m
 
 fn readouts(ui: &mut egui::Ui, view: &KioskView<'_>, sim: &SimProgress) {
     let theme = view.theme;
-    let line = |ui: &mut egui::Ui, text: String| {
+    let readout = |ui: &mut egui::Ui, phrase: Phrase, value: String| {
+        let text = fill(view.phrase(phrase), value, "");
         ui.add(
             egui::Label::new(
                 egui::RichText::new(text)
@@ -172,23 +173,13 @@ fn readouts(ui: &mut egui::Ui, view: &KioskView<'_>, sim: &SimProgress) {
             let measured = p
                 .measured_period()
                 .map_or_else(|| "…".to_owned(), |t| format_number(t, 2));
-            line(ui, fill(view.phrase(Phrase::MeasuredPeriod), measured, ""));
-            line(
+            readout(ui, Phrase::MeasuredPeriod, measured);
+            readout(
                 ui,
-                fill(
-                    view.phrase(Phrase::FormulaPeriod),
-                    format_number(p.small_angle_period(), 2),
-                    "",
-                ),
+                Phrase::FormulaPeriod,
+                format_number(p.small_angle_period(), 2),
             );
-            line(
-                ui,
-                fill(
-                    view.phrase(Phrase::ExactPeriod),
-                    format_number(p.exact_period(), 2),
-                    "",
-                ),
-            );
+            readout(ui, Phrase::ExactPeriod, format_number(p.exact_period(), 2));
             // Beyond about 15° the difference exceeds 0.4 %, enough to see in the readouts.
             let why = if p.release_angle_deg() > 15.0 {
                 Phrase::WhyLonger
@@ -206,25 +197,12 @@ fn readouts(ui: &mut egui::Ui, view: &KioskView<'_>, sim: &SimProgress) {
         }
         SimModel::Projectile(p) => {
             let range = p.range().unwrap_or(p.position().0);
-            line(
+            readout(ui, Phrase::Range, format_number(range, 1));
+            readout(ui, Phrase::Peak, format_number(p.peak_height(), 1));
+            readout(
                 ui,
-                fill(view.phrase(Phrase::Range), format_number(range, 1), ""),
-            );
-            line(
-                ui,
-                fill(
-                    view.phrase(Phrase::Peak),
-                    format_number(p.peak_height(), 1),
-                    "",
-                ),
-            );
-            line(
-                ui,
-                fill(
-                    view.phrase(Phrase::NoDragRange),
-                    format_number(p.analytic_range(), 1),
-                    "",
-                ),
+                Phrase::NoDragRange,
+                format_number(p.analytic_range(), 1),
             );
             if let Some(miss) = p.miss_distance(p.target_distance_m()) {
                 let tolerance = (p.target_distance_m() * 0.03).max(0.5);
@@ -246,22 +224,9 @@ fn readouts(ui: &mut egui::Ui, view: &KioskView<'_>, sim: &SimProgress) {
         }
         SimModel::Orbit(o) => {
             let km_s = |v: f64| format_number(v / 1000.0, 2);
-            line(
-                ui,
-                fill(view.phrase(Phrase::OrbitSpeed), km_s(o.speed()), ""),
-            );
-            line(
-                ui,
-                fill(
-                    view.phrase(Phrase::CircularSpeed),
-                    km_s(o.circular_speed()),
-                    "",
-                ),
-            );
-            line(
-                ui,
-                fill(view.phrase(Phrase::EscapeSpeed), km_s(o.escape_speed()), ""),
-            );
+            readout(ui, Phrase::OrbitSpeed, km_s(o.speed()));
+            readout(ui, Phrase::CircularSpeed, km_s(o.circular_speed()));
+            readout(ui, Phrase::EscapeSpeed, km_s(o.escape_speed()));
             let outcome = match o.outcome() {
                 OrbitOutcome::FallsBack => Phrase::FallsBack,
                 OrbitOutcome::Circular => Phrase::CircularOrbit,

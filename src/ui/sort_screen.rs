@@ -3,7 +3,7 @@
 
 use super::screens::within_reach;
 use super::strings::{Phrase, fill};
-use super::{KioskView, UiCommand, UiOutput, command_button, register};
+use super::{KioskView, UiCommand, UiOutput, register};
 use crate::play::sort::SortProgress;
 use bevy_egui::egui;
 use kepu_core::manifest::{Bin, Exhibit};
@@ -243,28 +243,7 @@ fn summary(ui: &mut egui::Ui, view: &KioskView<'_>, game: &SortProgress, out: &m
         }
         ui.add_space(theme.spacing);
         within_reach(ui, view);
-        ui.horizontal(|ui| {
-            let button = egui::vec2(320.0, theme.min_target);
-            ui.add_space(((ui.available_width() - 2.0 * button.x - theme.spacing) / 2.0).max(0.0));
-            command_button(
-                ui,
-                view,
-                theme.on_accent(view.phrase(Phrase::PlayAgain)),
-                button,
-                Some(theme.accent),
-                UiCommand::SortAgain,
-                out,
-            );
-            command_button(
-                ui,
-                view,
-                theme.body(view.phrase(Phrase::BackHome)),
-                button,
-                None,
-                UiCommand::GoHome,
-                out,
-            );
-        });
+        super::widgets::again_or_home(ui, view, Phrase::PlayAgain, UiCommand::SortAgain, out);
     });
 }
 

@@ -109,6 +109,39 @@ pub fn touch_slider(
     });
 }
 
+/// The pair that ends a quiz or a game: play it again (accent) and back to home, centred.
+pub fn again_or_home(
+    ui: &mut egui::Ui,
+    view: &KioskView<'_>,
+    again: super::strings::Phrase,
+    again_command: UiCommand,
+    out: &mut UiOutput,
+) {
+    let theme = view.theme;
+    ui.horizontal(|ui| {
+        let button = egui::vec2(360.0, theme.min_target);
+        ui.add_space(((ui.available_width() - 2.0 * button.x - theme.spacing) / 2.0).max(0.0));
+        command_button(
+            ui,
+            view,
+            theme.on_accent(view.phrase(again)),
+            button,
+            Some(theme.accent),
+            again_command,
+            out,
+        );
+        command_button(
+            ui,
+            view,
+            theme.body(view.phrase(super::strings::Phrase::BackHome)),
+            button,
+            None,
+            UiCommand::GoHome,
+            out,
+        );
+    });
+}
+
 /// A number as a visitor reads it: no trailing zeros, at most `decimals` decimals.
 pub fn format_number(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
