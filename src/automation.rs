@@ -32,6 +32,10 @@ pub struct Automation {
     pub measure_frames: Option<u32>,
     /// Save a screenshot here once the screen has settled, then exit.
     pub screenshot: Option<PathBuf>,
+    /// Leave the kiosk alone this long once it has settled, count the frames it drew and the
+    /// CPU time of the whole process (every thread, the software renderer's included), log
+    /// both and exit: the idle figures.
+    pub measure_idle: Option<std::time::Duration>,
     /// When the process started, to report the time to the first frame.
     pub process_start: Option<Instant>,
 }
@@ -43,8 +47,12 @@ const SETTLE_FRAMES: u32 = 30;
 pub fn plugin(app: &mut App) {
     app.init_resource::<ScreenshotProgress>()
         .init_resource::<FrameTimes>()
+        .init_resource::<IdleWatch>()
         .add_systems(Startup, start_session)
-        .add_systems(Update, (take_screenshot_and_exit, measure_frame_times));
+        .add_systems(
+            Update,
+            (take_screenshot_and_exit, measure_frame_times, measure_idle),
+        );
 }
 
 /// Frame durations recorded for `--measure-frames`.
@@ -86,6 +94,87 @@ fn measure_frame_times(
         }
         exit.write(AppExit::Success);
     }
+}
+
+/// Time a kiosk is given to settle before its idle cost is measured: start-up, thumbnails and
+/// the first frames are not idle.
+const IDLE_SETTLE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Progress of `--measure-idle`: frames and process CPU time when the measurement began.
+#[derive(Resource, Default)]
+struct IdleWatch {
+    started: Option<(std::time::Duration, u64, u64)>,
+    frames: u64,
+}
+
+/// Counts the frames drawn and the CPU time spent while nobody touches the kiosk. In reactive
+/// mode every update is a drawn frame, so the frame count says whether the kiosk really sleeps;
+/// the CPU time says what the frames it does draw cost.
+fn measure_idle(
+    automation: Res<Automation>,
+    time: Res<Time<Real>>,
+    wake: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+    mut watch: ResMut<IdleWatch>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Some(span) = automation.measure_idle else {
+        return;
+    };
+    let now = time.elapsed();
+    let Some((started_at, started_ticks, started_frames)) = watch.started else {
+        if now >= IDLE_SETTLE {
+            watch.started = Some((now, process_cpu_ticks().unwrap_or(0), watch.frames));
+            // A sleeping kiosk may not wake by itself when the span ends: ring it from outside,
+            // as a touch would.
+            if let Some(wake) = wake {
+                let proxy: bevy::winit::EventLoopProxy<bevy::winit::WinitUserEvent> =
+                    (**wake).clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(span);
+                    let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+                });
+            }
+        } else if let Some(wake) = &wake {
+            // Still settling: keep the frames coming until the measurement starts.
+            let _ = wake.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        }
+        watch.frames += 1;
+        return;
+    };
+    watch.frames += 1;
+    if now - started_at < span {
+        return;
+    }
+    let seconds = (now - started_at).as_secs_f64();
+    let frames = watch.frames - started_frames - 1;
+    let ticks = process_cpu_ticks()
+        .unwrap_or(0)
+        .saturating_sub(started_ticks);
+    info!(
+        "idle: {frames} frames in {seconds:.1} s ({:.2} per second), CPU {:.2} % of one core",
+        frames as f64 / seconds,
+        100.0 * ticks as f64 / CLOCK_TICKS_PER_SECOND / seconds
+    );
+    if let Some(kib) = proportional_memory_kib() {
+        info!("proportional memory (PSS) {} MiB", kib / 1024);
+    }
+    exit.write(AppExit::Success);
+}
+
+/// Linux's USER_HZ, the unit of /proc CPU times: 100 on every architecture Linux supports
+/// (reading `sysconf` would need `libc` and unsafe code for a constant).
+const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
+
+/// User plus system CPU time of this whole process, every thread included, in clock ticks.
+fn process_cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may contain spaces: count fields after its end.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5); the first field after the name is field 3.
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    Some(user + system)
 }
 
 #[derive(Resource, Default)]

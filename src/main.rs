@@ -65,6 +65,10 @@ enum Command {
         /// Record this many frame times once the screen settled, log p50/p99 and memory, exit.
         #[arg(long, hide = true, value_name = "FRAMES")]
         measure_frames: Option<u32>,
+        /// Leave the kiosk untouched this many seconds once it has settled (5 s), log the
+        /// frames drawn and the CPU time of the whole process, exit: the idle figures.
+        #[arg(long, hide = true, value_name = "SECONDS")]
+        measure_idle: Option<u64>,
         /// With --windowed: the window's size in pixels, e.g. 1920x1080.
         #[arg(long, value_name = "WxH", default_value = "1280x720")]
         window_size: String,
@@ -161,6 +165,7 @@ fn main() -> ExitCode {
             seed,
             headless,
             measure_frames,
+            measure_idle,
         } => match parse_size(&window_size).and_then(|size| {
             run(
                 &config,
@@ -175,6 +180,7 @@ fn main() -> ExitCode {
                     screenshot,
                     autopilot: autopilot.map(|visitors| (visitors, seed)),
                     measure_frames,
+                    measure_idle: measure_idle.map(Duration::from_secs),
                     process_start: Some(process_start),
                 },
                 headless,
@@ -352,7 +358,7 @@ fn run(
         visible: windowed,
         ..default()
     };
-    // Reactive: redraw on input or when egui animates, otherwise once a second (idle timeout).
+    // Reactive: redraw on input, and otherwise only when something is due (`wake_plan`).
     // Screenshot runs need a steady stream of frames to settle.
     let update_mode = if automation.screenshot.is_some()
         || automation.autopilot.is_some()
@@ -360,7 +366,9 @@ fn run(
     {
         UpdateMode::Continuous
     } else {
-        UpdateMode::reactive(Duration::from_secs(1))
+        // Device events (raw mouse motion anywhere) are no reason to draw; touches and window
+        // events are. The wake alarm (ui::host) rings earlier when something is due.
+        UpdateMode::reactive_low_power(kepu_kiosk::ui::host::LONGEST_SLEEP)
     };
 
     let mut app = App::new();
@@ -368,8 +376,14 @@ fn run(
         primary_window: Some(window),
         primary_cursor_options: Some(cursor),
         ..default()
-    }))
-    .insert_resource(WinitSettings {
+    }));
+    // The render world hands the main world the time its last frame ended, so the first
+    // update after the window slept would see a clock that stopped when it fell asleep: the
+    // "Still there?" overlay would come one sleep late. Without the channel, the main world
+    // reads the clock itself.
+    app.world_mut()
+        .remove_resource::<bevy::time::TimeReceiver>();
+    app.insert_resource(WinitSettings {
         focused_mode: update_mode,
         unfocused_mode: update_mode,
     })

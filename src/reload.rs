@@ -6,6 +6,7 @@
 
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
+use crate::ui::host::WindowWaker;
 use crate::ui::images::ImageCache;
 use crate::visit::Visit;
 use bevy::prelude::*;
@@ -40,7 +41,13 @@ pub struct ReloadNow;
 #[derive(Resource, Default)]
 pub struct PendingContent(pub Option<Content>);
 
-fn start_watcher(mut commands: Commands, content: Res<Content>, settings: Res<KioskSettings>) {
+fn start_watcher(
+    mut commands: Commands,
+    content: Res<Content>,
+    settings: Res<KioskSettings>,
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+) {
+    let waker = WindowWaker::from_world(proxy.as_deref());
     let (sender, receiver) = mpsc::channel();
     let (stop, stopped) = mpsc::channel::<()>();
     let config = content.config.clone();
@@ -63,6 +70,8 @@ fn start_watcher(mut commands: Commands, content: Res<Content>, settings: Res<Ki
                 {
                     return;
                 }
+                // The kiosk may be asleep on an unchanging screen: show the change now.
+                waker.wake();
             }
         });
     match spawned {

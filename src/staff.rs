@@ -78,6 +78,17 @@ impl CornerHold {
         }
     }
 
+    /// How long until a finger resting in the corner now opens the pad: the window must wake
+    /// then, as a finger held still sends no events. `None` when no hold is under way.
+    pub fn fires_in(&self, now: Duration) -> Option<Duration> {
+        match self.finger {
+            Some((_, since)) if !self.fired => {
+                Some(HOLD_TO_OPEN.saturating_sub(now.saturating_sub(since)))
+            }
+            _ => None,
+        }
+    }
+
     /// True once per hold, when the finger has rested long enough.
     pub fn fires(&mut self, now: Duration) -> bool {
         match self.finger {
@@ -184,6 +195,17 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// When the window must wake for the staff panel: a corner hold about to open the pad, or
+    /// once a second while the pad or panel is up (the lockout countdown, live figures, the
+    /// auto-close).
+    pub fn wake_in(&self, now: Duration) -> Option<Duration> {
+        if self.phase == StaffPhase::Closed {
+            self.hold.fires_in(now)
+        } else {
+            Some(Duration::from_secs(1))
+        }
+    }
+
     /// Opens the panel without a PIN: only for scripted screenshot runs (`--staff-panel`,
     /// a hidden development flag), never reachable by touch.
     pub fn open_for_automation(&mut self) {
@@ -537,7 +559,13 @@ mod tests {
         let mut hold = CornerHold::default();
         hold.touch(1, TouchPhase::Started, Vec2::new(30.0, 40.0), S(10));
         assert!(!hold.fires(S(14)));
+        assert_eq!(
+            hold.fires_in(S(14)),
+            Some(S(1)),
+            "the window must wake to open the pad"
+        );
         assert!(hold.fires(S(15)));
+        assert_eq!(hold.fires_in(S(15)), None);
         assert!(!hold.fires(S(16)), "once per hold");
         hold.touch(1, TouchPhase::Ended, Vec2::new(30.0, 40.0), S(16));
         assert!(!hold.fires(S(30)));

@@ -240,6 +240,27 @@ impl Visit {
         }
     }
 
+    /// How long until what the idle timer shows changes by itself: "Still there?" appearing,
+    /// its countdown ticking, the session ending. The window sleeps until then. `None` without
+    /// a session.
+    pub fn next_idle_change(
+        &self,
+        now: Duration,
+        timeout: Duration,
+        countdown: Duration,
+    ) -> Option<Duration> {
+        let session = self.session.as_ref()?;
+        let away = now.saturating_sub(session.last_activity);
+        Some(if away < timeout {
+            timeout - away
+        } else {
+            // The countdown shows whole seconds: wake when the number changes.
+            let left = (timeout + countdown).saturating_sub(away);
+            let into_second = left.as_nanos() % 1_000_000_000;
+            Duration::from_nanos(into_second as u64)
+        })
+    }
+
     pub fn set_language(&mut self, language: &str) -> Vec<EventKind> {
         if self.language == language {
             return Vec::new();

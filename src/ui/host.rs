@@ -64,50 +64,227 @@ impl ViewData<'_> {
 
 /// The real window: bevy_egui owns the context and its pass; we draw inside it.
 pub fn window_plugin(app: &mut App) {
+    let waker = WindowWaker::from_world(
+        app.world()
+            .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
+    );
+    if let Some(alarm) = WakeAlarm::start(waker) {
+        app.insert_resource(alarm);
+    }
     app.add_systems(EguiPrimaryContextPass, draw_in_window)
-        .add_systems(Update, keep_animating);
+        .add_systems(Update, keep_animating)
+        .add_systems(
+            PreUpdate,
+            drop_unchanged_modifiers
+                .after(bevy_egui::EguiPreUpdateSet::ProcessInput)
+                .before(bevy_egui::EguiPreUpdateSet::BeginPass),
+        );
 }
 
-/// The window redraws only on input (reactive mode); these are the moments something moves
-/// by itself: the attract loop's cross-fade and a running simulation. Between fades the
-/// attract screen is still, so an idle kiosk draws about one frame a second.
-fn keep_animating(
-    screen: Res<State<Screen>>,
-    visit: Res<Visit>,
-    settings: Res<KioskSettings>,
-    time: Res<Time<Real>>,
-    winit: Option<ResMut<bevy::winit::WinitSettings>>,
-    mut redraw: MessageWriter<bevy::window::RequestRedraw>,
-) {
+/// The window redraws only on input (reactive mode) and sleeps otherwise; these are the
+/// moments it must wake by itself. Sleeping matters more than anything else for the idle cost:
+/// under a software renderer one frame of 1920x1080 costs a core for a fifth of a second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WakePlan {
+    /// Something moves on screen (the attract cross-fade, a running simulation): draw the
+    /// next frame at once.
+    pub animating: bool,
+    /// Otherwise sleep this long, unless touched.
+    pub sleep: std::time::Duration,
+}
+
+/// The longest the window sleeps with nothing due: a safety net, one frame a minute.
+pub const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What is due when, from the screen and the clocks: pure, so it is tested without a window.
+pub fn wake_plan(
+    screen: Screen,
+    now: std::time::Duration,
+    settings: &KioskSettings,
+    visit: &Visit,
+    staff_wake: Option<std::time::Duration>,
+) -> WakePlan {
+    use std::time::Duration;
     let slide = settings
         .attract_slide
         .as_secs_f64()
         .max(super::screens::ATTRACT_FADE_SECS * 2.0);
-    let into_slide = time.elapsed_secs_f64() % slide;
-    let attract = *screen.get() == Screen::Attract;
+    let into_slide = now.as_secs_f64() % slide;
+    let attract = screen == Screen::Attract;
     let fading = attract && into_slide < super::screens::ATTRACT_FADE_SECS + 0.05;
-    // Wake exactly when the next fade starts, not up to a second late.
-    if let Some(mut winit) = winit
-        && let bevy::winit::UpdateMode::Reactive { wait, .. } = winit.focused_mode
-    {
-        let until_fade = std::time::Duration::from_secs_f64((slide - into_slide).max(0.01));
-        let wanted = if attract {
-            until_fade.min(std::time::Duration::from_secs(1))
-        } else {
-            std::time::Duration::from_secs(1)
-        };
-        if (wanted.as_secs_f64() - wait.as_secs_f64()).abs() > 0.05 {
-            let mode = bevy::winit::UpdateMode::reactive(wanted);
-            winit.focused_mode = mode;
-            winit.unfocused_mode = mode;
-        }
-    }
     let simulating = matches!(
         visit.open.as_ref().map(|o| &o.player),
         Some(crate::visit::Player::Simulation(sim)) if sim.running
     );
-    if fading || simulating {
+    let mut sleep = LONGEST_SLEEP;
+    if attract {
+        // Wake exactly when the next fade starts, not up to a frame late.
+        sleep = sleep.min(Duration::from_secs_f64((slide - into_slide).max(0.01)));
+    }
+    if let Some(idle) = visit.next_idle_change(now, settings.idle_timeout, settings.idle_countdown)
+    {
+        sleep = sleep.min(idle);
+    }
+    if let Some(staff) = staff_wake {
+        sleep = sleep.min(staff);
+    }
+    WakePlan {
+        animating: fading || simulating,
+        // Never a zero wait: that would be continuous redrawing by another name.
+        sleep: sleep.max(Duration::from_millis(10)),
+    }
+}
+
+fn keep_animating(
+    screen: Res<State<Screen>>,
+    visit: Res<Visit>,
+    settings: Res<KioskSettings>,
+    staff: Res<Staff>,
+    time: Res<Time<Real>>,
+    alarm: Option<Res<WakeAlarm>>,
+    mut redraw: MessageWriter<bevy::window::RequestRedraw>,
+) {
+    let now = time.elapsed();
+    let plan = wake_plan(*screen.get(), now, &settings, &visit, staff.wake_in(now));
+    if plan.animating {
         redraw.write(bevy::window::RequestRedraw);
+    } else if let Some(alarm) = alarm {
+        alarm.set(std::time::Instant::now() + plan.sleep);
+    }
+}
+
+/// An alarm clock for the sleeping window: wakes it at the moment something is due.
+///
+/// Bevy's own reactive wait cannot do this: it counts from the last time the wait ran out, not
+/// from the last frame, and changing it redraws at once, so a deadline recomputed every frame
+/// kept the window awake. The window's own wait stays at [`LONGEST_SLEEP`]; this thread rings
+/// earlier.
+#[derive(Resource)]
+pub struct WakeAlarm {
+    shared: std::sync::Arc<AlarmShared>,
+}
+
+#[derive(Default)]
+struct AlarmShared {
+    /// When to ring; `None` when nothing is set. `stop` ends the thread.
+    state: std::sync::Mutex<(Option<std::time::Instant>, bool)>,
+    changed: std::sync::Condvar,
+}
+
+impl WakeAlarm {
+    pub fn start(waker: WindowWaker) -> Option<Self> {
+        let shared = std::sync::Arc::new(AlarmShared::default());
+        let thread_shared = std::sync::Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name("wake-alarm".into())
+            .spawn(move || ring_when_due(&thread_shared, &waker));
+        match spawned {
+            Ok(_) => Some(Self { shared }),
+            Err(err) => {
+                error!("cannot start the wake alarm; the screen updates on touch only: {err}");
+                None
+            }
+        }
+    }
+
+    /// Rings at `at` instead of whatever was set (a change under 5 ms is not worth a wake-up of
+    /// the alarm thread).
+    pub fn set(&self, at: std::time::Instant) {
+        let Ok(mut state) = self.shared.state.lock() else {
+            return;
+        };
+        let close = state
+            .0
+            .is_some_and(|set| set.max(at) - set.min(at) < std::time::Duration::from_millis(5));
+        if !close {
+            state.0 = Some(at);
+            self.shared.changed.notify_one();
+        }
+    }
+}
+
+impl Drop for WakeAlarm {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.shared.state.lock() {
+            state.1 = true;
+            self.shared.changed.notify_one();
+        }
+    }
+}
+
+fn ring_when_due(shared: &AlarmShared, waker: &WindowWaker) {
+    let Ok(mut state) = shared.state.lock() else {
+        return;
+    };
+    loop {
+        if state.1 {
+            return;
+        }
+        state = match state.0 {
+            None => match shared.changed.wait(state) {
+                Ok(state) => state,
+                Err(_) => return,
+            },
+            Some(at) => {
+                let now = std::time::Instant::now();
+                if now >= at {
+                    state.0 = None;
+                    waker.wake();
+                    state
+                } else {
+                    match shared.changed.wait_timeout(state, at - now) {
+                        Ok((state, _)) => state,
+                        Err(_) => return,
+                    }
+                }
+            }
+        };
+    }
+}
+
+/// Wakes the sleeping window from another thread (a reloaded exhibit folder, the end of a
+/// narration) so what changed shows at once rather than at the next touch. Without a window
+/// (headless tests) it does nothing: the app updates continuously there.
+#[derive(Clone, Default)]
+pub struct WindowWaker(Option<bevy::winit::EventLoopProxy<bevy::winit::WinitUserEvent>>);
+
+impl WindowWaker {
+    pub fn from_world(proxy: Option<&bevy::winit::EventLoopProxyWrapper>) -> Self {
+        Self(proxy.map(|proxy| (**proxy).clone()))
+    }
+
+    pub fn wake(&self) {
+        if let Some(proxy) = &self.0 {
+            // Fails only when the event loop has ended: then nobody needs waking.
+            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        }
+    }
+}
+
+/// bevy_egui 0.42 tells egui the keyboard modifiers on every frame, and egui takes any input
+/// event as a reason to draw the next frame at once: the window never slept (about five frames
+/// a second under lavapipe, nearly two cores). The event is kept only when the modifiers
+/// really changed.
+fn drop_unchanged_modifiers(
+    mut inputs: Query<&mut bevy_egui::EguiInput>,
+    mut last: Local<Option<egui::Modifiers>>,
+) {
+    for mut input in &mut inputs {
+        if !input
+            .events
+            .iter()
+            .any(|event| matches!(event, egui::Event::ModifiersChanged(_)))
+        {
+            continue;
+        }
+        input.events.retain(|event| match event {
+            egui::Event::ModifiersChanged(modifiers) => {
+                let changed = *last != Some(*modifiers);
+                *last = Some(*modifiers);
+                changed
+            }
+            _ => true,
+        });
     }
 }
 
@@ -229,5 +406,66 @@ fn pointer_button(pos: egui::Pos2, pressed: bool) -> egui::Event {
         button: egui::PointerButton::Primary,
         pressed,
         modifiers: egui::Modifiers::NONE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kepu_core::config::KioskConfig;
+    use std::time::Duration;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn settings() -> KioskSettings {
+        let config = KioskConfig::parse(
+            "kiosk_id = \"k\"\nserver_url = \"http://127.0.0.1:9\"\nidle_timeout_secs = 60\n\
+             [attract]\nslide_secs = 8\n",
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
+        KioskSettings::from_config(&config)
+    }
+
+    #[test]
+    fn an_untouched_home_screen_sleeps_until_still_there_is_due() {
+        let settings = settings();
+        let mut visit = Visit::default();
+        visit.start(S(100), "zh", settings.access_defaults);
+        let plan = wake_plan(Screen::Home, S(110), &settings, &visit, None);
+        assert!(!plan.animating);
+        assert_eq!(plan.sleep, S(50), "wakes when \"Still there?\" must show");
+        // During the countdown: when its number changes.
+        let plan = wake_plan(
+            Screen::Home,
+            S(160) + Duration::from_millis(300),
+            &settings,
+            &visit,
+            None,
+        );
+        assert_eq!(plan.sleep, Duration::from_millis(700));
+        // A corner hold under way wakes the window when the pad must open.
+        let plan = wake_plan(Screen::Home, S(110), &settings, &visit, Some(S(3)));
+        assert_eq!(plan.sleep, S(3));
+    }
+
+    #[test]
+    fn nothing_due_sleeps_a_minute_and_the_attract_loop_wakes_for_each_fade() {
+        let settings = settings();
+        let visit = Visit::default();
+        let plan = wake_plan(Screen::Home, S(5), &settings, &visit, None);
+        assert_eq!(plan.sleep, LONGEST_SLEEP);
+        // Between fades the attract screen is still: asleep until the next one.
+        let plan = wake_plan(Screen::Attract, S(3), &settings, &visit, None);
+        assert!(!plan.animating);
+        assert_eq!(plan.sleep, S(5));
+        // During a fade it draws every frame.
+        let plan = wake_plan(
+            Screen::Attract,
+            S(8) + Duration::from_millis(200),
+            &settings,
+            &visit,
+            None,
+        );
+        assert!(plan.animating);
     }
 }

@@ -13,7 +13,11 @@ pub(super) fn plugin(app: &mut App) {
         .world()
         .get_resource::<crate::content::KioskSettings>()
         .and_then(|s| s.thumbnail_cache.clone());
-    app.insert_resource(ImageCache::start(thumbnail_cache))
+    let waker = super::host::WindowWaker::from_world(
+        app.world()
+            .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
+    );
+    app.insert_resource(ImageCache::start(thumbnail_cache, waker))
         .add_systems(Update, receive_decoded_images);
 }
 
@@ -55,7 +59,8 @@ pub struct ImageCache {
 }
 
 impl ImageCache {
-    fn start(thumbnail_cache: Option<PathBuf>) -> Self {
+    /// Starts the decoder thread; `waker` wakes the sleeping window when a picture is ready.
+    fn start(thumbnail_cache: Option<PathBuf>, waker: super::host::WindowWaker) -> Self {
         let (requests, request_receiver) = mpsc::channel::<(PathBuf, ImageUse)>();
         let (decoded_sender, decoded) = mpsc::channel();
         let spawned = std::thread::Builder::new()
@@ -67,6 +72,7 @@ impl ImageCache {
                     if decoded_sender.send((path, result)).is_err() {
                         return;
                     }
+                    waker.wake();
                 }
             });
         if let Err(err) = spawned {

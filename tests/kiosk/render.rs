@@ -238,3 +238,52 @@ fn staff_panel_renders() {
     assert!(share(&image, HOME_BACKGROUND, 6) > 0.3);
     assert!(measured_text_contrast(&image) >= 4.5);
 }
+
+/// Runs the kiosk untouched on its home screen for `seconds` after it settled and returns the
+/// frames it drew (`--measure-idle`).
+fn frames_drawn_untouched(idle_timeout_secs: u64, seconds: u32) -> u32 {
+    let dir = tempfile::tempdir().unwrap();
+    sample_config(dir.path(), "http://127.0.0.1:9", idle_timeout_secs);
+    let output = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
+        .args(["run", "--windowed", "--window-size", "1280x720", "--config"])
+        .arg(dir.path().join("kiosk.toml"))
+        .args([
+            "--start-session",
+            "zh",
+            "--measure-idle",
+            &seconds.to_string(),
+        ])
+        .current_dir(repo_path(""))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "kiosk failed: {log}");
+    let line = log
+        .lines()
+        .find(|line| line.contains("idle: "))
+        .unwrap_or_else(|| panic!("no idle report in: {log}"));
+    line.split("idle: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|frames| frames.parse().ok())
+        .unwrap_or_else(|| panic!("cannot read the frame count in {line}"))
+}
+
+#[test]
+fn an_untouched_kiosk_sleeps_and_still_wakes_for_the_still_there_countdown() {
+    // Nothing due for a minute: no frames (the one that ends the measurement aside). Before
+    // bevy_egui's per-frame modifier event was dropped this was about five a second.
+    let asleep = frames_drawn_untouched(60, 8);
+    assert!(
+        asleep <= 2,
+        "{asleep} frames in 8 s on an unchanging screen"
+    );
+    // "Still there?" due 7 s after the start, 2 s into the measurement: the sleeping window
+    // wakes for it and for each second of its countdown, on time (a clock that stopped while
+    // the window slept would show it a whole sleep late: no countdown frames in these 6 s).
+    let counting = frames_drawn_untouched(7, 6);
+    assert!(
+        counting >= 4,
+        "{counting} frames in 6 s of a \"Still there?\" countdown"
+    );
+}
