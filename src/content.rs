@@ -74,6 +74,8 @@ pub struct KioskSettings {
     pub access_defaults: AccessModes,
     /// The staff PIN's hash; without one the staff panel cannot open.
     pub staff_pin_hash: Option<String>,
+    /// Time between heartbeats (`[engagement] heartbeat_minutes`).
+    pub heartbeat_every: Duration,
     /// How long each attract slide stays, and whose pictures it shows (all when `None`).
     pub attract_slide: Duration,
     pub attract_exhibits: Option<Vec<String>>,
@@ -97,6 +99,7 @@ impl KioskSettings {
                 seated: config.accessibility.seated,
             },
             staff_pin_hash: config.staff_pin_hash.clone(),
+            heartbeat_every: Duration::from_secs(config.engagement.heartbeat_minutes * 60),
             attract_slide: Duration::from_secs(u64::from(config.attract.slide_secs.max(2))),
             attract_exhibits: config.attract.exhibits.clone(),
             min_target_px: crate::ui::theme::fifteen_mm_in_pixels(

@@ -2,16 +2,45 @@
 //! the render thread; the uploader thread delivers them to the district server.
 
 use crate::KioskSet;
+use crate::content::{Content, KioskSettings};
 use bevy::prelude::*;
-use kepu_core::outbox::{EventStamp, OutboxError, OutboxWriter};
-use kepu_core::uploader::{Uploader, UploaderConfig};
-use kepu_core::wire::{EventDraft, EventKind};
-use std::path::Path;
+use kepu_core::config::KioskConfig;
+use kepu_core::outbox::{EventStamp, OutboxError, OutboxOptions, OutboxWriter, WriterStatus};
+use kepu_core::uploader::{UploadStatus, Uploader, UploaderConfig};
+use kepu_core::wire::{EventDraft, EventKind, KioskHealth, OutboxReplaced};
+use std::time::Duration;
 use uuid::Uuid;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Track>()
-        .add_systems(Update, record_events.in_set(KioskSet::Record));
+        .init_resource::<NextHeartbeat>()
+        .add_systems(
+            Update,
+            (send_heartbeat, record_events)
+                .chain()
+                .in_set(KioskSet::Record),
+        );
+}
+
+/// The first heartbeat comes this long after start: time for the outbox to be opened (and
+/// a damaged one replaced), so that even the first one can report it.
+pub const FIRST_HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// When the next heartbeat is due (time since start).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextHeartbeat(pub Duration);
+
+impl Default for NextHeartbeat {
+    fn default() -> Self {
+        Self(FIRST_HEARTBEAT)
+    }
+}
+
+impl NextHeartbeat {
+    /// How long until it is due, for the window's wake alarm.
+    pub fn due_in(&self, now: Duration) -> Duration {
+        self.0.saturating_sub(now)
+    }
 }
 
 /// Something to record, for the session it happened in.
@@ -49,11 +78,20 @@ pub struct ServerAddress {
 }
 
 impl Engagement {
-    /// Opens the outbox; events are kept and sent once an uploader is attached.
-    pub fn open(outbox_path: &Path, kiosk_id: &str) -> Result<Self, OutboxError> {
-        let stamp = EventStamp::for_this_boot(kiosk_id, env!("CARGO_PKG_VERSION"));
+    /// Starts the outbox writer (it opens the file on its own thread, and keeps events in
+    /// memory while it cannot); events are sent once an uploader is attached.
+    pub fn open(config: &KioskConfig) -> Result<Self, OutboxError> {
+        let stamp = EventStamp::for_this_boot(&config.kiosk_id, env!("CARGO_PKG_VERSION"));
+        let options = OutboxOptions {
+            max_bytes: config.engagement.outbox_max_mb.saturating_mul(1024 * 1024),
+            ..OutboxOptions::default()
+        };
         Ok(Self {
-            writer: Some(OutboxWriter::spawn(outbox_path, stamp)?),
+            writer: Some(OutboxWriter::spawn_with(
+                &config.outbox_path(),
+                stamp,
+                options,
+            )?),
             uploader: None,
             lost: 0,
             server: None,
@@ -86,5 +124,64 @@ fn record_events(mut tracked: MessageReader<Track>, mut engagement: ResMut<Engag
                 error!("the outbox is not available; engagement events are being lost");
             }
         }
+    }
+}
+
+/// Records a heartbeat when one is due: the kiosk's health, with no session.
+fn send_heartbeat(
+    time: Res<Time<Real>>,
+    settings: Res<KioskSettings>,
+    content: Res<Content>,
+    engagement: Res<Engagement>,
+    mut next: ResMut<NextHeartbeat>,
+    mut track: MessageWriter<Track>,
+) {
+    let now = time.elapsed();
+    if now < next.0 {
+        return;
+    }
+    next.0 = now + settings.heartbeat_every;
+    let health = kiosk_health(
+        now,
+        (
+            content.catalog.exhibits.len(),
+            content.catalog.rejected.len(),
+        ),
+        engagement.writer.as_ref().map(OutboxWriter::status),
+        engagement.uploader.as_ref().map(Uploader::status),
+        engagement.lost,
+    );
+    track.write(Track {
+        session_id: None,
+        event: EventKind::KioskHeartbeat(health),
+    });
+}
+
+/// What a heartbeat says, from the kiosk's parts. `lost`: events no outbox could take.
+pub fn kiosk_health(
+    uptime: Duration,
+    (exhibits_loaded, exhibits_failed): (usize, usize),
+    writer: Option<WriterStatus>,
+    upload: Option<UploadStatus>,
+    lost: u64,
+) -> KioskHealth {
+    let writer = writer.unwrap_or_default();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    KioskHealth {
+        uptime_s: uptime.as_secs(),
+        exhibits_loaded: count(exhibits_loaded),
+        exhibits_failed: count(exhibits_failed),
+        // The uploader counts the backlog after each delivery; the writer only after writes.
+        outbox_backlog: upload.as_ref().map_or(writer.backlog, |u| u.backlog),
+        last_upload_ms: upload.and_then(|u| u.last_success_ms),
+        held_in_memory: writer.pending_in_memory as u64,
+        dropped_events: writer.dropped + lost,
+        rolled_up_events: writer.rolled_up,
+        storage_error: writer.last_error,
+        outbox_replaced: writer.recovered.map(|r| OutboxReplaced {
+            at_ms: r.at_ms,
+            salvaged_events: r.salvaged_events,
+            lost_events: r.lost_events,
+        }),
     }
 }

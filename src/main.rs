@@ -305,8 +305,8 @@ fn run(
     let config = KioskConfig::load(config_path)?;
     let mut settings = KioskSettings::from_config(&config);
     let content = Content::load(&config);
-    let mut engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id)
-        .with_context(|| "cannot open the engagement outbox")?;
+    let mut engagement =
+        Engagement::open(&config).with_context(|| "cannot open the engagement outbox")?;
     match config.read_token() {
         Ok(token) => {
             engagement = engagement.with_uploader(UploaderConfig::new(

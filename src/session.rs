@@ -93,6 +93,12 @@ fn apply_session_commands(
             }
             UiCommand::ChooseAudience(audience) if visit.session.is_some() => {
                 visit.audience = *audience;
+                track.write(Track {
+                    session_id: visit.session_id(),
+                    event: EventKind::AudienceChoice {
+                        audience: *audience,
+                    },
+                });
             }
             UiCommand::FilterTopic(topic) if visit.session.is_some() => {
                 visit.topic = topic.clone();

@@ -225,11 +225,27 @@ pub struct StaffView {
     /// Exhibits left out: folder name and each problem as the validator words it.
     pub left_out: Vec<(String, Vec<String>)>,
     pub outbox_backlog: Option<u64>,
+    /// What the outbox went through: events held in memory (the disk refuses writes), dropped
+    /// (even memory was full), rolled up (the size cap), and a damaged file replaced at start.
+    pub storage: StorageView,
     pub last_upload: Option<String>,
     pub upload_error: Option<String>,
     pub outbox_error: Option<String>,
+    /// Whether an uploader runs (a server token was found).
+    pub paired: bool,
     pub server: ServerCheck,
     pub today: TodayNumbers,
+}
+
+/// The outbox's troubles, for the staff panel; all zero and `None` on a healthy kiosk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StorageView {
+    pub held_in_memory: u64,
+    pub dropped: u64,
+    pub rolled_up: u64,
+    /// When a damaged outbox was replaced (local time), and the events lost with it (`None`:
+    /// not even their number could be read).
+    pub replaced: Option<(String, Option<u64>)>,
 }
 
 /// Today's local numbers, counted from the events this kiosk recorded since midnight (or since
@@ -520,16 +536,26 @@ fn refresh_staff_view(
             })
             .collect();
         if let Some(writer) = &engagement.writer {
-            view.outbox_error = writer.status().last_error;
+            let status = writer.status();
+            view.storage = StorageView {
+                held_in_memory: status.pending_in_memory as u64,
+                dropped: status.dropped + engagement.lost,
+                rolled_up: status.rolled_up,
+                replaced: status
+                    .recovered
+                    .map(|r| (format_local_time(r.at_ms), r.lost_events)),
+            };
+            view.outbox_error = status.last_error;
+            view.outbox_backlog = Some(status.backlog);
         } else {
-            view.outbox_error = Some("the outbox could not be opened".to_owned());
+            view.outbox_error = Some("the outbox writer could not be started".to_owned());
         }
         if let Some(uploader) = &engagement.uploader {
             let status = uploader.status();
-            view.outbox_backlog = Some(status.backlog);
             view.last_upload = status.last_success_ms.map(format_local_time);
             view.upload_error = status.last_error;
         }
+        view.paired = engagement.uploader.is_some();
         view.today = today.clone();
     }
     if staff.view != view {
@@ -637,6 +663,7 @@ mod tests {
         let mut today = TodayNumbers::default();
         let start = EventKind::SessionStart {
             language: "zh".into(),
+            modes: Default::default(),
         };
         let open = |id: &str| EventKind::ExhibitOpen {
             exhibit_id: id.into(),

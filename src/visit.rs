@@ -186,6 +186,7 @@ impl Visit {
         };
         vec![EventKind::SessionStart {
             language: default_language.to_owned(),
+            modes: default_modes,
         }]
     }
 

@@ -97,12 +97,13 @@ pub struct WakePlan {
 pub const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What is due when, from the screen and the clocks: pure, so it is tested without a window.
+/// `other_due`: the soonest of everything else (the staff panel, the next heartbeat).
 pub fn wake_plan(
     screen: Screen,
     now: std::time::Duration,
     settings: &KioskSettings,
     visit: &Visit,
-    staff_wake: Option<std::time::Duration>,
+    other_due: Option<std::time::Duration>,
 ) -> WakePlan {
     use std::time::Duration;
     let slide = settings
@@ -125,8 +126,8 @@ pub fn wake_plan(
     {
         sleep = sleep.min(idle);
     }
-    if let Some(staff) = staff_wake {
-        sleep = sleep.min(staff);
+    if let Some(due) = other_due {
+        sleep = sleep.min(due);
     }
     WakePlan {
         animating: fading || simulating,

@@ -231,20 +231,37 @@ fn uploads_and_today(
     let theme = view.theme;
     ui.spacing_mut().item_spacing.y = 6.0;
     ui.label(theme.body(view.phrase(Phrase::Uploads)));
-    match staff.outbox_backlog {
-        Some(backlog) => {
-            ui.label(small(fill(view.phrase(Phrase::Backlog), backlog, "")));
-            let last = staff
-                .last_upload
-                .clone()
-                .unwrap_or_else(|| view.phrase(Phrase::Never).to_owned());
-            ui.label(small(fill(view.phrase(Phrase::LastUpload), last, "")));
-        }
-        None => {
-            ui.label(small(view.phrase(Phrase::NotPaired).to_owned()));
-        }
+    if let Some(backlog) = staff.outbox_backlog {
+        ui.label(small(fill(view.phrase(Phrase::Backlog), backlog, "")));
     }
-    for error in staff.upload_error.iter().chain(&staff.outbox_error) {
+    if staff.paired {
+        let last = staff
+            .last_upload
+            .clone()
+            .unwrap_or_else(|| view.phrase(Phrase::Never).to_owned());
+        ui.label(small(fill(view.phrase(Phrase::LastUpload), last, "")));
+    } else {
+        ui.label(small(view.phrase(Phrase::NotPaired).to_owned()));
+    }
+    let storage = &staff.storage;
+    let mut problems: Vec<String> = [
+        (storage.held_in_memory, Phrase::HeldInMemory),
+        (storage.dropped, Phrase::DroppedEvents),
+        (storage.rolled_up, Phrase::RolledUpEvents),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, phrase)| fill(view.phrase(phrase), count, ""))
+    .collect();
+    if let Some((when, lost)) = &storage.replaced {
+        let lost = lost.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        problems.push(fill(view.phrase(Phrase::OutboxReplaced), when, lost));
+    }
+    for error in problems
+        .iter()
+        .chain(&staff.upload_error)
+        .chain(&staff.outbox_error)
+    {
         ui.add(
             egui::Label::new(
                 egui::RichText::new(error)

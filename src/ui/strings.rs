@@ -96,6 +96,10 @@ pub enum Phrase {
     Uploads,
     Backlog,
     LastUpload,
+    HeldInMemory,
+    DroppedEvents,
+    RolledUpEvents,
+    OutboxReplaced,
     Never,
     NotPaired,
     ServerUnknown,
@@ -291,6 +295,26 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
         Phrase::Uploads => pick(chinese, "数据上传", "Uploads"),
         Phrase::Backlog => pick(chinese, "待上传事件：{a}", "Events waiting: {a}"),
         Phrase::LastUpload => pick(chinese, "上次成功上传：{a}", "Last successful upload: {a}"),
+        Phrase::HeldInMemory => pick(
+            chinese,
+            "{a} 条事件暂存在内存中：磁盘无法写入",
+            "{a} events held in memory: the disk refuses writes",
+        ),
+        Phrase::DroppedEvents => pick(
+            chinese,
+            "{a} 条事件因内存缓冲已满而丢失",
+            "{a} events lost: the memory buffer was full",
+        ),
+        Phrase::RolledUpEvents => pick(
+            chinese,
+            "{a} 条较早事件已汇总为每小时计数（存储已满）",
+            "{a} older events kept as hourly counts (outbox full)",
+        ),
+        Phrase::OutboxReplaced => pick(
+            chinese,
+            "事件存储文件损坏，已于 {a} 替换；无法读回的事件：{b}（旧文件已保留）",
+            "The damaged outbox was replaced at {a}; events that could not be read back: {b} (the old file is kept)",
+        ),
         Phrase::Never => pick(chinese, "尚无", "never"),
         Phrase::NotPaired => pick(
             chinese,
@@ -366,7 +390,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 107] = [
+pub const ALL: [Phrase; 111] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -460,6 +484,10 @@ pub const ALL: [Phrase; 107] = [
     Phrase::Uploads,
     Phrase::Backlog,
     Phrase::LastUpload,
+    Phrase::HeldInMemory,
+    Phrase::DroppedEvents,
+    Phrase::RolledUpEvents,
+    Phrase::OutboxReplaced,
     Phrase::Never,
     Phrase::NotPaired,
     Phrase::ServerUnknown,

@@ -56,16 +56,9 @@ impl Default for Theme {
     }
 }
 
-/// The visitor's accessibility modes; they last for one session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AccessModes {
-    /// Every text 1.5 times as large.
-    pub large_text: bool,
-    /// White and yellow on black, every text at least 7:1.
-    pub high_contrast: bool,
-    /// Every control in the lower part of the screen, within reach from a wheelchair.
-    pub seated: bool,
-}
+/// The visitor's accessibility modes; they last for one session. The same type travels in
+/// `session_start` events.
+pub type AccessModes = kepu_core::wire::AccessibilityModes;
 
 /// How much larger text is in large-text mode.
 pub const LARGE_TEXT_SCALE: f32 = 1.5;

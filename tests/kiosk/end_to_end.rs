@@ -82,9 +82,7 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
     let token = std::fs::read_to_string(&token_file).unwrap();
     let mut uploader = UploaderConfig::new(&config.server_url, token.trim(), config.outbox_path());
     uploader.idle_poll = Duration::from_millis(50);
-    let engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id)
-        .unwrap()
-        .with_uploader(uploader);
+    let engagement = Engagement::open(&config).unwrap().with_uploader(uploader);
     let mut kiosk = Kiosk::new(config, engagement);
 
     // Visitor 1: a story, then the quiz, then "start over".

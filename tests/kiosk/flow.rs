@@ -302,8 +302,7 @@ fn an_empty_exhibits_folder_gives_a_friendly_home_not_a_crash() {
     let empty = dir.path().join("no-exhibits-yet");
     std::fs::create_dir_all(&empty).unwrap();
     let config = crate::harness::config_for(dir.path(), &empty, "http://127.0.0.1:9", 60);
-    let engagement =
-        kepu_kiosk::engagement::Engagement::open(&config.outbox_path(), &config.kiosk_id).unwrap();
+    let engagement = kepu_kiosk::engagement::Engagement::open(&config).unwrap();
     let mut kiosk = Kiosk::new(config, engagement);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     assert_eq!(kiosk.screen(), Screen::Home);

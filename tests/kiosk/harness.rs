@@ -86,7 +86,7 @@ impl Kiosk {
 
     /// A kiosk for `config` with its outbox and no uploader.
     pub fn with_config(config: KioskConfig) -> Self {
-        let engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id).unwrap();
+        let engagement = Engagement::open(&config).unwrap();
         Self::new(config, engagement)
     }
 

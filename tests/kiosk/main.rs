@@ -18,6 +18,7 @@ mod harness;
 mod cli;
 mod end_to_end;
 mod flow;
+mod health;
 mod players;
 mod quiz;
 mod reload;

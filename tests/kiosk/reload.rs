@@ -14,7 +14,7 @@ fn kiosk_on_a_copy(dir: &Path) -> (Kiosk, PathBuf) {
     let exhibits = dir.join("exhibits");
     copy_dir(&repo_path("exhibits"), &exhibits);
     let config = config_for(dir, &exhibits, "http://127.0.0.1:9", 600);
-    let engagement = Engagement::open(&config.outbox_path(), &config.kiosk_id).unwrap();
+    let engagement = Engagement::open(&config).unwrap();
     (Kiosk::new(config, engagement), exhibits)
 }
 

@@ -46,6 +46,8 @@ pub struct KioskConfig {
     /// Accessibility modes every session starts with.
     #[serde(default)]
     pub accessibility: AccessibilityDefaults,
+    #[serde(default)]
+    pub engagement: EngagementConfig,
     /// The staff PIN as made by `kepu-kiosk hash-pin` (never the PIN itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_pin_hash: Option<String>,
@@ -72,6 +74,35 @@ impl Default for ScreenConfig {
             diagonal_inches: 24.0,
         }
     }
+}
+
+/// The engagement outbox and the kiosk's heartbeat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementConfig {
+    /// Size cap of the outbox in megabytes: beyond it the oldest events are rolled up into
+    /// hourly counts (never dropped).
+    #[serde(default = "default_outbox_max_mb")]
+    pub outbox_max_mb: u64,
+    /// Minutes between heartbeats (the kiosk's health, sent with the events).
+    #[serde(default = "default_heartbeat_minutes")]
+    pub heartbeat_minutes: u64,
+}
+
+impl Default for EngagementConfig {
+    fn default() -> Self {
+        Self {
+            outbox_max_mb: default_outbox_max_mb(),
+            heartbeat_minutes: default_heartbeat_minutes(),
+        }
+    }
+}
+
+fn default_outbox_max_mb() -> u64 {
+    500
+}
+fn default_heartbeat_minutes() -> u64 {
+    5
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,6 +224,15 @@ impl KioskConfig {
                 "idle_countdown_secs must be at least 3 seconds, to give a visitor time to react"
                     .to_owned(),
             );
+        }
+        if config.engagement.outbox_max_mb < 10 {
+            return Err(
+                "[engagement] outbox_max_mb must be at least 10 (a day of a busy kiosk's events fits in a few)"
+                    .to_owned(),
+            );
+        }
+        if config.engagement.heartbeat_minutes == 0 {
+            return Err("[engagement] heartbeat_minutes must be at least 1".to_owned());
         }
         if let Some(hash) = &config.staff_pin_hash
             && crate::pin::parse_hash(hash).is_none()
@@ -342,6 +382,27 @@ mod tests {
         assert_eq!(config.languages, vec!["zh", "en"]);
         assert_eq!(config.screen.width_px, 1920);
         assert_eq!(config.attract.slide_secs, 6);
+        assert_eq!(config.engagement.outbox_max_mb, 500);
+        assert_eq!(config.engagement.heartbeat_minutes, 5);
+    }
+
+    #[test]
+    fn the_outbox_cap_and_heartbeat_are_configurable_within_sense() {
+        let config = KioskConfig::parse(
+            "kiosk_id = \"k\"\nserver_url = \"x\"\n[engagement]\noutbox_max_mb = 64\nheartbeat_minutes = 1\n",
+        )
+        .unwrap();
+        assert_eq!(config.engagement.outbox_max_mb, 64);
+        let err = KioskConfig::parse(
+            "kiosk_id = \"k\"\nserver_url = \"x\"\n[engagement]\noutbox_max_mb = 1\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("outbox_max_mb must be at least 10"), "{err}");
+        let err = KioskConfig::parse(
+            "kiosk_id = \"k\"\nserver_url = \"x\"\n[engagement]\nheartbeat_minute = 1\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("heartbeat_minute"), "{err}");
     }
 
     #[test]

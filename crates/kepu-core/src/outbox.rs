@@ -1076,9 +1076,12 @@ pub struct OutboxWriter {
 }
 
 impl OutboxWriter {
-    /// Opens the outbox (so a broken path is reported here, at start; a damaged file is moved
-    /// aside and reported in [`WriterStatus::recovered`]) and starts the thread, with the
-    /// default [`OutboxOptions`].
+    /// Starts the writer thread, with the default [`OutboxOptions`]. The thread opens the
+    /// outbox (the structural check of a large file takes a while, and must not hold up the
+    /// kiosk's first frame): a damaged file is moved aside and reported in
+    /// [`WriterStatus::recovered`]; one that cannot be opened at all (a read-only or missing
+    /// disk) is tried again every [`OutboxOptions::retry_every`] while events wait in memory,
+    /// as when a disk refuses writes, and the reason shows in [`WriterStatus::last_error`].
     pub fn spawn(path: &Path, stamp: EventStamp) -> Result<Self, OutboxError> {
         Self::spawn_with(path, stamp, OutboxOptions::default())
     }
@@ -1088,15 +1091,10 @@ impl OutboxWriter {
         stamp: EventStamp,
         options: OutboxOptions,
     ) -> Result<Self, OutboxError> {
-        let (outbox, recovered) = Outbox::open_or_recover(path)?;
-        let mut status = WriterStatus {
+        let status = WriterStatus {
             max_bytes: options.max_bytes,
-            recovered,
             ..WriterStatus::default()
         };
-        if let Ok(stats) = outbox.stats() {
-            apply_stats(&mut status, &stats);
-        }
         let shared = Arc::new(Shared {
             status: Mutex::new(status),
             in_memory: AtomicUsize::new(0),
@@ -1105,11 +1103,13 @@ impl OutboxWriter {
         });
         let (sender, receiver) = mpsc::channel();
         let thread_shared = Arc::clone(&shared);
+        let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("outbox-writer".into())
             .spawn(move || {
                 Writer {
-                    outbox,
+                    outbox: None,
+                    path,
                     stamp,
                     options,
                     shared: thread_shared,
@@ -1219,7 +1219,9 @@ fn apply_stats(status: &mut WriterStatus, stats: &OutboxStats) {
 
 /// The writer thread's state.
 struct Writer {
-    outbox: Outbox,
+    /// `None` until the file could be opened.
+    outbox: Option<Outbox>,
+    path: PathBuf,
     stamp: EventStamp,
     options: OutboxOptions,
     shared: Arc<Shared>,
@@ -1239,6 +1241,8 @@ impl Writer {
     fn run(mut self, receiver: &mpsc::Receiver<WriterMessage>) {
         let mut flushes: Vec<mpsc::Sender<FlushReply>> = Vec::new();
         let mut closed = false;
+        self.open();
+        self.publish(false);
         loop {
             let failing = self.retry_at.is_some();
             // Wait for work; while the disk refuses writes, wake up to retry.
@@ -1278,7 +1282,8 @@ impl Writer {
             if wrote || self.rolling {
                 self.roll_up_step();
             }
-            self.publish(closed);
+            // A flush is a request for the current state: count the rows now.
+            self.publish(closed || !flushes.is_empty());
             for reply in flushes.drain(..) {
                 let _ = reply.send(FlushReply {
                     written: self.written,
@@ -1306,7 +1311,47 @@ impl Writer {
             WriterMessage::Flush(reply) => flushes.push(reply),
             #[cfg(test)]
             WriterMessage::Execute(sql) => {
-                let _ = self.outbox.conn.execute_batch(&sql);
+                if let Some(outbox) = &self.outbox {
+                    let _ = outbox.conn.execute_batch(&sql);
+                }
+            }
+        }
+    }
+
+    /// Opens the outbox if it is not open yet (at start, and again at each retry while it
+    /// cannot be). Returns whether it is open.
+    fn open(&mut self) -> bool {
+        if self.outbox.is_some() {
+            return true;
+        }
+        match Outbox::open_or_recover(&self.path) {
+            Ok((outbox, recovered)) => {
+                if self.retry_at.is_some() {
+                    tracing::info!("the engagement outbox {} is open now", self.path.display());
+                }
+                let stats = outbox.stats().ok();
+                let mut status = self
+                    .shared
+                    .status
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                status.recovered = recovered;
+                if let Some(stats) = stats {
+                    apply_stats(&mut status, &stats);
+                }
+                self.outbox = Some(outbox);
+                self.last_refresh = Instant::now();
+                true
+            }
+            Err(err) => {
+                if self.retry_at.is_none() {
+                    tracing::error!(
+                        "cannot open the engagement outbox, keeping events in memory: {err}"
+                    );
+                }
+                self.last_error = Some(err.to_string());
+                self.retry_at = Some(Instant::now() + self.options.retry_every);
+                false
             }
         }
     }
@@ -1314,10 +1359,16 @@ impl Writer {
     /// Writes the pending events, a group per transaction; keeps what the disk refused.
     /// Returns whether anything was written.
     fn write(&mut self) -> bool {
+        if !self.open() {
+            return false;
+        }
+        let Some(outbox) = self.outbox.as_mut() else {
+            return false;
+        };
         let mut done = 0;
         let mut error = None;
         for group in self.pending.chunks(MAX_GROUP) {
-            match self.outbox.append(&self.stamp, group) {
+            match outbox.append(&self.stamp, group) {
                 Ok(seqs) => {
                     self.written += seqs.len() as u64;
                     self.last_seq = seqs.iter().copied().fold(self.last_seq, u64::max);
@@ -1355,10 +1406,13 @@ impl Writer {
     /// One bounded roll-up step when over the cap, or while a roll-up is under way: between
     /// two commits, so new events never wait for a whole roll-up.
     fn roll_up_step(&mut self) {
-        if !self.rolling && self.outbox.used_bytes().unwrap_or(0) <= self.options.max_bytes {
+        let Some(outbox) = self.outbox.as_mut() else {
+            return;
+        };
+        if !self.rolling && outbox.used_bytes().unwrap_or(0) <= self.options.max_bytes {
             return;
         }
-        match self.outbox.cap_step(self.options.max_bytes) {
+        match outbox.cap_step(self.options.max_bytes) {
             Ok((_, finished)) => self.rolling = !finished,
             Err(err) => {
                 // Reported, and tried again after the next commit; writing goes on.
@@ -1369,11 +1423,11 @@ impl Writer {
         }
     }
 
-    fn publish(&mut self, closing: bool) {
-        let refresh = closing || self.last_refresh.elapsed() >= self.options.status_every;
+    fn publish(&mut self, refresh_now: bool) {
+        let refresh = refresh_now || self.last_refresh.elapsed() >= self.options.status_every;
         let stats = if refresh {
             self.last_refresh = Instant::now();
-            self.outbox.stats().ok()
+            self.outbox.as_ref().and_then(|outbox| outbox.stats().ok())
         } else {
             None
         };
@@ -1484,11 +1538,32 @@ mod tests {
             err.to_string().contains("cannot create its folder"),
             "{err}"
         );
-        // Not damage: nothing is moved aside, the error stands.
-        let err = OutboxWriter::spawn(&file.join("o.sqlite3"), stamp())
-            .err()
-            .unwrap();
-        assert!(!err.is_damage(), "{err}");
+        // Not damage: nothing is moved aside. The writer keeps events in memory, says why,
+        // and writes them once the outbox can be opened.
+        let options = OutboxOptions {
+            retry_every: Duration::from_millis(20),
+            ..OutboxOptions::default()
+        };
+        let path = file.join("o.sqlite3");
+        let writer = OutboxWriter::spawn_with(&path, stamp(), options).unwrap();
+        writer.record(draft(1)).unwrap();
+        let err = writer.wait_durable().unwrap_err();
+        assert!(
+            matches!(err, OutboxError::NotDurable { pending: 1, ref reason } if reason.contains("cannot create its folder")),
+            "{err}"
+        );
+        assert_eq!(writer.status().pending_in_memory, 1);
+        std::fs::remove_file(&file).unwrap();
+        let durable = loop {
+            if let Ok(durable) = writer.wait_durable() {
+                break durable;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(durable.written, 1);
+        assert_eq!(writer.status().last_error, None);
+        drop(writer);
+        assert_eq!(Outbox::open(&path).unwrap().backlog().unwrap(), 1);
     }
 
     #[test]
@@ -1604,6 +1679,7 @@ mod tests {
         let hour = ROLLUP_PERIOD_MS;
         let start = EventKind::SessionStart {
             language: "en".into(),
+            modes: Default::default(),
         };
         outbox
             .append(

@@ -55,6 +55,14 @@ pub enum SessionEndReason {
 pub enum EventKind {
     SessionStart {
         language: String,
+        /// Accessibility modes on when the session started (the kiosk's defaults).
+        #[serde(default)]
+        modes: AccessibilityModes,
+    },
+    /// The visitor answered "I am a..." (`None`: they chose "skip"). Self-declared, optional,
+    /// and one of a handful of broad groups.
+    AudienceChoice {
+        audience: Option<crate::manifest::Audience>,
     },
     SessionEnd {
         reason: SessionEndReason,
@@ -112,6 +120,9 @@ pub enum EventKind {
         bin_id: String,
         correct: bool,
     },
+    /// The kiosk's health, a few seconds after it starts and then every few minutes. Not
+    /// part of any visitor session: `session_id` is always empty.
+    KioskHeartbeat(KioskHealth),
     /// One visit to a simulation, summarised when the visitor leaves it (never per frame).
     SimulationSummary {
         exhibit_id: String,
@@ -124,11 +135,64 @@ pub enum EventKind {
     },
 }
 
+/// Accessibility modes, each on or off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessibilityModes {
+    /// Every text 1.5 times as large.
+    pub large_text: bool,
+    /// White and yellow on black, every text at least 7:1.
+    pub high_contrast: bool,
+    /// Every control in the lower part of the screen, within reach from a wheelchair.
+    pub seated: bool,
+}
+
+/// What a heartbeat says about its kiosk.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskHealth {
+    /// Since the kiosk program started.
+    pub uptime_s: u64,
+    /// Exhibits on show, and exhibit folders left out for errors.
+    pub exhibits_loaded: u32,
+    pub exhibits_failed: u32,
+    /// Raw events waiting in the outbox for delivery.
+    pub outbox_backlog: u64,
+    /// When the server last acknowledged an upload from this run of the kiosk (kiosk clock);
+    /// `None`: not since it started.
+    pub last_upload_ms: Option<i64>,
+    /// Events held in memory because the disk refuses writes, and events dropped because even
+    /// that buffer was full.
+    pub held_in_memory: u64,
+    pub dropped_events: u64,
+    /// Raw events replaced by hourly counts because the outbox reached its size cap (over the
+    /// outbox's life).
+    pub rolled_up_events: u64,
+    /// Why the outbox cannot be written, in the kiosk's own words (SQLite's error and the
+    /// file's path); `None` while writes work.
+    pub storage_error: Option<String>,
+    /// Set in every heartbeat of a run that found its outbox damaged and replaced it.
+    pub outbox_replaced: Option<OutboxReplaced>,
+}
+
+/// A damaged outbox found at start, moved aside and replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxReplaced {
+    pub at_ms: i64,
+    /// Events read back from the damaged file (they are delivered as usual).
+    pub salvaged_events: u64,
+    /// Events it held that could not be read back; `None` when not even their number could.
+    pub lost_events: Option<u64>,
+}
+
 impl EventKind {
     /// The `type` tag, as stored in the server's `event_type` column.
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::SessionStart { .. } => "session_start",
+            Self::AudienceChoice { .. } => "audience_choice",
+            Self::KioskHeartbeat(_) => "kiosk_heartbeat",
             Self::SessionEnd { .. } => "session_end",
             Self::ExhibitOpen { .. } => "exhibit_open",
             Self::ExhibitClose { .. } => "exhibit_close",
@@ -154,6 +218,8 @@ impl EventKind {
             | Self::SortPlacement { exhibit_id, .. }
             | Self::SimulationSummary { exhibit_id, .. } => Some(exhibit_id.as_str()),
             Self::SessionStart { .. }
+            | Self::AudienceChoice { .. }
+            | Self::KioskHeartbeat(_)
             | Self::SessionEnd { .. }
             | Self::LanguageChange { .. }
             | Self::AccessibilityChange { .. } => None,
@@ -300,5 +366,61 @@ mod tests {
         let mut json = serde_json::to_value(sample()).unwrap();
         json["event"]["free_text"] = "hello".into();
         assert!(serde_json::from_value::<EngagementEvent>(json).is_err());
+    }
+
+    #[test]
+    fn heartbeats_audience_and_session_modes_round_trip_and_stay_closed() {
+        let heartbeat = EventKind::KioskHeartbeat(KioskHealth {
+            uptime_s: 600,
+            exhibits_loaded: 8,
+            exhibits_failed: 1,
+            outbox_backlog: 12,
+            last_upload_ms: Some(1_700_000_000_000),
+            held_in_memory: 0,
+            dropped_events: 0,
+            rolled_up_events: 40,
+            storage_error: None,
+            outbox_replaced: Some(OutboxReplaced {
+                at_ms: 1_700_000_000_000,
+                salvaged_events: 10,
+                lost_events: Some(2),
+            }),
+        });
+        let start = EventKind::SessionStart {
+            language: "zh".into(),
+            modes: AccessibilityModes {
+                large_text: true,
+                high_contrast: false,
+                seated: true,
+            },
+        };
+        let audience = EventKind::AudienceChoice {
+            audience: Some(crate::manifest::Audience::Senior),
+        };
+        for kind in [heartbeat, start, audience] {
+            let json = serde_json::to_value(&kind).unwrap();
+            assert_eq!(json["type"], kind.type_name());
+            assert_eq!(
+                serde_json::from_value::<EventKind>(json.clone()).unwrap(),
+                kind
+            );
+            let mut extra = json;
+            extra["visitor"] = "x".into();
+            assert!(
+                serde_json::from_value::<EventKind>(extra).is_err(),
+                "{} takes no unknown field",
+                kind.type_name()
+            );
+        }
+        // A session start from before the modes were recorded still reads (all off).
+        let old: EventKind =
+            serde_json::from_str(r#"{"type":"session_start","language":"en"}"#).unwrap();
+        assert_eq!(
+            old,
+            EventKind::SessionStart {
+                language: "en".into(),
+                modes: AccessibilityModes::default()
+            }
+        );
     }
 }

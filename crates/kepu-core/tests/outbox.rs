@@ -21,6 +21,7 @@ fn event_of(kind: u8) -> EventKind {
     match kind % 4 {
         0 => EventKind::SessionStart {
             language: "zh".into(),
+            modes: Default::default(),
         },
         1 => EventKind::ExhibitOpen {
             exhibit_id: "a".into(),
@@ -298,6 +299,8 @@ fn a_file_that_is_not_a_database_is_moved_aside_and_the_writer_runs() {
     assert!(Outbox::open(&path).err().unwrap().is_damage());
 
     let writer = OutboxWriter::spawn(&path, stamp()).unwrap();
+    // The writer thread opens (and checks) the file; a flush waits for that.
+    writer.flush().unwrap();
     let recovery = writer.status().recovered.expect("the loss is reported");
     assert_eq!(
         std::fs::read(&recovery.moved_to).unwrap(),
@@ -335,6 +338,7 @@ fn a_damaged_page_is_found_at_start_and_what_is_readable_is_carried_over() {
     std::fs::write(&path, &bytes).unwrap();
 
     let writer = OutboxWriter::spawn(&path, stamp()).unwrap();
+    writer.flush().unwrap();
     let recovery = writer
         .status()
         .recovered

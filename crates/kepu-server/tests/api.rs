@@ -69,6 +69,7 @@ fn two_sessions() -> Vec<EngagementEvent> {
             s1,
             EventKind::SessionStart {
                 language: "zh".into(),
+                modes: Default::default(),
             },
         ),
         (
@@ -98,6 +99,7 @@ fn two_sessions() -> Vec<EngagementEvent> {
             s2,
             EventKind::SessionStart {
                 language: "en".into(),
+                modes: Default::default(),
             },
         ),
         (
@@ -510,4 +512,36 @@ async fn bad_rollups_are_refused_with_a_clear_error_and_store_nothing() {
         0,
         "the whole batch is refused"
     );
+}
+
+#[tokio::test]
+async fn heartbeats_and_audience_choices_are_stored_and_do_not_count_as_visits() {
+    let server = server().await;
+    let session = Uuid::new_v4();
+    let mut heartbeat = event(
+        "kiosk-a",
+        1,
+        session,
+        EventKind::KioskHeartbeat(kepu_core::wire::KioskHealth {
+            uptime_s: 300,
+            exhibits_loaded: 8,
+            ..Default::default()
+        }),
+    );
+    heartbeat.session_id = None;
+    let choice = event(
+        "kiosk-a",
+        2,
+        session,
+        EventKind::AudienceChoice {
+            audience: Some(kepu_core::manifest::Audience::Child),
+        },
+    );
+    let (status, body) =
+        post_events(&server.state, Some(&server.token), vec![heartbeat, choice]).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let ack: IngestResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!(ack.stored, 2);
+    let summary = summary(&server.state).await;
+    assert_eq!((summary.events, summary.sessions), (2, 0));
 }

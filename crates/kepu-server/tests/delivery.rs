@@ -118,6 +118,7 @@ fn draft(tag: u64, n: u64, occurred_at_ms: i64) -> EventDraft {
     let event = match n % 8 {
         0 => EventKind::SessionStart {
             language: "zh".into(),
+            modes: Default::default(),
         },
         1 => EventKind::ExhibitOpen {
             exhibit_id: exhibit,
@@ -296,6 +297,7 @@ fn sigkill_at_random_moments_loses_no_acknowledged_event() {
     }
     // Restart: a fresh writer opens what the killed ones left, and an uploader drains it.
     let writer = OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "after")).unwrap();
+    writer.flush().unwrap();
     assert!(
         writer.status().recovered.is_none(),
         "SIGKILL never damages the file"
