@@ -22,7 +22,7 @@ pub struct Automation {
     /// Accessibility modes to turn on in that session (`large-text`, `high-contrast`,
     /// `seated`).
     pub modes: Vec<String>,
-    /// Press play on the opened simulation.
+    /// Press play on the opened simulation, or "Listen" on the opened story.
     pub play: bool,
     /// Open the staff panel past the PIN, for its screenshot.
     pub staff_panel: bool,
@@ -221,10 +221,14 @@ fn start_session(
         events.extend(visit.open_exhibit(&content.catalog, id, time.elapsed()));
         if let Some(open) = &mut visit.open {
             next_screen.set(Screen::Exhibit);
-            if automation.play
-                && let crate::visit::Player::Simulation(sim) = &mut open.player
-            {
-                sim.play();
+            if automation.play {
+                match &mut open.player {
+                    crate::visit::Player::Simulation(sim) => sim.play(),
+                    crate::visit::Player::Story { narration, .. } => {
+                        *narration = crate::visit::Listening::On;
+                    }
+                    _ => {}
+                }
             }
         } else {
             warn!("no exhibit \"{id}\" to open");

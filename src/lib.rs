@@ -5,6 +5,7 @@
 //! - [`session`]: visitor sessions, idle timeout, applying the visitor's commands;
 //! - [`play`]: the hotspots, simulation and sort players' state and commands;
 //! - [`engagement`]: events into the durable outbox, uploader to the server;
+//! - [`narration`]: story pages read out, on the audio thread;
 //! - [`reload`]: hot reload of the exhibits folder, never under a visitor's feet;
 //! - [`staff`]: the PIN-protected staff panel behind a hidden corner gesture;
 //! - [`ui`]: the egui screens, theme, images, and the window or headless host;
@@ -15,6 +16,7 @@ pub mod automation;
 pub mod autopilot;
 pub mod content;
 pub mod engagement;
+pub mod narration;
 pub mod play;
 pub mod reload;
 pub mod session;
@@ -70,6 +72,7 @@ pub fn kiosk_plugins(
         content::plugin,
         session::plugin,
         engagement::plugin,
+        narration::plugin,
         reload::plugin,
         staff::plugin,
         play::plugin,

@@ -45,7 +45,7 @@ enum Command {
         /// (large-text, high-contrast, seated), for screenshots.
         #[arg(long, hide = true, requires = "start_session", value_delimiter = ',')]
         modes: Vec<String>,
-        /// With --open on a simulation: press play at once (screenshots mid-run).
+        /// With --open: press play on a simulation (screenshots mid-run) or "Listen" on a story.
         #[arg(long, hide = true, requires = "open")]
         play: bool,
         /// Open the staff panel at once, past the PIN (screenshots of the panel).

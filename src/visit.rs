@@ -46,11 +46,24 @@ pub struct OpenExhibit {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Player {
-    Story { page: usize },
+    /// `narration`: whether the visitor asked to hear the pages read out.
+    Story {
+        page: usize,
+        narration: Listening,
+    },
     Quiz(QuizProgress),
     Hotspots(HotspotsProgress),
     Simulation(Box<SimProgress>),
     Sort(SortProgress),
+}
+
+/// What the visitor asked of a story's narration. Once on, it follows them from page to page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Listening {
+    #[default]
+    Off,
+    On,
+    Paused,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -279,7 +292,10 @@ impl Visit {
         let mut events = self.close_exhibit(now);
         let manifest = &catalog.exhibits[index].manifest;
         let player = match manifest.kind {
-            ExhibitKind::Story => Player::Story { page: 0 },
+            ExhibitKind::Story => Player::Story {
+                page: 0,
+                narration: Listening::Off,
+            },
             ExhibitKind::Quiz => Player::Quiz(QuizProgress::new(
                 QuizSession::for_visitor(manifest, self.audience, rand::random()),
                 now,
@@ -346,7 +362,7 @@ impl Visit {
         let Some(open) = &mut self.open else {
             return Vec::new();
         };
-        let Player::Story { page } = &mut open.player else {
+        let Player::Story { page, .. } = &mut open.player else {
             return Vec::new();
         };
         let pages = catalog.exhibits[open.index].manifest.pages.len();

@@ -23,6 +23,7 @@ pub struct ViewData<'w> {
     images: Res<'w, ImageCache>,
     time: Res<'w, Time<Real>>,
     staff: Res<'w, Staff>,
+    narrator: Res<'w, crate::narration::Narrator>,
 }
 
 impl ViewData<'_> {
@@ -53,6 +54,7 @@ impl ViewData<'_> {
             slide_secs: self.settings.attract_slide.as_secs_f32(),
             attract_exhibits: self.settings.attract_exhibits.as_deref(),
             staff: (self.staff.phase != StaffPhase::Closed).then_some(&self.staff.view),
+            narration: &self.narrator.state,
         }
     }
 

@@ -40,6 +40,8 @@ pub enum UiCommand {
     SetLanguage(String),
     OpenExhibit(String),
     TurnPage(isize),
+    /// Story narration: listen, pause, continue, or listen again.
+    ToggleNarration,
     /// One-tap answer: a choice id, or `"true"`/`"false"`.
     Answer(String),
     /// Multiple choice: tick or untick.
@@ -147,6 +149,8 @@ pub struct KioskView<'a> {
     pub attract_exhibits: Option<&'a [String]>,
     /// The staff panel's view, when it is open.
     pub staff: Option<&'a crate::staff::StaffView>,
+    /// What the story narration is doing.
+    pub narration: &'a crate::narration::NarrationState,
 }
 
 impl KioskView<'_> {

@@ -3,6 +3,7 @@
 use super::strings::{Phrase, fill, topic_label};
 use super::theme::{SEATED_REACH_TOP, Theme, language_name};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
+use crate::narration::NarrationState;
 use crate::visit::{Player, Screen, home_cards};
 use bevy_egui::egui;
 use kepu_core::manifest::{Audience, Exhibit, ExhibitManifest};
@@ -478,7 +479,7 @@ fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         return;
     };
     match &open.player {
-        Player::Story { page } => story(ui, view, exhibit, *page, out),
+        Player::Story { page, .. } => story(ui, view, exhibit, *page, out),
         Player::Quiz(progress) => super::quiz_screen::quiz(ui, view, exhibit, progress, out),
         Player::Sort(game) => super::sort_screen::sort(ui, view, exhibit, game, out),
         Player::Simulation(sim) => super::sim_screen::simulation(ui, view, exhibit, sim, out),
@@ -501,13 +502,24 @@ fn story(
         return;
     };
     // Navigation first, at the bottom, so the picture and text get what is left.
+    let narrated = current
+        .narration
+        .as_ref()
+        .and_then(|n| n.for_language(view.language))
+        .is_some();
     egui::Panel::bottom("story-nav")
         .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
         .show(ui, |ui| {
             ui.horizontal(|ui| {
                 let button = egui::vec2(260.0, theme.min_target);
-                let side = (ui.available_width() - 3.0 * button.x - 2.0 * theme.spacing) / 2.0;
+                let buttons = if narrated { 4.0 } else { 3.0 };
+                let side =
+                    (ui.available_width() - buttons * button.x - (buttons - 1.0) * theme.spacing)
+                        / 2.0;
                 ui.add_space(side.max(0.0));
+                if narrated {
+                    narration_button(ui, view, button, out);
+                }
                 if page > 0 {
                     command_button(
                         ui,
@@ -551,6 +563,15 @@ fn story(
                     );
                 }
             });
+            if narrated && matches!(view.narration, NarrationState::Failed(_)) {
+                ui.vertical_centered(|ui| {
+                    ui.label(
+                        egui::RichText::new(view.phrase(Phrase::NoSound))
+                            .size(theme.body_size * 0.7)
+                            .color(theme.muted_text),
+                    );
+                });
+            }
         });
     let text_height = theme.body_size * 4.0;
     let available = ui.available_size();
@@ -601,6 +622,28 @@ fn story(
         }
         ui.add(egui::Label::new(theme.body(view.text(&current.text))).wrap());
     });
+}
+
+/// Listen, pause, continue or listen again, by what the narration is doing.
+fn narration_button(ui: &mut egui::Ui, view: &KioskView<'_>, size: egui::Vec2, out: &mut UiOutput) {
+    let theme = view.theme;
+    let label = match view.narration {
+        NarrationState::Playing => format!("❚❚ {}", view.phrase(Phrase::Pause)),
+        NarrationState::Paused => format!("▶ {}", view.phrase(Phrase::ContinueListening)),
+        NarrationState::Finished => format!("↻ {}", view.phrase(Phrase::ListenAgain)),
+        NarrationState::Off | NarrationState::Failed(_) => {
+            format!("▶ {}", view.phrase(Phrase::Listen))
+        }
+    };
+    command_button(
+        ui,
+        view,
+        theme.body(label),
+        size,
+        None,
+        UiCommand::ToggleNarration,
+        out,
+    );
 }
 
 /// How far (points) a finger must travel sideways for a swipe: more than a shaky tap.

@@ -29,6 +29,10 @@ pub enum Phrase {
     Play,
     Pause,
     Reset,
+    Listen,
+    ListenAgain,
+    ContinueListening,
+    NoSound,
     Earth,
     Moon,
     Mars,
@@ -165,6 +169,10 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
         Phrase::PlayAgain => pick(chinese, "再玩一次", "Play again"),
         Phrase::Play => pick(chinese, "开始", "Play"),
         Phrase::Pause => pick(chinese, "暂停", "Pause"),
+        Phrase::Listen => pick(chinese, "听讲解", "Listen"),
+        Phrase::ListenAgain => pick(chinese, "再听一遍", "Listen again"),
+        Phrase::ContinueListening => pick(chinese, "继续听", "Continue"),
+        Phrase::NoSound => pick(chinese, "暂时无法播放声音", "Sound is not available"),
         Phrase::Reset => pick(chinese, "重置", "Reset"),
         Phrase::Earth => pick(chinese, "地球", "Earth"),
         Phrase::Moon => pick(chinese, "月球", "Moon"),
@@ -390,7 +398,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 111] = [
+pub const ALL: [Phrase; 115] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -417,6 +425,10 @@ pub const ALL: [Phrase; 111] = [
     Phrase::Play,
     Phrase::Pause,
     Phrase::Reset,
+    Phrase::Listen,
+    Phrase::ListenAgain,
+    Phrase::ContinueListening,
+    Phrase::NoSound,
     Phrase::Earth,
     Phrase::Moon,
     Phrase::Mars,

@@ -19,6 +19,7 @@ mod cli;
 mod end_to_end;
 mod flow;
 mod health;
+mod narration;
 mod players;
 mod quiz;
 mod reload;

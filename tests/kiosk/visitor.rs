@@ -258,7 +258,7 @@ fn two_hands_at_once_never_jam_the_ui() {
     assert!(
         matches!(
             kiosk.visit().open.as_ref().map(|o| &o.player),
-            Some(Player::Story { page: 0 })
+            Some(Player::Story { page: 0, .. })
         ),
         "{:?}",
         kiosk.visit().open
@@ -281,6 +281,6 @@ fn two_hands_at_once_never_jam_the_ui() {
     kiosk.tap(UiCommand::TurnPage(1));
     assert!(matches!(
         kiosk.visit().open.as_ref().map(|o| &o.player),
-        Some(Player::Story { page: 1 })
+        Some(Player::Story { page: 1, .. })
     ));
 }

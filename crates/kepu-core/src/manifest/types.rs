@@ -114,9 +114,41 @@ pub struct StoryPage {
     /// Image file relative to the exhibit folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// Narration audio (Ogg Vorbis, WAV, MP3 or FLAC); the page text is its caption.
+    /// Narration audio (Ogg Vorbis, WAV, MP3 or FLAC); the page text is its caption. One file
+    /// per language (`narration = { zh = "p1-zh.ogg", en = "p1-en.ogg" }`), or one file for
+    /// every language (`narration = "music.ogg"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub narration: Option<String>,
+    pub narration: Option<Narration>,
+}
+
+/// A page's narration: a recording per language, or one for all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Narration {
+    Everyone(String),
+    PerLanguage(std::collections::BTreeMap<String, String>),
+}
+
+impl Narration {
+    /// The recording for a visitor reading `language`; `None` when there is none in it (the
+    /// kiosk then offers no narration rather than a voice that does not match the captions).
+    pub fn for_language(&self, language: &str) -> Option<&str> {
+        match self {
+            Self::Everyone(file) => Some(file),
+            Self::PerLanguage(files) => files.get(language).map(String::as_str),
+        }
+    }
+
+    /// Every file it names, with the language it is for (`None`: all).
+    pub fn files(&self) -> Vec<(Option<&str>, &str)> {
+        match self {
+            Self::Everyone(file) => vec![(None, file.as_str())],
+            Self::PerLanguage(files) => files
+                .iter()
+                .map(|(language, file)| (Some(language.as_str()), file.as_str()))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

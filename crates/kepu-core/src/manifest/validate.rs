@@ -269,11 +269,19 @@ impl Checker<'_, '_> {
                 );
             }
             if let Some(narration) = &page.narration {
-                self.audio(
-                    &at!["pages", index, "narration"],
-                    narration,
-                    &format!("the narration of {what}"),
-                );
+                for (language, file) in narration.files() {
+                    let (path, whose) = match language {
+                        Some(language) => (
+                            at!["pages", index, "narration", language],
+                            format!("the {language} narration of {what}"),
+                        ),
+                        None => (
+                            at!["pages", index, "narration"],
+                            format!("the narration of {what}"),
+                        ),
+                    };
+                    self.audio(&path, file, &whose);
+                }
             }
         }
     }
