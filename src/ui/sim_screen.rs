@@ -31,7 +31,15 @@ pub fn simulation(
                 .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
                 .show(ui, |ui| controls(ui, view, exhibit, sim, out));
         });
-    let (rect, _) = ui.allocate_exact_size(ui.available_size(), egui::Sense::hover());
+    // The canvas answers a finger too: drag the bob to set the release angle, pull back from
+    // the launch point to aim, drag sideways to set the satellite's speed.
+    let (rect, canvas) = ui.allocate_exact_size(ui.available_size(), egui::Sense::drag());
+    if canvas.dragged()
+        && let Some(finger) = canvas.interact_pointer_pos()
+    {
+        out.commands
+            .extend(drag_on_canvas(exhibit, sim, rect, finger));
+    }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, theme.corner_radius, theme.surface);
     match &sim.sim {
@@ -42,6 +50,75 @@ pub fn simulation(
         SimModel::Projectile(projectile) => draw_projectile(&painter, view, rect, projectile),
         SimModel::Orbit(orbit) => draw_orbit(&painter, view, rect, orbit),
     }
+}
+
+/// The parameters a finger at `finger` on the canvas sets, by model.
+fn drag_on_canvas(
+    exhibit: &Exhibit,
+    sim: &SimProgress,
+    rect: egui::Rect,
+    finger: egui::Pos2,
+) -> Vec<UiCommand> {
+    let set = |id: &str, value: f64| UiCommand::SetParameter(id.to_owned(), value);
+    let range = |id: &str| {
+        exhibit
+            .manifest
+            .parameters
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| (p.min, p.max))
+    };
+    match &sim.sim {
+        SimModel::Pendulum(_) => {
+            // The rod follows the finger: its angle from straight down is the release angle.
+            let from_pivot = finger - pendulum_pivot(rect);
+            let degrees = f64::from(from_pivot.x.abs().atan2(from_pivot.y).to_degrees());
+            vec![set("angle", degrees)]
+        }
+        SimModel::Projectile(projectile) => {
+            // Aim from the launch point: the direction is the angle, the distance the speed
+            // (half the canvas's width is the fastest launch the sliders allow).
+            let (launch, _) = projectile_frame(rect, projectile);
+            let aim = finger - launch;
+            let degrees = f64::from((-aim.y).atan2(aim.x).to_degrees());
+            let mut commands = vec![set("angle", degrees)];
+            if let Some((min, max)) = range("speed") {
+                let pull = f64::from(aim.length() / (rect.width() * 0.5)).clamp(0.0, 1.0);
+                commands.push(set("speed", min + pull * (max - min)));
+            }
+            commands
+        }
+        SimModel::Orbit(_) => {
+            // Left edge slowest, right edge fastest.
+            let across = f64::from((finger.x - rect.left()) / rect.width()).clamp(0.0, 1.0);
+            range("speed").map_or_else(Vec::new, |(min, max)| {
+                vec![set("speed", min + across * (max - min))]
+            })
+        }
+    }
+}
+
+/// Where the pendulum hangs from, on a canvas of `rect`.
+fn pendulum_pivot(rect: egui::Rect) -> egui::Pos2 {
+    egui::pos2(rect.center().x, rect.top() + rect.height() * 0.12)
+}
+
+/// The projectile's launch point on screen, and metres to points.
+fn projectile_frame(
+    rect: egui::Rect,
+    projectile: &kepu_core::sim::Projectile,
+) -> (egui::Pos2, f32) {
+    let target = projectile.target_distance_m();
+    let reach = projectile
+        .analytic_range()
+        .max(target * 1.15)
+        .max(projectile.position().0)
+        .max(1.0);
+    let height = projectile.analytic_peak_height().max(reach * 0.05);
+    let inner = rect.shrink(40.0);
+    // One scale for both axes, so the arc has its true shape.
+    let scale = (inner.width() / reach as f32).min(inner.height() / height as f32);
+    (inner.left_bottom(), scale)
 }
 
 fn parameter_max(exhibit: &Exhibit, id: &str) -> Option<f64> {
@@ -253,7 +330,7 @@ fn draw_pendulum(
     max_length: f64,
 ) {
     let theme = view.theme;
-    let pivot = egui::pos2(rect.center().x, rect.top() + rect.height() * 0.12);
+    let pivot = pendulum_pivot(rect);
     // The longest rod the sliders allow just fits, so lengths compare by eye.
     let scale = (rect.height() * 0.8) / max_length.max(0.01) as f32;
     let length = pendulum.length_m() as f32 * scale;
@@ -284,19 +361,10 @@ fn draw_projectile(
 ) {
     let theme = view.theme;
     let target = projectile.target_distance_m();
-    let reach = projectile
-        .analytic_range()
-        .max(target * 1.15)
-        .max(projectile.position().0)
-        .max(1.0);
-    let height = projectile.analytic_peak_height().max(reach * 0.05);
-    let inner = rect.shrink(40.0);
-    // One scale for both axes, so the arc has its true shape.
-    let scale = (inner.width() / reach as f32).min(inner.height() / height as f32);
-    let ground_y = inner.bottom();
-    let to_screen = |(x, y): (f64, f64)| {
-        egui::pos2(inner.left() + x as f32 * scale, ground_y - y as f32 * scale)
-    };
+    let (launch, scale) = projectile_frame(rect, projectile);
+    let ground_y = launch.y;
+    let to_screen =
+        |(x, y): (f64, f64)| egui::pos2(launch.x + x as f32 * scale, ground_y - y as f32 * scale);
     painter.line_segment(
         [
             egui::pos2(rect.left(), ground_y),

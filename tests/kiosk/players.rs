@@ -290,3 +290,63 @@ fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
         .collect();
     assert_eq!(opened, vec!["gas-stove", "overloaded-socket"]);
 }
+
+/// The canvas's rectangle: the screen left of the controls, between the bars. Found from the
+/// targets around it rather than assumed.
+fn canvas(kiosk: &Kiosk) -> bevy_egui::egui::Rect {
+    let targets = kiosk.target_rects();
+    let controls_left = targets
+        .iter()
+        .filter(|(c, _)| matches!(c, UiCommand::SetParameter(..)))
+        .map(|(_, r)| r.left())
+        .fold(f32::INFINITY, f32::min);
+    let top = targets
+        .iter()
+        .filter(|(c, _)| *c == UiCommand::GoHome)
+        .map(|(_, r)| r.bottom())
+        .fold(0.0, f32::max);
+    bevy_egui::egui::Rect::from_min_max(
+        bevy_egui::egui::pos2(0.0, top + 20.0),
+        bevy_egui::egui::pos2(controls_left - 20.0, 900.0),
+    )
+}
+
+#[test]
+fn dragging_on_the_canvas_sets_the_release_angle_and_aims_the_launch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    open(&mut kiosk, "pendulum-planets");
+    let area = canvas(&kiosk);
+    // The bob dragged out to the right and up: about 45° from straight down.
+    let pivot_y = area.top() + area.height() * 0.1;
+    let centre_x = area.center().x;
+    kiosk.drag(
+        Vec2::new(centre_x, area.bottom() - 40.0),
+        Vec2::new(centre_x + 300.0, pivot_y + 300.0),
+        6,
+    );
+    let Player::Simulation(sim) = player(&kiosk) else {
+        panic!("simulation expected");
+    };
+    let angle = sim.values["angle"];
+    assert!((35.0..=55.0).contains(&angle), "release angle {angle}°");
+
+    kiosk.tap(UiCommand::GoHome);
+    open(&mut kiosk, "projectile-target");
+    let area = canvas(&kiosk);
+    let launch = Vec2::new(area.left() + 40.0, area.bottom() - 40.0);
+    let before = match player(&kiosk) {
+        Player::Simulation(sim) => sim.values["speed"],
+        _ => panic!("simulation expected"),
+    };
+    // Aim steeply (60° up) and pull far: a steep, fast launch.
+    let pull = area.width() * 0.45;
+    let aim = Vec2::new(pull * 0.5, -pull * 0.866);
+    kiosk.drag(launch + aim * 0.2, launch + aim, 6);
+    let Player::Simulation(sim) = player(&kiosk) else {
+        panic!("simulation expected");
+    };
+    let (angle, speed) = (sim.values["angle"], sim.values["speed"]);
+    assert!((50.0..=70.0).contains(&angle), "launch angle {angle}°");
+    assert!(speed > before, "speed {before} -> {speed}");
+}
