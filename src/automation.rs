@@ -180,13 +180,15 @@ fn process_cpu_ticks() -> Option<u64> {
 #[derive(Resource, Default)]
 struct ScreenshotProgress {
     frames: u32,
+    /// With `--still-there-now`: the frame the idle timeout was cut to zero.
+    still_there_from: Option<u32>,
     requested_at_frame: Option<u32>,
     reported_ready: bool,
 }
 
 fn start_session(
     automation: Res<Automation>,
-    mut settings: ResMut<KioskSettings>,
+    settings: Res<KioskSettings>,
     content: Res<Content>,
     time: Res<Time<Real>>,
     mut visit: ResMut<Visit>,
@@ -235,13 +237,11 @@ fn start_session(
         }
     }
     track.write_batch(Track::all(visit.session_id(), events));
-    if automation.still_there_now {
-        settings.idle_timeout = std::time::Duration::ZERO;
-    }
 }
 
 fn take_screenshot_and_exit(
     automation: Res<Automation>,
+    mut settings: ResMut<KioskSettings>,
     images: Res<ImageCache>,
     mut progress: ResMut<ScreenshotProgress>,
     mut commands: Commands,
@@ -271,8 +271,18 @@ fn take_screenshot_and_exit(
             start.elapsed().as_millis()
         );
     }
+    let settled = progress.frames >= SETTLE_FRAMES && images.is_settled();
+    if settled && automation.still_there_now && progress.still_there_from.is_none() {
+        // Only now, so a slow start cannot run the countdown out before the screenshot: the
+        // visitor "walks away", and the overlay is captured a few frames later.
+        settings.idle_timeout = std::time::Duration::ZERO;
+        progress.still_there_from = Some(progress.frames);
+    }
+    let overlay_shown = progress
+        .still_there_from
+        .is_none_or(|from| progress.frames >= from + 5);
     match progress.requested_at_frame {
-        None if progress.frames >= SETTLE_FRAMES && images.is_settled() => {
+        None if settled && overlay_shown => {
             info!("saving a screenshot to {}", path.display());
             if let Some(start) = automation.process_start {
                 info!(

@@ -24,6 +24,7 @@ pub struct ViewData<'w> {
     time: Res<'w, Time<Real>>,
     staff: Res<'w, Staff>,
     narrator: Res<'w, crate::narration::Narrator>,
+    models: Res<'w, super::models::ModelUis>,
 }
 
 impl ViewData<'_> {
@@ -55,6 +56,7 @@ impl ViewData<'_> {
             attract_exhibits: self.settings.attract_exhibits.as_deref(),
             staff: (self.staff.phase != StaffPhase::Closed).then_some(&self.staff.view),
             narration: &self.narrator.state,
+            models: &self.models,
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod host;
 mod hotspots_screen;
 pub mod images;
+pub mod models;
 mod quiz_screen;
 mod screens;
 mod sim_screen;
@@ -28,7 +29,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiCommand>()
         .init_resource::<LastUiFrame>()
         .insert_resource(ActiveTheme(Theme::default()));
-    app.add_plugins(images::plugin);
+    app.add_plugins((images::plugin, models::plugin));
 }
 
 /// What a visitor can ask for. Produced by the UI, applied by systems after the frame.
@@ -151,6 +152,8 @@ pub struct KioskView<'a> {
     pub staff: Option<&'a crate::staff::StaffView>,
     /// What the story narration is doing.
     pub narration: &'a crate::narration::NarrationState,
+    /// How each simulation model is drawn, read out and set by a finger.
+    pub models: &'a models::ModelUis,
 }
 
 impl KioskView<'_> {

@@ -108,8 +108,9 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
     let engagement = kiosk.app.world().resource::<Engagement>();
     let written = engagement.writer.as_ref().unwrap().status().written;
     // Visitor 1: start, story open + 2 page views + close, quiz open + 4 answers + complete +
-    // close, end (13); visitor 2: start, open, answer, close, end (5).
-    assert_eq!(written, 18, "events the kiosk created");
+    // close, end (13); visitor 2: start, open, answer, close, end (5); and the kiosk's first
+    // heartbeat, 10 s after start (1).
+    assert_eq!(written, 19, "events the kiosk created");
     let deadline = Instant::now() + Duration::from_secs(30);
     let uploader = engagement.uploader.as_ref().unwrap();
     while uploader.status().delivered < written || uploader.status().backlog > 0 {

@@ -61,7 +61,16 @@ fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
     assert_eq!(kiosk.screen(), Screen::Attract);
     assert!(kiosk.visit().session.is_none());
 
-    let events = kiosk.outbox_events();
+    let all = kiosk.outbox_events();
+    let seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=all.len() as u64).collect::<Vec<_>>(), "no gaps");
+    let (events, kiosk_events): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|e| e.session_id.is_some());
+    assert_eq!(
+        type_names(&kiosk_events),
+        vec!["kiosk_heartbeat"],
+        "the first heartbeat, 10 s after start, belongs to no visitor"
+    );
     assert_eq!(
         type_names(&events),
         vec![
@@ -86,8 +95,6 @@ fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
             ("battery-bin".to_owned(), true),
         ]
     );
-    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, (1..=9).collect::<Vec<_>>());
     match &events[8].event {
         EventKind::SessionEnd {
             reason,
