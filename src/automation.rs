@@ -96,20 +96,22 @@ fn measure_frame_times(
     }
 }
 
-/// Time a kiosk is given to settle before its idle cost is measured: start-up, thumbnails and
-/// the first frames are not idle.
-const IDLE_SETTLE: std::time::Duration = std::time::Duration::from_secs(5);
+/// Time a kiosk is given to settle before its idle cost is measured: start-up, thumbnails,
+/// and the first heartbeat (10 s after start; later ones come every few minutes) are not idle.
+const IDLE_SETTLE: std::time::Duration = std::time::Duration::from_secs(12);
 
-/// Progress of `--measure-idle`: frames and process CPU time when the measurement began.
+/// Frames drawn so far, shared with the thread that measures idleness.
 #[derive(Resource, Default)]
 struct IdleWatch {
-    started: Option<(std::time::Duration, u64, u64)>,
-    frames: u64,
+    frames: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    started: bool,
+    report: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// Counts the frames drawn and the CPU time spent while nobody touches the kiosk. In reactive
 /// mode every update is a drawn frame, so the frame count says whether the kiosk really sleeps;
-/// the CPU time says what the frames it does draw cost.
+/// the CPU time says what the frames it does draw cost. A thread of its own reads both at the
+/// edges of the interval, so that waking the kiosk to report is not itself counted.
 fn measure_idle(
     automation: Res<Automation>,
     time: Res<Time<Real>>,
@@ -117,48 +119,56 @@ fn measure_idle(
     mut watch: ResMut<IdleWatch>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    use std::sync::atomic::Ordering;
     let Some(span) = automation.measure_idle else {
         return;
     };
-    let now = time.elapsed();
-    let Some((started_at, started_ticks, started_frames)) = watch.started else {
-        if now >= IDLE_SETTLE {
-            watch.started = Some((now, process_cpu_ticks().unwrap_or(0), watch.frames));
-            // A sleeping kiosk may not wake by itself when the span ends: ring it from outside,
-            // as a touch would.
-            if let Some(wake) = wake {
-                let proxy: bevy::winit::EventLoopProxy<bevy::winit::WinitUserEvent> =
-                    (**wake).clone();
-                std::thread::spawn(move || {
-                    std::thread::sleep(span);
-                    let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
-                });
-            }
-        } else if let Some(wake) = &wake {
-            // Still settling: keep the frames coming until the measurement starts.
-            let _ = wake.send_event(bevy::winit::WinitUserEvent::WakeUp);
+    watch.frames.fetch_add(1, Ordering::SeqCst);
+    if let Some(report) = watch.report.lock().ok().and_then(|mut r| r.take()) {
+        info!("{report}");
+        if let Some(kib) = proportional_memory_kib() {
+            info!("proportional memory (PSS) {} MiB", kib / 1024);
         }
-        watch.frames += 1;
+        exit.write(AppExit::Success);
+        return;
+    }
+    let Some(wake) = wake else {
         return;
     };
-    watch.frames += 1;
-    if now - started_at < span {
+    if watch.started {
         return;
     }
-    let seconds = (now - started_at).as_secs_f64();
-    let frames = watch.frames - started_frames - 1;
-    let ticks = process_cpu_ticks()
-        .unwrap_or(0)
-        .saturating_sub(started_ticks);
-    info!(
-        "idle: {frames} frames in {seconds:.1} s ({:.2} per second), CPU {:.2} % of one core",
-        frames as f64 / seconds,
-        100.0 * ticks as f64 / CLOCK_TICKS_PER_SECOND / seconds
-    );
-    if let Some(kib) = proportional_memory_kib() {
-        info!("proportional memory (PSS) {} MiB", kib / 1024);
+    if time.elapsed() < IDLE_SETTLE {
+        // Still settling: keep the frames coming until the measurement starts.
+        let _ = wake.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        return;
     }
-    exit.write(AppExit::Success);
+    watch.started = true;
+    let proxy: bevy::winit::EventLoopProxy<bevy::winit::WinitUserEvent> = (**wake).clone();
+    let (frames, report) = (watch.frames.clone(), watch.report.clone());
+    std::thread::spawn(move || {
+        // Let the frame now being drawn finish before counting.
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let (ticks_before, frames_before) = (
+            process_cpu_ticks().unwrap_or(0),
+            frames.load(Ordering::SeqCst),
+        );
+        std::thread::sleep(span);
+        let ticks = process_cpu_ticks()
+            .unwrap_or(0)
+            .saturating_sub(ticks_before);
+        let drawn = frames.load(Ordering::SeqCst) - frames_before;
+        let seconds = span.as_secs_f64();
+        if let Ok(mut report) = report.lock() {
+            *report = Some(format!(
+                "idle: {drawn} frames in {seconds:.1} s ({:.2} per second), CPU {:.2} % of one core",
+                drawn as f64 / seconds,
+                100.0 * ticks as f64 / CLOCK_TICKS_PER_SECOND / seconds
+            ));
+        }
+        // A sleeping kiosk does not wake by itself: ring it, as a touch would.
+        let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+    });
 }
 
 /// Linux's USER_HZ, the unit of /proc CPU times: 100 on every architecture Linux supports

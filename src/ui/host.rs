@@ -97,8 +97,9 @@ pub struct WakePlan {
     pub sleep: std::time::Duration,
 }
 
-/// The longest the window sleeps with nothing due: a safety net, one frame a minute.
-pub const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(60);
+/// The longest the window sleeps with nothing due: a safety net (everything that needs the
+/// screen wakes it itself: the wake alarm, touches, worker threads).
+pub const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// What is due when, from the screen and the clocks: pure, so it is tested without a window.
 /// `other_due`: the soonest of everything else (the staff panel, the next heartbeat).
@@ -454,7 +455,7 @@ mod tests {
     }
 
     #[test]
-    fn nothing_due_sleeps_a_minute_and_the_attract_loop_wakes_for_each_fade() {
+    fn with_nothing_due_it_sleeps_long_and_the_attract_loop_wakes_for_each_fade() {
         let settings = settings();
         let visit = Visit::default();
         let plan = wake_plan(Screen::Home, S(5), &settings, &visit, None);
