@@ -214,18 +214,39 @@ impl Outbox {
         }
         let conn = Connection::open(path).at(path)?;
         conn.busy_timeout(Duration::from_secs(10)).at(path)?;
+        // Another connection (the uploader's, another process's) may be setting the file up at
+        // the same moment; switching to WAL then answers "locked" at once rather than waiting
+        // (SQLite's busy handler does not cover it). Try again for as long as the busy
+        // timeout would have waited.
+        let started = Instant::now();
+        loop {
+            match Self::set_up(&conn) {
+                Err(err)
+                    if matches!(
+                        err.sqlite_error_code(),
+                        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    ) && started.elapsed() < Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                result => break result.at(path)?,
+            }
+        }
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Pragmas and schema, the same on every open.
+    fn set_up(conn: &Connection) -> rusqlite::Result<()> {
         // journal_size_limit: a large roll-up grows the WAL; give the space back afterwards.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA journal_size_limit = 67108864;",
-        )
-        .at(path)?;
-        conn.execute_batch(SCHEMA).at(path)?;
-        Ok(Self {
-            conn,
-            path: path.to_path_buf(),
-        })
+        )?;
+        conn.execute_batch(SCHEMA)
     }
 
     /// Opens the outbox at `path`; a damaged file is moved aside to
@@ -1526,6 +1547,25 @@ mod tests {
         writer.record(draft(999)).unwrap();
         drop(writer); // drop writes what is queued
         assert_eq!(Outbox::open(&path).unwrap().backlog().unwrap(), 251);
+    }
+
+    #[test]
+    fn connections_opening_a_new_outbox_at_the_same_moment_all_succeed() {
+        // The writer thread and the uploader open the same new file at start.
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(format!("o{round}.sqlite3"));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Outbox::open(&path).map(|_| ()))
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert!(opened.is_ok(), "round {round}: {opened:?}");
+            }
+        }
     }
 
     #[test]
