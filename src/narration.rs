@@ -18,10 +18,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 pub(super) fn plugin(app: &mut App) {
-    let waker = WindowWaker::from_world(
-        app.world()
-            .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
-    );
+    let waker = WindowWaker::for_app(app);
     app.insert_resource(Narrator::start(waker))
         .add_systems(Update, follow_the_visitor.in_set(KioskSet::Session));
 }

@@ -535,26 +535,34 @@ fn refresh_staff_view(
                 )
             })
             .collect();
-        if let Some(writer) = &engagement.writer {
-            let status = writer.status();
-            view.storage = StorageView {
-                held_in_memory: status.pending_in_memory as u64,
-                dropped: status.dropped + engagement.lost,
-                rolled_up: status.rolled_up,
-                replaced: status
-                    .recovered
-                    .map(|r| (format_local_time(r.at_ms), r.lost_events)),
-            };
-            view.outbox_error = status.last_error;
-            view.outbox_backlog = Some(status.backlog);
+        // The same figures the heartbeat reports, from the same place.
+        let upload = engagement.uploader.as_ref().map(|u| u.status());
+        let health = crate::engagement::kiosk_health(
+            Duration::ZERO,
+            (
+                content.catalog.exhibits.len(),
+                content.catalog.rejected.len(),
+            ),
+            engagement.writer.as_ref().map(|w| w.status()),
+            upload.clone(),
+            engagement.lost,
+        );
+        view.storage = StorageView {
+            held_in_memory: health.held_in_memory,
+            dropped: health.dropped_events,
+            rolled_up: health.rolled_up_events,
+            replaced: health
+                .outbox_replaced
+                .map(|r| (format_local_time(r.at_ms), r.lost_events)),
+        };
+        view.outbox_backlog = Some(health.outbox_backlog);
+        view.outbox_error = if engagement.writer.is_some() {
+            health.storage_error
         } else {
-            view.outbox_error = Some("the outbox writer could not be started".to_owned());
-        }
-        if let Some(uploader) = &engagement.uploader {
-            let status = uploader.status();
-            view.last_upload = status.last_success_ms.map(format_local_time);
-            view.upload_error = status.last_error;
-        }
+            Some("the outbox writer could not be started".to_owned())
+        };
+        view.last_upload = health.last_upload_ms.map(format_local_time);
+        view.upload_error = upload.and_then(|u| u.last_error);
         view.paired = engagement.uploader.is_some();
         view.today = today.clone();
     }

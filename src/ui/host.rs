@@ -68,10 +68,7 @@ impl ViewData<'_> {
 
 /// The real window: bevy_egui owns the context and its pass; we draw inside it.
 pub fn window_plugin(app: &mut App) {
-    let waker = WindowWaker::from_world(
-        app.world()
-            .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
-    );
+    let waker = WindowWaker::for_app(app);
     if let Some(alarm) = WakeAlarm::start(waker) {
         app.insert_resource(alarm);
     }
@@ -257,6 +254,14 @@ pub struct WindowWaker(Option<bevy::winit::EventLoopProxy<bevy::winit::WinitUser
 impl WindowWaker {
     pub fn from_world(proxy: Option<&bevy::winit::EventLoopProxyWrapper>) -> Self {
         Self(proxy.map(|proxy| (**proxy).clone()))
+    }
+
+    /// The waker of `app`'s window, for a plugin to hand to the thread it starts.
+    pub fn for_app(app: &App) -> Self {
+        Self::from_world(
+            app.world()
+                .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
+        )
     }
 
     pub fn wake(&self) {

@@ -13,10 +13,7 @@ pub(super) fn plugin(app: &mut App) {
         .world()
         .get_resource::<crate::content::KioskSettings>()
         .and_then(|s| s.thumbnail_cache.clone());
-    let waker = super::host::WindowWaker::from_world(
-        app.world()
-            .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
-    );
+    let waker = super::host::WindowWaker::for_app(app);
     app.insert_resource(ImageCache::start(thumbnail_cache, waker))
         .add_systems(Update, receive_decoded_images);
 }

@@ -156,3 +156,38 @@ fn the_real_kiosk_plays_the_recording_through_the_sound_device() {
         bytes.len()
     );
 }
+
+#[test]
+fn a_recording_that_cannot_be_decoded_is_reported_and_the_story_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let exhibits = dir.path().join("exhibits");
+    crate::harness::copy_dir(&repo_path("exhibits"), &exhibits);
+    // Ogg's magic bytes pass the validator's format check; the rest is not Vorbis.
+    let broken = exhibits.join("phone-scams").join("page1-zh.ogg");
+    let mut bytes = b"OggS".to_vec();
+    bytes.extend(std::iter::repeat_n(0x5Au8, 4_000));
+    std::fs::write(&broken, bytes).unwrap();
+    let config = crate::harness::config_for(dir.path(), &exhibits, "http://127.0.0.1:9", 60);
+    let mut kiosk = Kiosk::with_config(config);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
+    kiosk.tap(UiCommand::ToggleNarration);
+    // Decoding comes before any sound device is opened: the same answer on every machine.
+    let state = (0..50)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            kiosk.frames(1);
+            match narrator(&kiosk).1 {
+                NarrationState::Failed(reason) => Some(reason),
+                _ => None,
+            }
+        })
+        .expect("the broken recording is reported");
+    assert!(state.contains("cannot decode"), "{state}");
+    kiosk.tap(UiCommand::TurnPage(1));
+    assert_eq!(
+        narrator(&kiosk).0,
+        Some(exhibits.join("phone-scams").join("page2-zh.ogg")),
+        "the next page still reads"
+    );
+}
