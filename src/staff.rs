@@ -9,6 +9,7 @@ use crate::content::{Content, KioskSettings};
 use crate::engagement::{Engagement, ServerAddress, Track};
 use crate::reload::ReloadNow;
 use crate::ui::UiCommand;
+use crate::ui::host::WindowWaker;
 use crate::visit::{Screen, Visit};
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
@@ -19,14 +20,16 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Staff>()
+    let waker = StaffWaker(WindowWaker::for_app(app));
+    app.insert_resource(waker)
+        .init_resource::<Staff>()
         .init_resource::<TodayNumbers>()
         .add_systems(
             Update,
             (
                 watch_corner_hold.in_set(KioskSet::Input),
                 apply_staff_commands.in_set(KioskSet::Commands),
-                (receive_server_check, close_idle_panel, refresh_staff_view)
+                (receive_answers, close_idle_panel, refresh_staff_view)
                     .chain()
                     .in_set(KioskSet::Session),
                 count_today.in_set(KioskSet::Record),
@@ -121,7 +124,12 @@ impl PinGate {
         if let Some(remaining) = self.lock_remaining(now) {
             return PinOutcome::Locked { remaining };
         }
-        if is_right() {
+        self.record(now, is_right())
+    }
+
+    /// Counts the answer of a check started while the gate was open.
+    pub fn record(&mut self, now: Duration, right: bool) -> PinOutcome {
+        if right {
             *self = Self::default();
             return PinOutcome::Accepted;
         }
@@ -165,6 +173,8 @@ pub enum PinNotice {
     },
     /// kiosk.toml has no `staff_pin_hash`, so the panel cannot open.
     NotConfigured,
+    /// The PIN is being checked (a deliberately slow hash, on its own thread).
+    Checking,
 }
 
 /// The answer to "test the server connection".
@@ -189,7 +199,8 @@ pub struct Staff {
     pin: String,
     hold: CornerHold,
     last_touch: Duration,
-    server_check: Option<Mutex<Receiver<ServerCheck>>>,
+    server_check: Option<Job<ServerCheck>>,
+    pin_check: Option<Job<bool>>,
     /// What the panel shows, refreshed while it is open.
     pub view: StaffView,
 }
@@ -357,6 +368,7 @@ fn apply_staff_commands(
     mut next_screen: ResMut<NextState<Screen>>,
     mut reload: MessageWriter<ReloadNow>,
     mut exit: MessageWriter<AppExit>,
+    waker: Res<StaffWaker>,
 ) {
     let now = time.elapsed();
     for command in ui_commands.read() {
@@ -369,44 +381,46 @@ fn apply_staff_commands(
             UiCommand::PinBackspace if pin_phase => {
                 staff.pin.pop();
             }
-            UiCommand::PinEnter if pin_phase => {
-                let Some(hash) = &settings.staff_pin_hash else {
+            UiCommand::PinEnter if pin_phase && staff.pin_check.is_none() => {
+                let Some(hash) = settings.staff_pin_hash.clone() else {
                     staff.phase = StaffPhase::Pin {
                         notice: Some(PinNotice::NotConfigured),
                     };
                     continue;
                 };
                 let pin = std::mem::take(&mut staff.pin);
-                let outcome = staff
-                    .gate
-                    .try_pin(now, || kepu_core::pin::verify_pin(&pin, hash));
-                staff.phase = match outcome {
-                    PinOutcome::Accepted => {
-                        info!("staff panel opened");
-                        StaffPhase::Open
-                    }
-                    PinOutcome::Wrong { tries_left } => {
-                        warn!("wrong staff PIN ({tries_left} tries before the lockout)");
-                        StaffPhase::Pin {
-                            notice: Some(PinNotice::Wrong { tries_left }),
-                        }
-                    }
-                    PinOutcome::Locked { remaining } => {
-                        warn!("staff panel locked for {} s", remaining.as_secs());
-                        StaffPhase::Pin {
-                            notice: Some(PinNotice::Locked {
-                                seconds_left: remaining.as_secs_f32().ceil() as u64,
-                            }),
-                        }
-                    }
+                if let Some(remaining) = staff.gate.lock_remaining(now) {
+                    staff.phase = pin_outcome_phase(PinOutcome::Locked { remaining });
+                    continue;
+                }
+                // The hash takes a tenth of a second or more by design: off the frame, so the
+                // pad never freezes.
+                let check = {
+                    let (pin, hash) = (pin.clone(), hash.clone());
+                    move || kepu_core::pin::verify_pin(&pin, &hash)
                 };
+                match Job::start("pin-check", waker.0.clone(), check) {
+                    Some(job) => {
+                        staff.pin_check = Some(job);
+                        staff.phase = StaffPhase::Pin {
+                            notice: Some(PinNotice::Checking),
+                        };
+                    }
+                    // No thread to be had: check here rather than leave the pad waiting.
+                    None => {
+                        let right = kepu_core::pin::verify_pin(&pin, &hash);
+                        staff.phase = pin_outcome_phase(staff.gate.record(now, right));
+                    }
+                }
             }
             UiCommand::StaffReload if open => {
                 reload.write(ReloadNow);
             }
             UiCommand::StaffTestServer if open => {
-                staff.server_check =
-                    Some(Mutex::new(start_server_check(engagement.server.clone())));
+                let server = engagement.server.clone();
+                staff.server_check = Job::start("server-check", waker.0.clone(), move || {
+                    check_server(server)
+                });
                 staff.view.server = ServerCheck::Checking;
             }
             UiCommand::StaffQuit if open => {
@@ -421,10 +435,34 @@ fn apply_staff_commands(
     }
 }
 
+fn pin_outcome_phase(outcome: PinOutcome) -> StaffPhase {
+    match outcome {
+        PinOutcome::Accepted => {
+            info!("staff panel opened");
+            StaffPhase::Open
+        }
+        PinOutcome::Wrong { tries_left } => {
+            warn!("wrong staff PIN ({tries_left} tries before the lockout)");
+            StaffPhase::Pin {
+                notice: Some(PinNotice::Wrong { tries_left }),
+            }
+        }
+        PinOutcome::Locked { remaining } => {
+            warn!("staff panel locked for {} s", remaining.as_secs());
+            StaffPhase::Pin {
+                notice: Some(PinNotice::Locked {
+                    seconds_left: remaining.as_secs_f32().ceil() as u64,
+                }),
+            }
+        }
+    }
+}
+
 fn close(staff: &mut Staff, next_screen: &mut NextState<Screen>) {
     staff.phase = StaffPhase::Closed;
     staff.pin.clear();
     staff.server_check = None;
+    staff.pin_check = None;
     staff.view = StaffView::default();
     next_screen.set(Screen::Attract);
 }
@@ -442,39 +480,77 @@ fn close_idle_panel(
     }
 }
 
-/// Runs the connection test on its own thread, so the panel stays responsive for up to the
-/// request's timeout.
-fn start_server_check(server: Option<ServerAddress>) -> Receiver<ServerCheck> {
-    let (sender, receiver) = mpsc::channel();
-    let Some(server) = server else {
-        let _ = sender.send(ServerCheck::NotPaired);
-        return receiver;
-    };
-    let spawned = std::thread::Builder::new()
-        .name("server-check".into())
-        .spawn(move || {
-            let result = match kepu_core::uploader::check_server(&server.url, &server.token) {
-                Ok(round_trip) => ServerCheck::Reachable {
-                    round_trip_ms: u64::try_from(round_trip.as_millis()).unwrap_or(u64::MAX),
-                },
-                Err(err) => ServerCheck::Failed(err.to_string()),
-            };
-            let _ = sender.send(result);
-        });
-    if let Err(err) = spawned {
-        error!("cannot start the server check: {err}");
+/// Slow work for the panel (the connection test, the PIN hash) on a thread of its own, so the
+/// panel keeps answering; the thread wakes the window when its answer is ready.
+struct Job<T>(Mutex<Receiver<T>>);
+
+impl<T: Send + 'static> Job<T> {
+    fn start(
+        name: &str,
+        waker: WindowWaker,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<Self> {
+        let (sender, receiver) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                let _ = sender.send(work());
+                waker.wake();
+            });
+        match spawned {
+            Ok(_) => Some(Self(Mutex::new(receiver))),
+            Err(err) => {
+                error!("cannot start the {name} thread: {err}");
+                None
+            }
+        }
     }
-    receiver
+
+    /// The answer, once it is there; `if_lost` when the thread ended without one (it
+    /// panicked), so the panel never waits forever.
+    fn answer(&self, if_lost: impl FnOnce() -> T) -> Option<T> {
+        let Ok(receiver) = self.0.lock() else {
+            return Some(if_lost());
+        };
+        match receiver.try_recv() {
+            Ok(answer) => Some(answer),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(if_lost()),
+        }
+    }
 }
 
-fn receive_server_check(mut staff: ResMut<Staff>) {
-    let result = staff
-        .server_check
-        .as_ref()
-        .and_then(|r| r.lock().ok().and_then(|r| r.try_recv().ok()));
-    if let Some(result) = result {
+/// The staff panel's window waker, for the threads of its jobs.
+#[derive(Resource, Clone, Default)]
+struct StaffWaker(WindowWaker);
+
+fn check_server(server: Option<ServerAddress>) -> ServerCheck {
+    let Some(server) = server else {
+        return ServerCheck::NotPaired;
+    };
+    match kepu_core::uploader::check_server(&server.url, &server.token) {
+        Ok(round_trip) => ServerCheck::Reachable {
+            round_trip_ms: u64::try_from(round_trip.as_millis()).unwrap_or(u64::MAX),
+        },
+        Err(err) => ServerCheck::Failed(err.to_string()),
+    }
+}
+
+fn receive_answers(time: Res<Time<Real>>, mut staff: ResMut<Staff>) {
+    let lost = || ServerCheck::Failed("the connection test stopped unexpectedly".to_owned());
+    if let Some(result) = staff.server_check.as_ref().and_then(|job| job.answer(lost)) {
         staff.view.server = result;
         staff.server_check = None;
+    }
+    // A check that was lost counts as a wrong PIN: it never opens the panel.
+    if let Some(right) = staff
+        .pin_check
+        .as_ref()
+        .and_then(|job| job.answer(|| false))
+    {
+        staff.pin_check = None;
+        let outcome = staff.gate.record(time.elapsed(), right);
+        staff.phase = pin_outcome_phase(outcome);
     }
 }
 
@@ -659,6 +735,30 @@ mod tests {
                 tries_left: MAX_WRONG_PINS - 1
             }
         );
+    }
+
+    /// Waits for a job's answer (at most 10 s).
+    fn wait_for<T: Send + 'static>(job: &Job<T>, if_lost: fn() -> T) -> T {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(answer) = job.answer(if_lost) {
+                return answer;
+            }
+            assert!(started.elapsed() < S(10), "the job never answered");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn a_job_answers_and_a_job_whose_thread_dies_answers_with_the_fallback() {
+        let job = Job::start("test-job", WindowWaker::default(), || 7)
+            .unwrap_or_else(|| panic!("no thread"));
+        assert_eq!(wait_for(&job, || 0), 7);
+        let job = Job::start("test-job", WindowWaker::default(), || -> u32 {
+            panic!("the work failed (expected in this test)")
+        })
+        .unwrap_or_else(|| panic!("no thread"));
+        assert_eq!(wait_for(&job, || 0), 0);
     }
 
     #[test]

@@ -66,6 +66,79 @@ impl ViewData<'_> {
     }
 }
 
+/// Fingers on the screen at once from which the contact is taken for a palm (or a forearm, or
+/// a child leaning on the glass) rather than hands: two hands may tap at once, three contacts
+/// may not. Touch drivers report a palm as several ordinary touches more often than they
+/// cancel it, and its first contact would otherwise press whatever lies under it.
+pub const PALM_CONTACTS: usize = 3;
+
+/// Watches every finger on the screen. Once [`PALM_CONTACTS`] are down together, nothing the
+/// UI asks for counts until all of them have lifted: a button pressed by the palm's first
+/// contact is released with the palm and would fire then. egui keeps its own pointer state
+/// (press and release still reach it), so nothing jams; only the commands are dropped.
+#[derive(Resource, Debug, Default)]
+pub struct PalmGuard {
+    down: std::collections::HashSet<u64>,
+    palm: bool,
+    /// All contacts lifted in the last frame: its commands were dropped; from the next frame
+    /// on the screen takes taps again.
+    lifted: bool,
+}
+
+impl PalmGuard {
+    /// A palm is on the screen, or lifted in this frame: the UI's commands do not count.
+    pub fn holds_commands(&self) -> bool {
+        self.palm
+    }
+
+    fn track(&mut self, id: u64, phase: TouchPhase) {
+        match phase {
+            TouchPhase::Started => {
+                self.down.insert(id);
+                if self.down.len() >= PALM_CONTACTS {
+                    self.palm = true;
+                }
+            }
+            TouchPhase::Moved => {}
+            TouchPhase::Ended | TouchPhase::Canceled => {
+                self.down.remove(&id);
+            }
+        }
+    }
+}
+
+fn watch_for_palms(mut touches: MessageReader<TouchInput>, mut guard: ResMut<PalmGuard>) {
+    if guard.lifted {
+        guard.palm = false;
+        guard.lifted = false;
+    }
+    for touch in touches.read() {
+        guard.track(touch.id, touch.phase);
+    }
+    if guard.palm && guard.down.is_empty() {
+        guard.lifted = true;
+    }
+}
+
+/// The UI's commands of this frame, unless a palm is on the screen.
+fn write_commands(
+    out: UiOutput,
+    guard: &PalmGuard,
+    ui_commands: &mut MessageWriter<UiCommand>,
+    last_frame: &mut LastUiFrame,
+) {
+    if !guard.holds_commands() {
+        ui_commands.write_batch(out.commands);
+    }
+    last_frame.targets = out.targets;
+}
+
+/// Both hosts (window and headless) watch for palms before they draw.
+pub(super) fn palm_plugin(app: &mut App) {
+    app.init_resource::<PalmGuard>()
+        .add_systems(PreUpdate, watch_for_palms);
+}
+
 /// The real window: bevy_egui owns the context and its pass; we draw inside it.
 pub fn window_plugin(app: &mut App) {
     let waker = WindowWaker::for_app(app);
@@ -87,12 +160,14 @@ pub fn window_plugin(app: &mut App) {
 /// under a software renderer one frame of 1920x1080 costs a core for a fifth of a second.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WakePlan {
-    /// Something moves on screen (the attract cross-fade, a running simulation): draw the
-    /// next frame at once.
+    /// Something moves on screen (a running simulation): draw the next frame at once.
     pub animating: bool,
     /// Otherwise sleep this long, unless touched.
     pub sleep: std::time::Duration,
 }
+
+/// Frames a second of the attract loop's cross-fade.
+pub const ATTRACT_FADE_FPS: f64 = 12.0;
 
 /// The longest the window sleeps with nothing due: a safety net (everything that needs the
 /// screen wakes it itself: the wake alarm, touches, worker threads).
@@ -114,13 +189,20 @@ pub fn wake_plan(
         .max(super::screens::ATTRACT_FADE_SECS * 2.0);
     let into_slide = now.as_secs_f64() % slide;
     let attract = screen == Screen::Attract;
-    let fading = attract && into_slide < super::screens::ATTRACT_FADE_SECS + 0.05;
+    let fade_left = super::screens::ATTRACT_FADE_SECS - into_slide;
     let simulating = matches!(
         visit.open.as_ref().map(|o| &o.player),
         Some(crate::visit::Player::Simulation(sim)) if sim.running
     );
     let mut sleep = LONGEST_SLEEP;
-    if attract {
+    if attract && fade_left > 0.0 {
+        // The cross-fade is drawn at ATTRACT_FADE_FPS, not as fast as the renderer goes:
+        // nobody is at the screen, and a fade needs few steps. The last frame lands just
+        // after the fade's end, so the new picture stands fully.
+        sleep = sleep.min(Duration::from_secs_f64(
+            (1.0 / ATTRACT_FADE_FPS).min(fade_left + 0.01),
+        ));
+    } else if attract {
         // Wake exactly when the next fade starts, not up to a frame late.
         sleep = sleep.min(Duration::from_secs_f64((slide - into_slide).max(0.01)));
     }
@@ -132,7 +214,7 @@ pub fn wake_plan(
         sleep = sleep.min(due);
     }
     WakePlan {
-        animating: fading || simulating,
+        animating: simulating,
         // Never a zero wait: that would be continuous redrawing by another name.
         sleep: sleep.max(Duration::from_millis(10)),
     }
@@ -306,6 +388,8 @@ fn draw_in_window(
     mut commands: Commands,
     mut ui_commands: MessageWriter<UiCommand>,
     mut last_frame: ResMut<LastUiFrame>,
+    palm_guard: Res<PalmGuard>,
+    mut clear_colour: ResMut<ClearColor>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if ui_context.is_none() {
@@ -316,9 +400,14 @@ fn draw_in_window(
     }
     let mut root = root_ui(&ctx);
     let mut out = UiOutput::default();
-    draw_kiosk(&mut root, &data.view(), &mut out);
-    ui_commands.write_batch(out.commands);
-    last_frame.targets = out.targets;
+    let view = data.view();
+    let [r, g, b, _] = super::screens::backdrop(&view).to_array();
+    let backdrop = Color::srgb_u8(r, g, b);
+    if clear_colour.0 != backdrop {
+        clear_colour.0 = backdrop;
+    }
+    draw_kiosk(&mut root, &view, &mut out);
+    write_commands(out, &palm_guard, &mut ui_commands, &mut last_frame);
     last_frame.screen_size = ctx.viewport_rect().size();
     Ok(())
 }
@@ -351,6 +440,7 @@ fn draw_headless(
     mut pointer: ResMut<HeadlessPointer>,
     mut ui_commands: MessageWriter<UiCommand>,
     mut last_frame: ResMut<LastUiFrame>,
+    palm_guard: Res<PalmGuard>,
 ) {
     let mut events = Vec::new();
     for touch in touches.read() {
@@ -406,8 +496,7 @@ fn draw_headless(
         .0
         .run_ui(raw_input, |root| draw_kiosk(root, &view, &mut out))
         .drop_without_applying_deltas();
-    ui_commands.write_batch(out.commands);
-    last_frame.targets = out.targets;
+    write_commands(out, &palm_guard, &mut ui_commands, &mut last_frame);
     last_frame.screen_size = screen.0;
 }
 
@@ -427,6 +516,7 @@ mod tests {
     use std::time::Duration;
 
     const S: fn(u64) -> Duration = Duration::from_secs;
+    const MS: fn(u64) -> Duration = Duration::from_millis;
 
     fn settings() -> KioskSettings {
         let config = KioskConfig::parse(
@@ -465,18 +555,19 @@ mod tests {
         let visit = Visit::default();
         let plan = wake_plan(Screen::Home, S(5), &settings, &visit, None);
         assert_eq!(plan.sleep, LONGEST_SLEEP);
+        let attract_at =
+            |millis: u64| wake_plan(Screen::Attract, MS(millis), &settings, &visit, None);
+        let about = |sleep: Duration, millis: u64| sleep.abs_diff(MS(millis)) < MS(1);
         // Between fades the attract screen is still: asleep until the next one.
-        let plan = wake_plan(Screen::Attract, S(3), &settings, &visit, None);
+        let plan = attract_at(3_000);
         assert!(!plan.animating);
         assert_eq!(plan.sleep, S(5));
-        // During a fade it draws every frame.
-        let plan = wake_plan(
-            Screen::Attract,
-            S(8) + Duration::from_millis(200),
-            &settings,
-            &visit,
-            None,
-        );
-        assert!(plan.animating);
+        // During a fade it draws at ATTRACT_FADE_FPS, not continuously.
+        let plan = attract_at(8_200);
+        assert!(!plan.animating);
+        assert_eq!(plan.sleep, Duration::from_secs_f64(1.0 / ATTRACT_FADE_FPS));
+        // Its last frame comes just after the fade's end, then sleep until the next slide.
+        assert!(about(attract_at(8_750).sleep, 60));
+        assert!(about(attract_at(8_810).sleep, 7_190));
     }
 }

@@ -29,7 +29,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiCommand>()
         .init_resource::<LastUiFrame>()
         .insert_resource(ActiveTheme(Theme::default()));
-    app.add_plugins((images::plugin, models::plugin));
+    app.add_plugins((images::plugin, models::plugin, host::palm_plugin));
 }
 
 /// What a visitor can ask for. Produced by the UI, applied by systems after the frame.

@@ -8,6 +8,16 @@ use crate::visit::{Player, Screen, home_cards};
 use bevy_egui::egui;
 use kepu_core::manifest::{Audience, Exhibit, ExhibitManifest};
 
+/// The colour behind everything on the current screen. The window's clear colour is set to it
+/// (`ui::host`) instead of egui painting a full-screen rectangle: clearing is almost free, while
+/// under a software renderer shading two million pixels costs a good part of each frame.
+pub fn backdrop(view: &KioskView<'_>) -> egui::Color32 {
+    match view.screen {
+        Screen::Attract => view.theme.attract_background,
+        Screen::Home | Screen::Exhibit | Screen::Staff => view.theme.background,
+    }
+}
+
 pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     if let Some(seconds_left) = view.still_there {
         still_there(root, view, seconds_left, out);
@@ -110,11 +120,7 @@ fn access_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
 
 fn body(root: &mut egui::Ui, view: &KioskView<'_>, add: impl FnOnce(&mut egui::Ui)) {
     egui::CentralPanel::default()
-        .frame(
-            egui::Frame::new()
-                .fill(view.theme.background)
-                .inner_margin(view.theme.spacing * 1.5),
-        )
+        .frame(egui::Frame::new().inner_margin(view.theme.spacing * 1.5))
         .show(root, add);
 }
 
@@ -154,8 +160,6 @@ pub fn slide_at(now_secs: f64, slide_secs: f64, slides: usize) -> (usize, usize,
 fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let theme = view.theme;
     let rect = root.max_rect();
-    root.painter()
-        .rect_filled(rect, 0.0, theme.attract_background);
     let response = root.interact(rect, egui::Id::new("attract"), egui::Sense::click());
     register(&response, UiCommand::StartSession, out);
 

@@ -13,11 +13,7 @@ pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     };
     let theme = view.theme;
     egui::CentralPanel::default()
-        .frame(
-            egui::Frame::new()
-                .fill(theme.background)
-                .inner_margin(theme.spacing * 1.5),
-        )
+        .frame(egui::Frame::new().inner_margin(theme.spacing * 1.5))
         .show(root, |ui| match &staff.phase {
             StaffPhase::Pin { notice } => pin_pad(ui, view, staff.pin_digits, *notice, out),
             StaffPhase::Open => panel(ui, view, staff, out),
@@ -55,14 +51,20 @@ fn pin_pad(
             Some(PinNotice::NotConfigured) => {
                 Some(view.phrase(Phrase::PinNotConfigured).to_owned())
             }
+            Some(PinNotice::Checking) => Some(view.phrase(Phrase::PinChecking).to_owned()),
             None => None,
         };
         if let Some(text) = notice_text {
+            let colour = if notice == Some(PinNotice::Checking) {
+                theme.muted_text
+            } else {
+                theme.wrong
+            };
             ui.add(
                 egui::Label::new(
                     egui::RichText::new(text)
                         .size(theme.body_size)
-                        .color(theme.wrong),
+                        .color(colour),
                 )
                 .wrap(),
             );

@@ -90,6 +90,7 @@ pub enum Phrase {
     PinWrong,
     PinLocked,
     PinNotConfigured,
+    PinChecking,
     Delete,
     Enter,
     Close,
@@ -291,6 +292,7 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
             "本机未设置工作人员密码（kiosk.toml 中的 staff_pin_hash），请联系技术人员。",
             "No staff PIN is set (staff_pin_hash in kiosk.toml). Please ask IT.",
         ),
+        Phrase::PinChecking => pick(chinese, "正在核对……", "Checking…"),
         Phrase::Delete => pick(chinese, "删除", "Delete"),
         Phrase::Enter => pick(chinese, "确定", "Enter"),
         Phrase::Close => pick(chinese, "关闭", "Close"),
@@ -398,7 +400,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 115] = [
+pub const ALL: [Phrase; 116] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -486,6 +488,7 @@ pub const ALL: [Phrase; 115] = [
     Phrase::PinWrong,
     Phrase::PinLocked,
     Phrase::PinNotConfigured,
+    Phrase::PinChecking,
     Phrase::Delete,
     Phrase::Enter,
     Phrase::Close,

@@ -17,6 +17,22 @@ fn type_pin(kiosk: &mut Kiosk, pin: &str) {
         kiosk.tap(UiCommand::PinDigit(digit - b'0'));
     }
     kiosk.tap(UiCommand::PinEnter);
+    // The hash runs on a thread of its own: wait for its answer.
+    let started = std::time::Instant::now();
+    while phase(kiosk)
+        == (StaffPhase::Pin {
+            notice: Some(PinNotice::Checking),
+        })
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the PIN check never answered"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        kiosk.frames(1);
+    }
+    // One more frame draws what the answer opened.
+    kiosk.frames(1);
 }
 
 fn phase(kiosk: &Kiosk) -> StaffPhase {

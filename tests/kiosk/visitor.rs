@@ -284,3 +284,67 @@ fn two_hands_at_once_never_jam_the_ui() {
         Some(Player::Story { page: 1, .. })
     ));
 }
+
+/// Lifts every finger, one frame apart in the given order.
+fn lift(kiosk: &mut Kiosk, fingers: &[(u64, Vec2)]) {
+    for (finger, at) in fingers {
+        kiosk.touch(*finger, TouchPhase::Ended, *at);
+        kiosk.frames(1);
+    }
+}
+
+#[test]
+fn a_palm_reported_as_ordinary_touches_presses_nothing_and_two_hands_still_tap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let story = kiosk.target_center(&open("phone-scams"));
+    let quiz = kiosk.target_center(&open("emergency-quiz"));
+
+    // The heel of a hand lands on a card, the rest of the palm a frame later; the driver
+    // cancels none of the contacts. Whichever lifts last, nothing opens.
+    for first_contact_lifts_last in [true, false] {
+        let mut palm: Vec<(u64, Vec2)> = (0..4)
+            .map(|i| {
+                (
+                    kiosk.next_finger(),
+                    story + Vec2::new(25.0 * i as f32, 15.0),
+                )
+            })
+            .collect();
+        kiosk.touch(palm[0].0, TouchPhase::Started, palm[0].1);
+        kiosk.frames(1);
+        for (finger, at) in &palm[1..] {
+            kiosk.touch(*finger, TouchPhase::Started, *at);
+        }
+        kiosk.frames(2);
+        if first_contact_lifts_last {
+            palm.rotate_left(1);
+        }
+        lift(&mut kiosk, &palm);
+        kiosk.frames(2);
+        assert_eq!(kiosk.screen(), Screen::Home, "the palm opened an exhibit");
+        assert!(kiosk.visit().open.is_none());
+    }
+
+    // The very next tap counts.
+    kiosk.tap(open("phone-scams"));
+    assert_eq!(kiosk.screen(), Screen::Exhibit);
+    kiosk.tap(UiCommand::GoHome);
+
+    // Two hands are not a palm: another hand resting on the screen while a finger taps does
+    // not swallow the tap.
+    let (tapping, resting) = (kiosk.next_finger(), kiosk.next_finger());
+    let elsewhere = Vec2::new(1800.0, 1000.0);
+    kiosk.touch(tapping, TouchPhase::Started, quiz);
+    kiosk.frames(1);
+    kiosk.touch(resting, TouchPhase::Started, elsewhere);
+    kiosk.frames(1);
+    lift(&mut kiosk, &[(tapping, quiz)]);
+    kiosk.frames(2);
+    assert_eq!(
+        kiosk.visit().open.as_ref().map(|o| o.exhibit_id.as_str()),
+        Some("emergency-quiz")
+    );
+    lift(&mut kiosk, &[(resting, elsewhere)]);
+}
