@@ -45,6 +45,75 @@ pub enum KioskSet {
     Record,
 }
 
+/// The kiosk's window. On the floor (`windowed` false): fullscreen, borderless, cursor hidden,
+/// and a close request (Alt+F4 from a window manager, a stray keyboard) is ignored: only the
+/// staff panel quits. `--windowed` is for development: a normal window that closes as usual.
+pub fn window_plugin(windowed: bool, size: Option<(u32, u32)>) -> bevy::window::WindowPlugin {
+    use bevy::window::{CursorOptions, MonitorSelection, Window, WindowMode, WindowPlugin};
+    let window = if windowed {
+        Window {
+            title: "Kepu Kiosk".into(),
+            resolution: size.unwrap_or((1280, 720)).into(),
+            ..default()
+        }
+    } else {
+        Window {
+            title: "Kepu Kiosk".into(),
+            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
+            decorations: false,
+            ..default()
+        }
+    };
+    WindowPlugin {
+        primary_window: Some(window),
+        primary_cursor_options: Some(CursorOptions {
+            visible: windowed,
+            ..default()
+        }),
+        close_when_requested: windowed,
+        ..default()
+    }
+}
+
+/// On the floor: keeps the window over the whole primary monitor. A kiosk's X session often
+/// has no window manager, and then nobody honours the fullscreen request: the window stayed at
+/// 800x600 in a corner of the screen. The kiosk sizes and places it itself; under a window
+/// manager that did its job the sizes already match and nothing happens.
+pub fn cover_the_monitor_plugin(app: &mut App) {
+    app.add_systems(Update, cover_the_monitor);
+}
+
+/// Tries this many times, in case the display refuses the size: a kiosk that cannot cover the
+/// screen still shows what it can rather than asking every frame.
+const COVER_ATTEMPTS: u8 = 3;
+
+fn cover_the_monitor(
+    monitors: Query<&bevy::window::Monitor, With<bevy::window::PrimaryMonitor>>,
+    mut windows: Query<&mut bevy::window::Window, With<bevy::window::PrimaryWindow>>,
+    mut attempts: Local<u8>,
+) {
+    let (Ok(monitor), Ok(mut window)) = (monitors.single(), windows.single_mut()) else {
+        return;
+    };
+    let size = (monitor.physical_width, monitor.physical_height);
+    if size.0 == 0 || size.1 == 0 || *attempts >= COVER_ATTEMPTS {
+        return;
+    }
+    let current = (
+        window.resolution.physical_width(),
+        window.resolution.physical_height(),
+    );
+    if current != size {
+        *attempts += 1;
+        info!(
+            "the window is {}x{} on a {}x{} screen: covering the screen",
+            current.0, current.1, size.0, size.1
+        );
+        window.resolution.set_physical_resolution(size.0, size.1);
+        window.position = bevy::window::WindowPosition::At(monitor.physical_position);
+    }
+}
+
 /// Everything the kiosk is, apart from the window/renderer and the UI host.
 pub fn kiosk_plugins(
     app: &mut App,
@@ -87,4 +156,25 @@ pub fn headless_app(settings: KioskSettings, content: Content, engagement: Engag
     kiosk_plugins(&mut app, settings, content, engagement);
     app.add_plugins(ui::host::headless_plugin);
     app
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy::window::WindowMode;
+
+    #[test]
+    fn on_the_floor_the_window_is_fullscreen_without_cursor_and_cannot_be_closed() {
+        let kiosk = super::window_plugin(false, None);
+        let window = kiosk.primary_window.unwrap_or_else(|| panic!("no window"));
+        assert!(matches!(window.mode, WindowMode::BorderlessFullscreen(_)));
+        assert!(!window.decorations);
+        assert!(!kiosk.primary_cursor_options.is_some_and(|c| c.visible));
+        assert!(!kiosk.close_when_requested, "Alt+F4 must not end the kiosk");
+        // Development: a normal window of the asked size, which closes as usual.
+        let dev = super::window_plugin(true, Some((1920, 1080)));
+        let window = dev.primary_window.unwrap_or_else(|| panic!("no window"));
+        assert_eq!(window.mode, WindowMode::Windowed);
+        assert_eq!(window.resolution.physical_width(), 1920);
+        assert!(dev.close_when_requested);
+    }
 }

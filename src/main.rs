@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use bevy::prelude::*;
-use bevy::window::{CursorOptions, MonitorSelection, WindowMode};
 use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::EguiPlugin;
 use clap::{Parser, Subcommand};
@@ -340,24 +339,6 @@ fn run(
         settings.idle_countdown = Duration::from_secs(2);
     }
 
-    let window = if windowed {
-        Window {
-            title: "Kepu Kiosk".into(),
-            resolution: windowed_size.unwrap_or((1280, 720)).into(),
-            ..default()
-        }
-    } else {
-        Window {
-            title: "Kepu Kiosk".into(),
-            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
-            decorations: false,
-            ..default()
-        }
-    };
-    let cursor = CursorOptions {
-        visible: windowed,
-        ..default()
-    };
     // Reactive: redraw on input, and otherwise only when something is due (`wake_plan`).
     // Screenshot runs need a steady stream of frames to settle.
     let update_mode = if automation.screenshot.is_some()
@@ -372,11 +353,7 @@ fn run(
     };
 
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(window),
-        primary_cursor_options: Some(cursor),
-        ..default()
-    }));
+    app.add_plugins(DefaultPlugins.set(kepu_kiosk::window_plugin(windowed, windowed_size)));
     // The render world hands the main world the time its last frame ended, so the first
     // update after the window slept would see a clock that stopped when it fell asleep: the
     // "Still there?" overlay would come one sleep late. Without the channel, the main world
@@ -395,6 +372,9 @@ fn run(
         // renderer every frame resolves them.
         commands.spawn((Camera2d, Msaa::Off));
     });
+    if !windowed {
+        app.add_plugins(kepu_kiosk::cover_the_monitor_plugin);
+    }
     kepu_kiosk::kiosk_plugins(&mut app, settings, content, engagement);
     if let Some((visitors, seed)) = automation.autopilot {
         app.insert_resource(kepu_kiosk::autopilot::Autopilot::new(visitors, seed))

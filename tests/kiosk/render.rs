@@ -22,8 +22,14 @@ fn colour(c: [u8; 3]) -> bevy_egui::egui::Color32 {
     bevy_egui::egui::Color32::from_rgb(c[0], c[1], c[2])
 }
 
-/// Runs the kiosk with `args` until it saved `name`.png, and loads that screenshot.
+/// Runs the kiosk in a 1920x1080 window with `args` until it saved `name`.png, and loads
+/// that screenshot.
 fn render(name: &str, args: &[&str]) -> RgbImage {
+    render_in(name, &["--windowed", "--window-size", "1920x1080"], args)
+}
+
+/// The same, with the window options `window` (none: fullscreen, as on the floor).
+fn render_in(name: &str, window: &[&str], args: &[&str]) -> RgbImage {
     assert!(
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
         "the render tests need a display: run them under xvfb-run (scripts/test.sh does)"
@@ -35,13 +41,9 @@ fn render(name: &str, args: &[&str]) -> RgbImage {
         .join(format!("{name}.png"));
     let _ = std::fs::remove_file(&screenshot);
     let output = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
-        .args([
-            "run",
-            "--windowed",
-            "--window-size",
-            "1920x1080",
-            "--config",
-        ])
+        .arg("run")
+        .args(window)
+        .arg("--config")
         .arg(dir.path().join("kiosk.toml"))
         .args(args)
         .arg("--screenshot")
@@ -57,6 +59,21 @@ fn render(name: &str, args: &[&str]) -> RgbImage {
     let image = image::open(&screenshot).unwrap().to_rgb8();
     assert_eq!((image.width(), image.height()), (WIDTH, HEIGHT), "{name}");
     image
+}
+
+/// On the floor there is often no window manager to honour a fullscreen request (there is none
+/// under the tests' Xvfb either): the kiosk covers the whole screen by itself.
+#[test]
+fn on_the_floor_the_kiosk_covers_the_whole_screen_without_a_window_manager() {
+    // render_in checks the screenshot is the screen's 1920x1080 (it was 800x600).
+    let home = render_in("fullscreen-home", &[], &["--start-session", "zh"]);
+    assert!(
+        share(&home, HOME_BACKGROUND, 6) > 0.3,
+        "the home screen fills the screen"
+    );
+    // The bottom-right corner is the access bar's surface, not a black void.
+    let corner = home.get_pixel(WIDTH - 5, HEIGHT - 5).0;
+    assert!(colour_distance(corner, [0, 0, 0]) > 300, "{corner:?}");
 }
 
 fn share(image: &RgbImage, colour: [u8; 3], tolerance: u32) -> f64 {
