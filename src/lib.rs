@@ -19,6 +19,7 @@ pub mod engagement;
 pub mod narration;
 pub mod play;
 pub mod reload;
+pub mod screen_awake;
 pub mod session;
 pub mod staff;
 pub mod ui;

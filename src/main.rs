@@ -373,7 +373,10 @@ fn run(
         commands.spawn((Camera2d, Msaa::Off));
     });
     if !windowed {
-        app.add_plugins(kepu_kiosk::cover_the_monitor_plugin);
+        app.add_plugins((
+            kepu_kiosk::cover_the_monitor_plugin,
+            kepu_kiosk::screen_awake::plugin,
+        ));
     }
     kepu_kiosk::kiosk_plugins(&mut app, settings, content, engagement);
     if let Some((visitors, seed)) = automation.autopilot {

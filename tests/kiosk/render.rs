@@ -61,10 +61,17 @@ fn render_in(name: &str, window: &[&str], args: &[&str]) -> RgbImage {
     image
 }
 
+/// Kiosks on the floor (no `--windowed`) keep X's screen saver off, which is one setting for the
+/// whole X server: the tests that start one take turns.
+static FLOOR_KIOSK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// On the floor there is often no window manager to honour a fullscreen request (there is none
 /// under the tests' Xvfb either): the kiosk covers the whole screen by itself.
 #[test]
 fn on_the_floor_the_kiosk_covers_the_whole_screen_without_a_window_manager() {
+    let _turn = FLOOR_KIOSK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // render_in checks the screenshot is the screen's 1920x1080 (it was 800x600).
     let home = render_in("fullscreen-home", &[], &["--start-session", "zh"]);
     assert!(
@@ -74,6 +81,76 @@ fn on_the_floor_the_kiosk_covers_the_whole_screen_without_a_window_manager() {
     // The bottom-right corner is the access bar's surface, not a black void.
     let corner = home.get_pixel(WIDTH - 5, HEIGHT - 5).0;
     assert!(colour_distance(corner, [0, 0, 0]) > 300, "{corner:?}");
+}
+
+/// Whether X's screen saver is on (MIT-SCREEN-SAVER's QueryInfo).
+fn screen_saver_on(x: &impl x11rb::connection::Connection, root: u32) -> bool {
+    use x11rb::protocol::screensaver::{ConnectionExt, State};
+    let info = x.screensaver_query_info(root).unwrap().reply().unwrap();
+    info.state == u8::from(State::ON)
+}
+
+/// X blanks an untouched screen once its screen saver's timeout has passed (and DPMS then
+/// turns the monitor off): on the floor the kiosk keeps the screen on.
+#[test]
+fn on_the_floor_the_screen_saver_never_comes_on() {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{Blanking, ConnectionExt, Exposures, ScreenSaver};
+    use x11rb::wrapper::ConnectionExt as _;
+    let _turn = FLOOR_KIOSK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (x, screen) = x11rb::connect(None).unwrap();
+    let root = x.setup().roots[screen].root;
+    let saved = x.get_screen_saver().unwrap().reply().unwrap();
+    let wait = |seconds: f64| std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+    x.set_screen_saver(2, 0, Blanking::PREFERRED, Exposures::ALLOWED)
+        .unwrap();
+    x.force_screen_saver(ScreenSaver::RESET).unwrap();
+    x.sync().unwrap();
+    // Control: with nobody resetting it, it comes on.
+    wait(3.5);
+    assert!(screen_saver_on(&x, root), "the screen saver should be on");
+    x.force_screen_saver(ScreenSaver::RESET).unwrap();
+    x.sync().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    sample_config(dir.path(), "http://127.0.0.1:9", 600);
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
+        .args(["run", "--config"])
+        .arg(dir.path().join("kiosk.toml"))
+        .args(["--start-session", "zh", "--measure-idle", "30"])
+        .current_dir(repo_path(""))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the kiosk is up (a screen saver that came on while it started goes off here), it
+    // stays off while untouched for five timeouts.
+    wait(2.5);
+    x.force_screen_saver(ScreenSaver::RESET).unwrap();
+    x.sync().unwrap();
+    let mut seen_on = 0;
+    for _ in 0..20 {
+        wait(0.5);
+        seen_on += usize::from(screen_saver_on(&x, root));
+    }
+    let still_running = kiosk.try_wait().unwrap().is_none();
+    let _ = kiosk.kill();
+    let _ = kiosk.wait();
+    x.set_screen_saver(
+        saved.timeout as i16,
+        saved.interval as i16,
+        saved.prefer_blanking,
+        saved.allow_exposures,
+    )
+    .unwrap();
+    x.sync().unwrap();
+    assert!(still_running, "the kiosk stopped early");
+    assert_eq!(
+        seen_on, 0,
+        "the screen saver came on under the kiosk (times seen on)"
+    );
 }
 
 fn share(image: &RgbImage, colour: [u8; 3], tolerance: u32) -> f64 {
