@@ -78,12 +78,19 @@ pub const PALM_CONTACTS: usize = 3;
 /// (press and release still reach it), so nothing jams; only the commands are dropped.
 #[derive(Resource, Debug, Default)]
 pub struct PalmGuard {
-    down: std::collections::HashSet<u64>,
+    /// Each contact on the screen, with when it was last heard of.
+    down: std::collections::HashMap<u64, std::time::Duration>,
     palm: bool,
     /// All contacts lifted in the last frame: its commands were dropped; from the next frame
     /// on the screen takes taps again.
     lifted: bool,
 }
+
+/// A contact with no news for this long is forgotten. A driver that loses a touch's end (it
+/// happens) must not leave a phantom finger that turns every later two-finger gesture into a
+/// palm, or a palm that never lifts; a hand resting this long without a twitch presses nothing
+/// when it lifts anyway (egui's clicks are shorter than a second).
+pub const STALE_CONTACTS: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl PalmGuard {
     /// A palm is on the screen, or lifted in this frame: the UI's commands do not count.
@@ -91,33 +98,52 @@ impl PalmGuard {
         self.palm
     }
 
-    fn track(&mut self, id: u64, phase: TouchPhase) {
+    /// Starts a frame at `now`: a palm that lifted last frame no longer counts, and contacts
+    /// silent for [`STALE_CONTACTS`] are forgotten.
+    pub fn begin_frame(&mut self, now: std::time::Duration) {
+        self.down
+            .retain(|_, last_heard| now.saturating_sub(*last_heard) < STALE_CONTACTS);
+        if self.lifted || (self.palm && self.down.is_empty()) {
+            self.palm = false;
+            self.lifted = false;
+        }
+    }
+
+    /// One touch event at `now`.
+    pub fn track(&mut self, now: std::time::Duration, id: u64, phase: TouchPhase) {
         match phase {
-            TouchPhase::Started => {
-                self.down.insert(id);
+            TouchPhase::Started | TouchPhase::Moved => {
+                self.down.insert(id, now);
                 if self.down.len() >= PALM_CONTACTS {
                     self.palm = true;
                 }
             }
-            TouchPhase::Moved => {}
             TouchPhase::Ended | TouchPhase::Canceled => {
                 self.down.remove(&id);
             }
         }
     }
+
+    /// Ends the frame's touches: once every contact of a palm has lifted, the next frame
+    /// takes taps again.
+    pub fn end_frame(&mut self) {
+        if self.palm && self.down.is_empty() {
+            self.lifted = true;
+        }
+    }
 }
 
-fn watch_for_palms(mut touches: MessageReader<TouchInput>, mut guard: ResMut<PalmGuard>) {
-    if guard.lifted {
-        guard.palm = false;
-        guard.lifted = false;
-    }
+fn watch_for_palms(
+    time: Res<Time<Real>>,
+    mut touches: MessageReader<TouchInput>,
+    mut guard: ResMut<PalmGuard>,
+) {
+    let now = time.elapsed();
+    guard.begin_frame(now);
     for touch in touches.read() {
-        guard.track(touch.id, touch.phase);
+        guard.track(now, touch.id, touch.phase);
     }
-    if guard.palm && guard.down.is_empty() {
-        guard.lifted = true;
-    }
+    guard.end_frame();
 }
 
 /// The UI's commands of this frame, unless a palm is on the screen.
@@ -547,6 +573,65 @@ mod tests {
         // A corner hold under way wakes the window when the pad must open.
         let plan = wake_plan(Screen::Home, S(110), &settings, &visit, Some(S(3)));
         assert_eq!(plan.sleep, S(3));
+    }
+
+    #[test]
+    fn a_palm_holds_commands_until_it_lifts_and_lost_contacts_are_forgotten() {
+        let mut guard = PalmGuard::default();
+        let frame = |guard: &mut PalmGuard, now: Duration, touches: &[(u64, TouchPhase)]| {
+            guard.begin_frame(now);
+            for &(id, phase) in touches {
+                guard.track(now, id, phase);
+            }
+            guard.end_frame();
+            guard.holds_commands()
+        };
+        // Two hands: no palm.
+        assert!(!frame(
+            &mut guard,
+            S(1),
+            &[(1, TouchPhase::Started), (2, TouchPhase::Started)]
+        ));
+        // A third contact: a palm, held through its lifting frame, then taps count again.
+        assert!(frame(&mut guard, S(2), &[(3, TouchPhase::Started)]));
+        let lift_all = [
+            (1, TouchPhase::Ended),
+            (2, TouchPhase::Ended),
+            (3, TouchPhase::Canceled),
+        ];
+        assert!(frame(&mut guard, S(3), &lift_all));
+        assert!(!frame(&mut guard, S(3), &[]));
+        // A palm whose ends the driver never sends is forgotten after STALE_CONTACTS...
+        let palm = [
+            (4, TouchPhase::Started),
+            (5, TouchPhase::Started),
+            (6, TouchPhase::Started),
+        ];
+        assert!(frame(&mut guard, S(10), &palm));
+        assert!(frame(&mut guard, S(10) + STALE_CONTACTS / 2, &[]));
+        assert!(!frame(
+            &mut guard,
+            S(10) + STALE_CONTACTS,
+            &[(7, TouchPhase::Started)]
+        ));
+        // ...and so is one lost finger while others come and go: it does not make every later
+        // two-finger pinch a palm.
+        let later = S(30) + STALE_CONTACTS;
+        frame(
+            &mut guard,
+            S(30),
+            &[(7, TouchPhase::Ended), (8, TouchPhase::Started)],
+        );
+        for step in 1..=4 {
+            let now = S(30) + STALE_CONTACTS * step / 4;
+            frame(
+                &mut guard,
+                now,
+                &[(9, TouchPhase::Started), (9, TouchPhase::Ended)],
+            );
+        }
+        let pinch = [(10, TouchPhase::Started), (11, TouchPhase::Started)];
+        assert!(!frame(&mut guard, later, &pinch));
     }
 
     #[test]
