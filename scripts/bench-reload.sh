@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 edits="${1:-5}"
-cargo build --locked --workspace >/dev/null 2>&1
+cargo build --locked --workspace --all-targets >/dev/null 2>&1
 work="$(mktemp -d)"
 cp -r exhibits "$work/exhibits"
 cat > "$work/kiosk.toml" <<TOML

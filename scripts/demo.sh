@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-# Whole workspace: building one package alone would unify features differently and rebuild.
-cargo build --locked --workspace
+# Built exactly as the test suite builds (whole workspace, all targets): the same features, so
+# the demo and the tests share one build instead of each rebuilding half of Bevy (~9 minutes
+# here) after the other.
+cargo build --locked --workspace --all-targets
 bin="$CARGO_TARGET_DIR/debug"
 data="$PWD/demo-data"
 mkdir -p "$data"
