@@ -84,35 +84,43 @@ pub fn cover_the_monitor_plugin(app: &mut App) {
     app.add_systems(Update, cover_the_monitor);
 }
 
-/// Tries this many times, in case the display refuses the size: a kiosk that cannot cover the
-/// screen still shows what it can rather than asking every frame.
+/// Asks this many times for one screen size, in case the display refuses it: a kiosk that
+/// cannot cover the screen still shows what it can rather than asking every frame. A new
+/// screen size (another monitor, a mode change) gets its own attempts.
 const COVER_ATTEMPTS: u8 = 3;
 
 fn cover_the_monitor(
     monitors: Query<&bevy::window::Monitor, With<bevy::window::PrimaryMonitor>>,
     mut windows: Query<&mut bevy::window::Window, With<bevy::window::PrimaryWindow>>,
-    mut attempts: Local<u8>,
+    mut asked: Local<Option<((u32, u32), u8)>>,
 ) {
     let (Ok(monitor), Ok(mut window)) = (monitors.single(), windows.single_mut()) else {
         return;
     };
     let size = (monitor.physical_width, monitor.physical_height);
-    if size.0 == 0 || size.1 == 0 || *attempts >= COVER_ATTEMPTS {
-        return;
-    }
     let current = (
         window.resolution.physical_width(),
         window.resolution.physical_height(),
     );
-    if current != size {
-        *attempts += 1;
-        info!(
-            "the window is {}x{} on a {}x{} screen: covering the screen",
-            current.0, current.1, size.0, size.1
-        );
-        window.resolution.set_physical_resolution(size.0, size.1);
-        window.position = bevy::window::WindowPosition::At(monitor.physical_position);
+    if size.0 == 0 || size.1 == 0 || current == size {
+        return;
     }
+    // The window reports its real size back (winit's resize events), so a size still different
+    // here is a request that did not take.
+    let attempts = match *asked {
+        Some((asked_for, attempts)) if asked_for == size => attempts,
+        _ => 0,
+    };
+    if attempts >= COVER_ATTEMPTS {
+        return;
+    }
+    *asked = Some((size, attempts + 1));
+    info!(
+        "the window is {}x{} on a {}x{} screen: covering the screen",
+        current.0, current.1, size.0, size.1
+    );
+    window.resolution.set_physical_resolution(size.0, size.1);
+    window.position = bevy::window::WindowPosition::At(monitor.physical_position);
 }
 
 /// Everything the kiosk is, apart from the window/renderer and the UI host.
@@ -169,7 +177,7 @@ mod tests {
         let window = kiosk.primary_window.unwrap_or_else(|| panic!("no window"));
         assert!(matches!(window.mode, WindowMode::BorderlessFullscreen(_)));
         assert!(!window.decorations);
-        assert!(!kiosk.primary_cursor_options.is_some_and(|c| c.visible));
+        assert_eq!(kiosk.primary_cursor_options.map(|c| c.visible), Some(false));
         assert!(!kiosk.close_when_requested, "Alt+F4 must not end the kiosk");
         // Development: a normal window of the asked size, which closes as usual.
         let dev = super::window_plugin(true, Some((1920, 1080)));

@@ -260,3 +260,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// One kiosk window at a time on the tests' X screen: windows coming and going redraw the
+/// ones beneath (the idle test counts frames), and floor kiosks keep X's screen saver off,
+/// one setting for the whole X server.
+static SCREEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn alone_on_screen() -> std::sync::MutexGuard<'static, ()> {
+    SCREEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -127,6 +127,7 @@ fn the_real_kiosk_plays_the_recording_through_the_sound_device() {
         ),
     )
     .unwrap();
+    let _alone = crate::harness::alone_on_screen();
     let output = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
         .args(["run", "--windowed", "--window-size", "1280x720", "--config"])
         .arg(dir.path().join("kiosk.toml"))

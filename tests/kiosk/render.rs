@@ -3,7 +3,7 @@
 //! saved as a PNG (kept in $KEPU_SCREENSHOT_DIR when set) and checked pixel by pixel: not
 //! blank, the right background, text present, and text contrast measured from the pixels.
 
-use crate::harness::{repo_path, sample_config};
+use crate::harness::{alone_on_screen, repo_path, sample_config};
 use image::RgbImage;
 use kepu_kiosk::ui::theme::contrast_ratio;
 use std::collections::HashMap;
@@ -34,6 +34,7 @@ fn render_in(name: &str, window: &[&str], args: &[&str]) -> RgbImage {
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
         "the render tests need a display: run them under xvfb-run (scripts/test.sh does)"
     );
+    let _alone = alone_on_screen();
     let dir = tempfile::tempdir().unwrap();
     sample_config(dir.path(), "http://127.0.0.1:9", 60);
     let screenshot = std::env::var_os("KEPU_SCREENSHOT_DIR")
@@ -61,17 +62,10 @@ fn render_in(name: &str, window: &[&str], args: &[&str]) -> RgbImage {
     image
 }
 
-/// Kiosks on the floor (no `--windowed`) keep X's screen saver off, which is one setting for the
-/// whole X server: the tests that start one take turns.
-static FLOOR_KIOSK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 /// On the floor there is often no window manager to honour a fullscreen request (there is none
 /// under the tests' Xvfb either): the kiosk covers the whole screen by itself.
 #[test]
 fn on_the_floor_the_kiosk_covers_the_whole_screen_without_a_window_manager() {
-    let _turn = FLOOR_KIOSK
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // render_in checks the screenshot is the screen's 1920x1080 (it was 800x600).
     let home = render_in("fullscreen-home", &[], &["--start-session", "zh"]);
     assert!(
@@ -97,9 +91,7 @@ fn on_the_floor_the_screen_saver_never_comes_on() {
     use x11rb::connection::Connection;
     use x11rb::protocol::xproto::{Blanking, ConnectionExt, Exposures, ScreenSaver};
     use x11rb::wrapper::ConnectionExt as _;
-    let _turn = FLOOR_KIOSK
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = alone_on_screen();
     let (x, screen) = x11rb::connect(None).unwrap();
     let root = x.setup().roots[screen].root;
     let saved = x.get_screen_saver().unwrap().reply().unwrap();
@@ -336,6 +328,7 @@ fn staff_panel_renders() {
 /// Runs the kiosk untouched on its home screen for `seconds` after it settled and returns the
 /// frames it drew (`--measure-idle`).
 fn frames_drawn_untouched(idle_timeout_secs: u64, seconds: u32) -> u32 {
+    let _alone = alone_on_screen();
     let dir = tempfile::tempdir().unwrap();
     sample_config(dir.path(), "http://127.0.0.1:9", idle_timeout_secs);
     let output = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
