@@ -68,8 +68,14 @@ enum Command {
         /// frames drawn and the CPU time of the whole process, exit: the idle figures.
         #[arg(long, hide = true, value_name = "SECONDS")]
         measure_idle: Option<u64>,
-        /// With --windowed: the window's size in pixels, e.g. 1920x1080.
-        #[arg(long, value_name = "WxH", default_value = "1280x720")]
+        /// With --windowed: the window's size in pixels, e.g. 1920x1080 (fullscreen covers
+        /// the screen, so the size alone would be silently ignored: refused instead).
+        #[arg(
+            long,
+            value_name = "WxH",
+            default_value = "1280x720",
+            requires = "windowed"
+        )]
         window_size: String,
         /// Save a screenshot of the settled screen to this PNG file, then exit.
         #[arg(long, value_name = "PNG")]

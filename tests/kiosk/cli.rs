@@ -1,4 +1,4 @@
-//! The curator's command line: `validate` exit codes and formats, `schema`.
+//! The command line: `validate` exit codes and formats, `schema`, `run`'s option checks.
 
 use crate::harness::{copy_dir, repo_path};
 use std::process::{Command, Output};
@@ -64,4 +64,12 @@ fn schema_prints_a_json_schema_of_exhibit_toml() {
     let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(schema["title"], "ExhibitManifest");
     assert!(schema["properties"]["hotspots"].is_object());
+}
+
+#[test]
+fn a_window_size_without_windowed_is_refused_rather_than_ignored() {
+    let output = kiosk(&["run", "--window-size", "1920x1080"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("--windowed"), "{text}");
 }

@@ -77,6 +77,15 @@ fn on_the_floor_the_kiosk_covers_the_whole_screen_without_a_window_manager() {
     assert!(colour_distance(corner, [0, 0, 0]) > 300, "{corner:?}");
 }
 
+/// Runs its closure when dropped, on success and on a failed assertion alike.
+struct Restore<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for Restore<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
+}
+
 /// Whether X's screen saver is on (MIT-SCREEN-SAVER's QueryInfo).
 fn screen_saver_on(x: &impl x11rb::connection::Connection, root: u32) -> bool {
     use x11rb::protocol::screensaver::{ConnectionExt, State};
@@ -95,6 +104,18 @@ fn on_the_floor_the_screen_saver_never_comes_on() {
     let (x, screen) = x11rb::connect(None).unwrap();
     let root = x.setup().roots[screen].root;
     let saved = x.get_screen_saver().unwrap().reply().unwrap();
+    // The X server's settings come back whatever happens below (the other tests share it).
+    let _restore = Restore(|| {
+        if let Ok((x, _)) = x11rb::connect(None) {
+            let _ = x.set_screen_saver(
+                saved.timeout as i16,
+                saved.interval as i16,
+                saved.prefer_blanking,
+                saved.allow_exposures,
+            );
+            let _ = x.sync();
+        }
+    });
     let wait = |seconds: f64| std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
     x.set_screen_saver(2, 0, Blanking::PREFERRED, Exposures::ALLOWED)
         .unwrap();
@@ -117,6 +138,11 @@ fn on_the_floor_the_screen_saver_never_comes_on() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let kiosk_id = kiosk.id();
+    // Never left running when an assertion fails.
+    let _stop = Restore(move || {
+        let _ = Command::new("kill").arg(kiosk_id.to_string()).status();
+    });
     // Once the kiosk is up (a screen saver that came on while it started goes off here), it
     // stays off while untouched for five timeouts.
     wait(2.5);
@@ -130,14 +156,6 @@ fn on_the_floor_the_screen_saver_never_comes_on() {
     let still_running = kiosk.try_wait().unwrap().is_none();
     let _ = kiosk.kill();
     let _ = kiosk.wait();
-    x.set_screen_saver(
-        saved.timeout as i16,
-        saved.interval as i16,
-        saved.prefer_blanking,
-        saved.allow_exposures,
-    )
-    .unwrap();
-    x.sync().unwrap();
     assert!(still_running, "the kiosk stopped early");
     assert_eq!(
         seen_on, 0,
