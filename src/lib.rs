@@ -51,20 +51,16 @@ pub enum KioskSet {
 /// staff panel quits. `--windowed` is for development: a normal window that closes as usual.
 pub fn window_plugin(windowed: bool, size: Option<(u32, u32)>) -> bevy::window::WindowPlugin {
     use bevy::window::{CursorOptions, MonitorSelection, Window, WindowMode, WindowPlugin};
-    let window = if windowed {
-        Window {
-            title: "Kepu Kiosk".into(),
-            resolution: size.unwrap_or((1280, 720)).into(),
-            ..default()
-        }
-    } else {
-        Window {
-            title: "Kepu Kiosk".into(),
-            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
-            decorations: false,
-            ..default()
-        }
+    let mut window = Window {
+        title: "Kepu Kiosk".into(),
+        ..default()
     };
+    if windowed {
+        window.resolution = size.unwrap_or((1280, 720)).into();
+    } else {
+        window.mode = WindowMode::BorderlessFullscreen(MonitorSelection::Primary);
+        window.decorations = false;
+    }
     WindowPlugin {
         primary_window: Some(window),
         primary_cursor_options: Some(CursorOptions {

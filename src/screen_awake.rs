@@ -17,9 +17,11 @@ use x11rb::protocol::xproto::{ConnectionExt, ScreenSaver};
 const LONGEST_WAIT: Duration = Duration::from_secs(30);
 const SHORTEST_WAIT: Duration = Duration::from_millis(500);
 
-/// Holds the thread; dropping it (the app ending) stops the thread.
+/// Holds the thread: dropping it (the app ending) stops the thread.
 #[derive(Resource)]
-struct KeepAwake(#[allow(dead_code)] mpsc::Sender<()>);
+struct KeepAwake {
+    _stop: mpsc::Sender<()>,
+}
 
 pub fn plugin(app: &mut App) {
     let (stop, stopped) = mpsc::channel();
@@ -28,7 +30,7 @@ pub fn plugin(app: &mut App) {
         .spawn(move || keep_the_screen_on(&stopped));
     match spawned {
         Ok(_) => {
-            app.insert_resource(KeepAwake(stop));
+            app.insert_resource(KeepAwake { _stop: stop });
         }
         Err(err) => error!("cannot start the screen-awake thread; the screen may blank: {err}"),
     }

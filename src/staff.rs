@@ -395,32 +395,21 @@ fn apply_staff_commands(
                 }
                 // The hash takes a tenth of a second or more by design: off the frame, so the
                 // pad never freezes.
-                let check = {
-                    let (pin, hash) = (pin.clone(), hash.clone());
-                    move || kepu_core::pin::verify_pin(&pin, &hash)
+                staff.pin_check = Some(Job::start("pin-check", waker.0.clone(), move || {
+                    kepu_core::pin::verify_pin(&pin, &hash)
+                }));
+                staff.phase = StaffPhase::Pin {
+                    notice: Some(PinNotice::Checking),
                 };
-                match Job::start("pin-check", waker.0.clone(), check) {
-                    Some(job) => {
-                        staff.pin_check = Some(job);
-                        staff.phase = StaffPhase::Pin {
-                            notice: Some(PinNotice::Checking),
-                        };
-                    }
-                    // No thread to be had: check here rather than leave the pad waiting.
-                    None => {
-                        let right = kepu_core::pin::verify_pin(&pin, &hash);
-                        staff.phase = pin_outcome_phase(staff.gate.record(now, right));
-                    }
-                }
             }
             UiCommand::StaffReload if open => {
                 reload.write(ReloadNow);
             }
             UiCommand::StaffTestServer if open => {
                 let server = engagement.server.clone();
-                staff.server_check = Job::start("server-check", waker.0.clone(), move || {
+                staff.server_check = Some(Job::start("server-check", waker.0.clone(), move || {
                     check_server(server)
-                });
+                }));
                 staff.view.server = ServerCheck::Checking;
             }
             UiCommand::StaffQuit if open => {
@@ -485,11 +474,9 @@ fn close_idle_panel(
 struct Job<T>(Mutex<Receiver<T>>);
 
 impl<T: Send + 'static> Job<T> {
-    fn start(
-        name: &str,
-        waker: WindowWaker,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Option<Self> {
+    /// A thread that cannot be started drops the work and with it the sender: the job is
+    /// then lost from the start, and answers as one whose thread died.
+    fn start(name: &str, waker: WindowWaker, work: impl FnOnce() -> T + Send + 'static) -> Self {
         let (sender, receiver) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name(name.to_owned())
@@ -497,17 +484,14 @@ impl<T: Send + 'static> Job<T> {
                 let _ = sender.send(work());
                 waker.wake();
             });
-        match spawned {
-            Ok(_) => Some(Self(Mutex::new(receiver))),
-            Err(err) => {
-                error!("cannot start the {name} thread: {err}");
-                None
-            }
+        if let Err(err) = spawned {
+            error!("cannot start the {name} thread: {err}");
         }
+        Self(Mutex::new(receiver))
     }
 
     /// The answer, once it is there; `if_lost` when the thread ended without one (it
-    /// panicked), so the panel never waits forever.
+    /// panicked, or never started), so the panel never waits forever.
     fn answer(&self, if_lost: impl FnOnce() -> T) -> Option<T> {
         let Ok(receiver) = self.0.lock() else {
             return Some(if_lost());
@@ -537,7 +521,7 @@ fn check_server(server: Option<ServerAddress>) -> ServerCheck {
 }
 
 fn receive_answers(time: Res<Time<Real>>, mut staff: ResMut<Staff>) {
-    let lost = || ServerCheck::Failed("the connection test stopped unexpectedly".to_owned());
+    let lost = || ServerCheck::Failed("the connection test could not run".to_owned());
     if let Some(result) = staff.server_check.as_ref().and_then(|job| job.answer(lost)) {
         staff.view.server = result;
         staff.server_check = None;
@@ -751,13 +735,11 @@ mod tests {
 
     #[test]
     fn a_job_answers_and_a_job_whose_thread_dies_answers_with_the_fallback() {
-        let job = Job::start("test-job", WindowWaker::default(), || 7)
-            .unwrap_or_else(|| panic!("no thread"));
+        let job = Job::start("test-job", WindowWaker::default(), || 7);
         assert_eq!(wait_for(&job, || 0), 7);
         let job = Job::start("test-job", WindowWaker::default(), || -> u32 {
             panic!("the work failed (expected in this test)")
-        })
-        .unwrap_or_else(|| panic!("no thread"));
+        });
         assert_eq!(wait_for(&job, || 0), 0);
     }
 
