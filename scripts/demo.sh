@@ -14,8 +14,14 @@ bin="$CARGO_TARGET_DIR/debug"
 data="$PWD/demo-data"
 mkdir -p "$data"
 
+kepu_server=("$bin/kepu-server" --database "$data/server.sqlite3")
+# A demo district: one venue, this kiosk, and a staff account to read the reports with.
+staff_name=demo
+staff_password=demo-password
 if [ ! -s "$data/kiosk.token" ]; then
-  "$bin/kepu-server" kiosk add demo-kiosk --database "$data/server.sqlite3" --token-file "$data/kiosk.token"
+  "${kepu_server[@]}" venue add "Demo Science Centre"
+  "${kepu_server[@]}" kiosk add "Demo Science Centre" demo-kiosk --token-file "$data/kiosk.token"
+  echo "$staff_password" | "${kepu_server[@]}" staff add "$staff_name" --role admin
 fi
 port="${KEPU_DEMO_PORT:-8480}"
 cat > "$data/kiosk.toml" <<TOML
@@ -28,7 +34,7 @@ idle_timeout_secs = 60
 data_dir = "kiosk-data"
 TOML
 
-"$bin/kepu-server" serve --listen "127.0.0.1:$port" --database "$data/server.sqlite3" &
+"${kepu_server[@]}" serve --listen "127.0.0.1:$port" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
@@ -44,6 +50,6 @@ else
 fi
 
 sleep 2
-echo "demo: engagement summary from kepu-server:"
-curl -s "http://127.0.0.1:$port/api/v1/stats/summary" || true
+echo "demo: engagement summary from kepu-server (staff $staff_name / $staff_password):"
+curl -s -u "$staff_name:$staff_password" "http://127.0.0.1:$port/api/v1/stats/summary" || true
 echo

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, testing and running Kepu Kiosk needs on Debian/Ubuntu:
 # the C toolchain, ALSA (narration sound), Xvfb and Mesa's Vulkan drivers (lavapipe renders on the CPU where there is no
-# GPU), and the Rust toolchain when none is installed. Safe to run again: it skips what is there.
+# GPU), PostgreSQL (the server's tests run on it as well as on SQLite), and the Rust toolchain when none is installed. Safe to run again: it skips what is there.
 set -euo pipefail
 
 packages=(
@@ -9,6 +9,7 @@ packages=(
   xvfb xauth mesa-vulkan-drivers libvulkan1
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libasound2-dev
+  postgresql
 )
 
 missing=()

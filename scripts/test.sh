@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
+source scripts/postgres.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

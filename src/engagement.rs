@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
 use kepu_core::outbox::{EventStamp, OutboxError, OutboxOptions, OutboxWriter, WriterStatus};
 use kepu_core::uploader::{UploadStatus, Uploader, UploaderConfig};
-use kepu_core::wire::{EventDraft, EventKind, KioskHealth, OutboxReplaced};
+use kepu_core::wire::{EventDraft, EventKind, KioskHealth, OutboxReplaced, StorageErrorCode};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -177,7 +177,9 @@ pub fn kiosk_health(
         held_in_memory: writer.pending_in_memory as u64,
         dropped_events: writer.dropped + lost,
         rolled_up_events: writer.rolled_up,
-        storage_error: writer.last_error,
+        // Only a code leaves the kiosk: the message names files and could hold anything. The
+        // staff panel shows the message itself (`WriterStatus::last_error`).
+        storage_error: writer.last_error.as_deref().map(StorageErrorCode::classify),
         outbox_replaced: writer.recovered.map(|r| OutboxReplaced {
             at_ms: r.at_ms,
             salvaged_events: r.salvaged_events,

@@ -66,7 +66,11 @@ fn apply_session_commands(
                 ));
                 next_screen.set(Screen::Attract);
             }
-            UiCommand::SetLanguage(language) if settings.languages.contains(language) => {
+            // Only inside a session: a tap racing the session's end (or the staff panel's
+            // opening) must not record a language change that belongs to no visitor.
+            UiCommand::SetLanguage(language)
+                if visit.session.is_some() && settings.languages.contains(language) =>
+            {
                 let events = visit.set_language(language);
                 track.write_batch(Track::all(visit.session_id(), events));
             }

@@ -597,13 +597,14 @@ fn refresh_staff_view(
             .collect();
         // The same figures the heartbeat reports, from the same place.
         let upload = engagement.uploader.as_ref().map(|u| u.status());
+        let writer = engagement.writer.as_ref().map(|w| w.status());
         let health = crate::engagement::kiosk_health(
             Duration::ZERO,
             (
                 content.catalog.exhibits.len(),
                 content.catalog.rejected.len(),
             ),
-            engagement.writer.as_ref().map(|w| w.status()),
+            writer.clone(),
             upload.clone(),
             engagement.lost,
         );
@@ -616,10 +617,11 @@ fn refresh_staff_view(
                 .map(|r| (format_local_time(r.at_ms), r.lost_events)),
         };
         view.outbox_backlog = Some(health.outbox_backlog);
-        view.outbox_error = if engagement.writer.is_some() {
-            health.storage_error
-        } else {
-            Some("the outbox writer could not be started".to_owned())
+        // The writer's own words (SQLite's error, the file's path): they stay on this screen;
+        // the heartbeat sends only their code.
+        view.outbox_error = match writer {
+            Some(status) => status.last_error,
+            None => Some("the outbox writer could not be started".to_owned()),
         };
         view.last_upload = health.last_upload_ms.map(format_local_time);
         view.upload_error = upload.and_then(|u| u.last_error);

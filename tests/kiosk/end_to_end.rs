@@ -44,6 +44,7 @@ fn start_server(database: &Path) -> Server {
     let mut child = Command::new(server_binary())
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(database)
+        .env("KEPU_CONFIG", "/dev/null")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -59,15 +60,49 @@ fn start_server(database: &Path) -> Server {
     Server { child, url }
 }
 
-fn add_kiosk(database: &Path, name: &str, token_file: &Path) {
-    let status = Command::new(server_binary())
-        .args(["kiosk", "add", name, "--database"])
+/// Runs a management command of the server on `database`, with `stdin` as its input.
+fn manage(database: &Path, args: &[&str], stdin: &str) {
+    use std::io::Write;
+    let mut child = Command::new(server_binary())
+        .args(args)
+        .arg("--database")
         .arg(database)
-        .arg("--token-file")
-        .arg(token_file)
-        .status()
+        .env("KEPU_CONFIG", "/dev/null")
+        .stdin(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(status.success());
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "kepu-server {args:?}");
+}
+
+const STAFF: (&str, &str) = ("tester", "a tester's password");
+
+/// A venue, the kiosk with its token in `token_file`, and a staff account to read reports.
+fn pair_kiosk(database: &Path, name: &str, token_file: &Path) {
+    manage(database, &["venue", "add", "Test Venue"], "");
+    let token_file = token_file.to_str().unwrap();
+    manage(
+        database,
+        &[
+            "kiosk",
+            "add",
+            "Test Venue",
+            name,
+            "--token-file",
+            token_file,
+        ],
+        "",
+    );
+    manage(
+        database,
+        &["staff", "add", STAFF.0, "--role", "viewer"],
+        &format!("{}\n", STAFF.1),
+    );
 }
 
 #[test]
@@ -75,7 +110,7 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("server.sqlite3");
     let token_file = dir.path().join("kiosk.token");
-    add_kiosk(&database, "test-kiosk", &token_file);
+    pair_kiosk(&database, "test-kiosk", &token_file);
     let server = start_server(&database);
 
     let config = sample_config(dir.path(), &server.url, 60);
@@ -122,7 +157,12 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let summary: StatsSummary = reqwest::blocking::get(format!("{}{SUMMARY_PATH}", server.url))
+    let summary: StatsSummary = reqwest::blocking::Client::new()
+        .get(format!("{}{SUMMARY_PATH}", server.url))
+        .basic_auth(STAFF.0, Some(STAFF.1))
+        .send()
+        .unwrap()
+        .error_for_status()
         .unwrap()
         .json()
         .unwrap();

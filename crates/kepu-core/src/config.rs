@@ -216,14 +216,20 @@ impl KioskConfig {
                 "languages must list at least one language, e.g. [\"zh\", \"en\"]".to_owned(),
             );
         }
-        if config.idle_timeout_secs < 5 {
-            return Err("idle_timeout_secs must be at least 5 seconds".to_owned());
+        for (index, code) in config.languages.iter().enumerate() {
+            if !crate::i18n::is_known_language(code) {
+                return Err(unknown_language(source, index, code));
+            }
         }
-        if config.idle_countdown_secs < 3 {
-            return Err(
-                "idle_countdown_secs must be at least 3 seconds, to give a visitor time to react"
-                    .to_owned(),
-            );
+        if !(5..=MAX_IDLE_TIMEOUT_SECS).contains(&config.idle_timeout_secs) {
+            return Err(format!(
+                "idle_timeout_secs must be between 5 seconds and {MAX_IDLE_TIMEOUT_SECS} (an hour)"
+            ));
+        }
+        if !(3..=MAX_IDLE_COUNTDOWN_SECS).contains(&config.idle_countdown_secs) {
+            return Err(format!(
+                "idle_countdown_secs must be between 3 seconds, to give a visitor time to react, and {MAX_IDLE_COUNTDOWN_SECS}"
+            ));
         }
         if config.engagement.outbox_max_mb < 10 {
             return Err(
@@ -331,6 +337,33 @@ impl KioskConfig {
     }
 }
 
+/// Longest idle timeout: a session left alone ends within an hour and a few minutes, so an
+/// exhibit's dwell time (which counts the idle wait) stays far below the 24 hours the server
+/// accepts ([`crate::wire::check::MAX_DURATION_MS`]).
+pub const MAX_IDLE_TIMEOUT_SECS: u64 = 3_600;
+/// Longest "Still there?" countdown.
+pub const MAX_IDLE_COUNTDOWN_SECS: u64 = 600;
+
+/// Why `languages[index]` is refused, at its line, with the spelling to use when only the case
+/// or separator is wrong (`zh-Hant`, `zh_hant`).
+fn unknown_language(source: &str, index: usize, code: &str) -> String {
+    let at = SourceMap::new(source)
+        .locate(&at!["languages", index])
+        .map_or_else(String::new, |(line, column)| {
+            format!("line {line}, column {column}: ")
+        });
+    let normalised = code.trim().to_ascii_lowercase().replace('_', "-");
+    let advice = if crate::i18n::is_known_language(&normalised) {
+        format!("; write it as \"{normalised}\"")
+    } else {
+        String::new()
+    };
+    format!(
+        "{at}languages: \"{}\" is not a known language code (an ISO 639-1 code such as \"zh\" or \"en\", or a variant such as \"zh-hant\"; the list is kepu_core::i18n::KNOWN_LANGUAGES){advice}",
+        code.escape_default()
+    )
+}
+
 /// Serde's message, with advice where a common mistake is likely.
 fn config_message(message: &str) -> String {
     let message = message.trim();
@@ -373,6 +406,49 @@ mod tests {
         let err = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nlanguages = []\n")
             .unwrap_err();
         assert!(err.contains("at least one language"), "{err}");
+    }
+
+    #[test]
+    fn a_language_outside_the_known_list_is_refused_at_its_line() {
+        let config = |languages: &str| {
+            KioskConfig::parse(&format!(
+                "kiosk_id = \"k\"\nserver_url = \"x\"\nlanguages = {languages}\n"
+            ))
+        };
+        let err = config(r#"["zh", "klingon"]"#).unwrap_err();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(
+            err.contains("\"klingon\" is not a known language code"),
+            "{err}"
+        );
+        assert!(err.contains("KNOWN_LANGUAGES"), "{err}");
+        let err = config(r#"["zh-Hant"]"#).unwrap_err();
+        assert!(err.contains("write it as \"zh-hant\""), "{err}");
+        let err = config(r#"["zh_hant"]"#).unwrap_err();
+        assert!(err.contains("write it as \"zh-hant\""), "{err}");
+        // Control characters are shown escaped, not written to the terminal.
+        let err = config(r#"["en\u202e"]"#).unwrap_err();
+        assert!(err.contains(r"en\u{202e}"), "{err}");
+        assert!(!err.contains('\u{202e}'), "{err}");
+        let ok = config(r#"["zh-hant", "yue", "en"]"#).unwrap();
+        assert_eq!(ok.languages, vec!["zh-hant", "yue", "en"]);
+    }
+
+    #[test]
+    fn the_idle_timeout_is_bounded() {
+        let config = |extra: &str| {
+            KioskConfig::parse(&format!("kiosk_id = \"k\"\nserver_url = \"x\"\n{extra}\n"))
+        };
+        assert!(config("idle_timeout_secs = 3600").is_ok());
+        let err = config("idle_timeout_secs = 86400").unwrap_err();
+        assert!(err.contains("idle_timeout_secs must be between 5"), "{err}");
+        let err = config("idle_timeout_secs = 4").unwrap_err();
+        assert!(err.contains("idle_timeout_secs must be between 5"), "{err}");
+        let err = config("idle_countdown_secs = 601").unwrap_err();
+        assert!(
+            err.contains("idle_countdown_secs must be between 3"),
+            "{err}"
+        );
     }
 
     #[test]

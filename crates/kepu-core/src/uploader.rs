@@ -334,7 +334,13 @@ fn rejection(response: reqwest::blocking::Response) -> UploadError {
     let status = response.status();
     let message = response
         .json::<ApiError>()
-        .map(|e| e.error)
+        .map(|e| {
+            if e.detail.is_empty() {
+                e.error
+            } else {
+                e.detail
+            }
+        })
         .unwrap_or_else(|_| status.canonical_reason().unwrap_or("").to_owned());
     UploadError::Rejected {
         status: status.as_u16(),

@@ -16,8 +16,11 @@
 use kepu_core::outbox::{EventStamp, Outbox, OutboxWriter};
 use kepu_core::uploader::{Uploader, UploaderConfig};
 use kepu_core::wire::{EngagementEvent, EventDraft, EventKind, SCHEMA_VERSION};
-use kepu_server::db::Db;
-use kepu_server::{AppState, app, auth};
+use kepu_server::limits::{RateLimiter, RatePolicy};
+use kepu_server::serve::ServeLimits;
+use kepu_server::{AppState, Guards, app, auth};
+use kepu_store::events::EventToStore;
+use kepu_store::{Location, OpenOptions, Store};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -30,7 +33,7 @@ fn drafts() -> Vec<EventDraft> {
         .map(|n| EventDraft {
             id: Uuid::now_v7(),
             session_id: Some(Uuid::new_v4()),
-            occurred_at_ms: 1_700_000_000_000 + n as i64 * 864,
+            occurred_at_ms: 1_780_000_000_000 + n as i64 * 864,
             event: EventKind::QuizAnswer {
                 exhibit_id: format!("exhibit-{}", n % 20),
                 question_id: format!("q{}", n % 7),
@@ -114,8 +117,8 @@ fn drain(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
         .unwrap();
     let token = auth::new_token();
     let (db, listener) = runtime.block_on(async {
-        let db = Db::open_sqlite(&dir.join("server.sqlite3")).await.unwrap();
-        db.add_kiosk(&stamp.kiosk_id, &auth::hash_token(&token))
+        let db = open_store(&dir.join("server.sqlite3")).await;
+        db.add_kiosk("bench", &stamp.kiosk_id, &auth::hash_token(&token), 0)
             .await
             .unwrap();
         (
@@ -124,8 +127,24 @@ fn drain(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
         )
     });
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(AppState { db: db.clone() });
-    runtime.spawn(async move { axum::serve(listener, router).await });
+    // One kiosk draining as fast as it can: its rate limit is lifted for the measurement.
+    let state = AppState::with_guards(
+        db.clone(),
+        Guards {
+            kiosk_requests: RateLimiter::new(RatePolicy {
+                per_second: 1e9,
+                burst: u32::MAX,
+                ..RatePolicy::default()
+            }),
+            ..Guards::default()
+        },
+    );
+    runtime.spawn(kepu_server::serve::serve(
+        listener,
+        app(state),
+        ServeLimits::default(),
+        std::future::pending(),
+    ));
 
     let mut config = UploaderConfig::new(&url, &token, path);
     config.idle_poll = Duration::from_millis(1);
@@ -188,7 +207,7 @@ fn claim_acknowledge(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f
     rate(started.elapsed())
 }
 
-/// The server's share: `Db::insert_events` of 500-event batches, no HTTP.
+/// The server's share: `Store::insert_events` of 500-event batches, no HTTP.
 fn server_inserts(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
     let mut outbox = Outbox::open(&dir.join("source.sqlite3")).unwrap();
     for group in drafts.chunks(1_000) {
@@ -199,15 +218,43 @@ fn server_inserts(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 
         .enable_all()
         .build()
         .unwrap();
+    let bodies: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
     runtime.block_on(async {
-        let db = Db::open_sqlite(&dir.join("inserts.sqlite3")).await.unwrap();
-        db.add_kiosk(&stamp.kiosk_id, "x").await.unwrap();
+        let db = open_store(&dir.join("inserts.sqlite3")).await;
+        db.add_kiosk("bench", &stamp.kiosk_id, "x", 0)
+            .await
+            .unwrap();
+        let rows: Vec<EventToStore<'_>> = events
+            .iter()
+            .zip(&bodies)
+            .map(|(event, body)| EventToStore {
+                event,
+                occurred_at_ms: event.occurred_at_ms,
+                occurred_at_trusted: true,
+                body,
+            })
+            .collect();
         let started = Instant::now();
-        for batch in events.chunks(500) {
-            db.insert_events(batch).await.unwrap();
+        for batch in rows.chunks(500) {
+            db.insert_events(batch, 0).await.unwrap();
         }
         rate(started.elapsed())
     })
+}
+
+/// A fresh SQLite store with the bench's venue.
+async fn open_store(path: &Path) -> Store {
+    let store = kepu_store::open(
+        &Location::SqliteFile(path.to_path_buf()),
+        &OpenOptions::default(),
+    )
+    .await
+    .unwrap();
+    store.add_venue("bench", 0).await.unwrap();
+    store
 }
 
 fn rate(elapsed: Duration) -> f64 {
@@ -220,7 +267,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let stamp = EventStamp::for_this_boot("bench-kiosk", "bench");
+    let stamp = EventStamp::for_this_boot("bench-kiosk", "0.1.0-bench");
     let (mut base, mut appended, mut drained) = (Vec::new(), Vec::new(), Vec::new());
     let (mut kiosk_side, mut server_side) = (Vec::new(), Vec::new());
     let mut latency = [Duration::ZERO; 3];
@@ -253,7 +300,7 @@ fn main() {
         median(kiosk_side)
     );
     println!(
-        "  server side alone (Db::insert_events)         {:>10.0} events/s",
+        "  server side alone (Store::insert_events)       {:>10.0} events/s",
         median(server_side)
     );
     println!(

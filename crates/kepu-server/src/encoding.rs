@@ -61,3 +61,20 @@ async fn gunzip(request: Request) -> Result<Request, AppError> {
     parts.headers.insert(CONTENT_LENGTH, decoded.len().into());
     Ok(Request::from_parts(parts, Body::from(decoded)))
 }
+
+/// Middleware: a body whose declared `Content-Length` is beyond the limit is refused at once
+/// (413), before a byte of it is read.
+pub async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES as u64 => AppError::PayloadTooLarge(format!(
+            "the request body ({length} bytes) is larger than {MAX_BODY_BYTES} bytes"
+        ))
+        .into_response(),
+        _ => next.run(request).await,
+    }
+}

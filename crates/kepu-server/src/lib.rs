@@ -1,32 +1,77 @@
 //! kepu-server: the district server. Kiosks post anonymous engagement events; staff read stats.
 //!
-//! `app(state)` builds the whole HTTP API; each resource module has its own `router()`.
+//! Layers (see ARCHITECTURE.md): `main.rs` parses the command line; `startup` builds the
+//! server from a `config`; `routes/` (one `router()` per resource) and `auth/` are the only
+//! modules that know HTTP; storage is the `kepu-store` crate; the event rules are kepu-core's.
 
 pub mod auth;
-pub mod db;
+pub mod commands;
+pub mod config;
+pub mod domain;
 mod encoding;
 pub mod error;
-mod ingest;
-mod stats;
+pub mod limits;
+pub mod metrics;
+pub mod routes;
+pub mod serve;
+pub mod startup;
+mod telemetry;
 
 use axum::Router;
-use db::Db;
+use axum::middleware::{from_fn, from_fn_with_state};
+use kepu_store::Store;
+use limits::{FailureLimiter, RateLimiter};
+use std::sync::Arc;
 
 /// Shared by every request handler.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    pub store: Store,
+    pub guards: Arc<Guards>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// Limits kept in memory, per server process.
+#[derive(Default)]
+pub struct Guards {
+    /// Requests per kiosk (a token bucket each).
+    pub kiosk_requests: RateLimiter<String>,
+    /// Failed sign-ins (kiosk token or staff password) per client address.
+    pub failed_auth: FailureLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        Self::with_guards(store, Guards::default())
+    }
+
+    pub fn with_guards(store: Store, guards: Guards) -> Self {
+        Self {
+            store,
+            guards: Arc::new(guards),
+            metrics: Arc::default(),
+        }
+    }
 }
 
 /// Largest request body accepted (after decompression): a full batch of events with ample room.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
+    // Layers run outside in: the last one added runs first. Kiosk routes check the token
+    // before the body is decoded; staff routes check the sign-in before anything is read.
+    let kiosk_routes = routes::ingest::router()
+        .route_layer(from_fn(encoding::decode_request_body))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_kiosk));
+    let staff_routes =
+        routes::stats::router().route_layer(from_fn_with_state(state.clone(), auth::require_staff));
     Router::new()
-        .merge(ingest::router())
-        .merge(stats::router())
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .layer(axum::middleware::from_fn(encoding::decode_request_body))
+        .merge(kiosk_routes)
+        .merge(staff_routes)
+        .merge(routes::health::router())
+        .merge(routes::metrics::router())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn(encoding::refuse_declared_oversize))
+        .layer(from_fn_with_state(state.clone(), telemetry::trace_request))
         .with_state(state)
 }

@@ -1,9 +1,13 @@
-//! `kepu-server`: run the district server, or manage kiosk credentials.
+//! `kepu-server`: run the district server, or manage venues, kiosks and staff.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use kepu_server::db::Db;
-use kepu_server::{AppState, app, auth};
+use clap::{Parser, Subcommand, ValueEnum};
+use kepu_server::commands::{self, DEFAULT_ROTATION_GRACE_HOURS, TokenOutput};
+use kepu_server::config::{self, FileConfig};
+use kepu_server::limits::RatePolicy;
+use kepu_server::serve::ServeLimits;
+use kepu_server::startup::{self, ServeConfig};
+use kepu_store::{OpenOptions, Store};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,6 +18,12 @@ use std::path::PathBuf;
     about = "Kepu district server: anonymous engagement events in, statistics out"
 )]
 struct Cli {
+    /// Settings file (default: /etc/kepu/server.toml when it exists).
+    #[arg(long, global = true, env = "KEPU_CONFIG")]
+    config: Option<PathBuf>,
+    /// A SQLite file (created if missing; default kepu-server.sqlite3) or a postgres:// URL.
+    #[arg(long, global = true, env = "KEPU_DATABASE")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -22,36 +32,86 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API.
     Serve {
-        /// Address to listen on; port 0 picks a free port (printed at start).
-        #[arg(long, env = "KEPU_LISTEN", default_value = "127.0.0.1:8480")]
-        listen: SocketAddr,
-        /// SQLite database file, created and migrated if needed.
-        #[arg(long, env = "KEPU_DATABASE", default_value = "kepu-server.sqlite3")]
-        database: PathBuf,
+        /// Address to listen on (default 127.0.0.1:8480); port 0 picks a free port (printed at
+        /// start).
+        #[arg(long, env = "KEPU_LISTEN")]
+        listen: Option<SocketAddr>,
     },
-    /// Manage kiosk credentials.
+    /// Manage venues (science centres, libraries, community stations).
+    Venue {
+        #[command(subcommand)]
+        command: VenueCommand,
+    },
+    /// Manage kiosks and their tokens.
     Kiosk {
         #[command(subcommand)]
         command: KioskCommand,
     },
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum VenueCommand {
+    /// Add a venue.
+    Add { name: String },
+    /// List venues with their number of kiosks.
+    List,
+    /// Rename a venue (its kiosks and their events stay).
+    Rename { old: String, new: String },
 }
 
 #[derive(Subcommand)]
 enum KioskCommand {
-    /// Register a kiosk and print its new token (shown once; only its hash is stored).
+    /// Register a kiosk at a venue and print its new token (shown once; only its hash is
+    /// stored).
     Add {
+        venue: String,
         name: String,
-        #[arg(long, env = "KEPU_DATABASE", default_value = "kepu-server.sqlite3")]
-        database: PathBuf,
         /// Write the token to this file (mode 0600) instead of printing it.
         #[arg(long)]
         token_file: Option<PathBuf>,
     },
-    /// List registered kiosks.
-    List {
-        #[arg(long, env = "KEPU_DATABASE", default_value = "kepu-server.sqlite3")]
-        database: PathBuf,
+    /// List kiosks with venue, state, last seen and version.
+    List,
+    /// Refuse a kiosk's requests from now on (403); its events stay.
+    Revoke { name: String },
+    /// Give a kiosk a new token; the previous one keeps working for the grace time.
+    Rotate {
+        name: String,
+        /// Hours the previous token keeps working.
+        #[arg(long, default_value_t = DEFAULT_ROTATION_GRACE_HOURS)]
+        grace_hours: u64,
+        #[arg(long)]
+        token_file: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff account; the password is asked at the terminal, or read from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// List staff accounts and roles.
+    List,
+    /// Remove a staff account.
+    Remove { name: String },
+    /// Change a staff member's password (asked, or read from standard input).
+    Passwd { name: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    /// Reads reports.
+    Viewer,
+    /// Also manages venues, kiosks and staff.
+    Admin,
 }
 
 #[tokio::main]
@@ -62,62 +122,112 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
-        Command::Serve { listen, database } => serve(listen, database).await,
-        Command::Kiosk {
-            command:
-                KioskCommand::Add {
-                    name,
-                    database,
-                    token_file,
-                },
-        } => {
-            let db = open(&database).await?;
-            let token = auth::new_token();
-            db.add_kiosk(&name, &auth::hash_token(&token)).await?;
-            match token_file {
-                Some(path) => {
-                    write_secret(&path, &token)?;
-                    println!("kiosk \"{name}\" added; its token is in {}", path.display());
-                }
-                None => {
-                    println!("{token}");
-                    eprintln!(
-                        "kiosk \"{name}\" added. Put the token above in the kiosk's token file; it is not shown again."
-                    );
-                }
-            }
-            Ok(())
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let database = config::database(cli.database.as_deref(), &file);
+    let store_options = OpenOptions {
+        max_connections: file
+            .database_connections
+            .unwrap_or(OpenOptions::default().max_connections),
+        ..OpenOptions::default()
+    };
+    if let Command::Serve { listen } = cli.command {
+        let mut limits = ServeLimits::default();
+        if let Some(max) = file.max_connections {
+            limits.max_connections = max;
         }
-        Command::Kiosk {
-            command: KioskCommand::List { database },
-        } => {
-            for kiosk in open(&database).await?.list_kiosks().await? {
-                println!("{kiosk}");
+        let default_rate = RatePolicy::default();
+        let config = ServeConfig {
+            listen: listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8480))),
+            database,
+            store: store_options,
+            limits,
+            kiosk_rate: RatePolicy {
+                per_second: file
+                    .kiosk_requests_per_second
+                    .unwrap_or(default_rate.per_second),
+                burst: file.kiosk_burst.unwrap_or(default_rate.burst),
+                ..default_rate
+            },
+        };
+        return serve(config).await;
+    }
+    let store = kepu_store::open(&database, &store_options)
+        .await
+        .with_context(|| format!("cannot open the database ({})", database.describe()))?;
+    let result = manage(&store, cli.command).await;
+    store.close().await;
+    result
+}
+
+async fn manage(store: &Store, command: Command) -> anyhow::Result<()> {
+    let out = &mut std::io::stdout().lock();
+    match command {
+        Command::Serve { .. } => Ok(()),
+        Command::Venue { command } => match command {
+            VenueCommand::Add { name } => commands::venue_add(store, &name, out).await,
+            VenueCommand::List => commands::venue_list(store, out).await,
+            VenueCommand::Rename { old, new } => {
+                commands::venue_rename(store, &old, &new, out).await
             }
-            Ok(())
-        }
+        },
+        Command::Kiosk { command } => match command {
+            KioskCommand::Add {
+                venue,
+                name,
+                token_file,
+            } => commands::kiosk_add(store, &venue, &name, token_output(&token_file), out).await,
+            KioskCommand::List => commands::kiosk_list(store, out).await,
+            KioskCommand::Revoke { name } => commands::kiosk_revoke(store, &name, out).await,
+            KioskCommand::Rotate {
+                name,
+                grace_hours,
+                token_file,
+            } => {
+                commands::kiosk_rotate(store, &name, grace_hours, token_output(&token_file), out)
+                    .await
+            }
+        },
+        Command::Staff { command } => match command {
+            StaffCommand::Add { name, role } => {
+                let role = match role {
+                    RoleArg::Viewer => kepu_store::staff::Role::Viewer,
+                    RoleArg::Admin => kepu_store::staff::Role::Admin,
+                };
+                let password = commands::read_password()?;
+                commands::staff_add(store, &name, role, &password, out).await
+            }
+            StaffCommand::List => commands::staff_list(store, out).await,
+            StaffCommand::Remove { name } => commands::staff_remove(store, &name, out).await,
+            StaffCommand::Passwd { name } => {
+                let password = commands::read_password()?;
+                commands::staff_passwd(store, &name, &password, out).await
+            }
+        },
     }
 }
 
-async fn open(database: &std::path::Path) -> anyhow::Result<Db> {
-    Db::open_sqlite(database)
-        .await
-        .with_context(|| format!("cannot open the database {}", database.display()))
+fn token_output(file: &Option<PathBuf>) -> TokenOutput<'_> {
+    match file {
+        Some(path) => TokenOutput::File(path),
+        None => TokenOutput::Print,
+    }
 }
 
-async fn serve(listen: SocketAddr, database: PathBuf) -> anyhow::Result<()> {
-    let db = open(&database).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    let address = listener.local_addr()?;
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let application = startup::build(&config).await?;
+    let address = application.local_addr()?;
     // Tests and scripts read this line to learn the port when --listen ends in :0.
     println!("kepu-server listening on http://{address}");
     std::io::stdout().flush()?;
-    axum::serve(listener, app(AppState { db }))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    tracing::info!(
+        database = %config.database.describe(),
+        engine = %application.store().engine(),
+        "serving"
+    );
+    application.run(shutdown_signal()).await?;
     Ok(())
 }
 
@@ -140,20 +250,4 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
-}
-
-fn write_secret(path: &std::path::Path, secret: &str) -> anyhow::Result<()> {
-    use std::fs::OpenOptions;
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    writeln!(file, "{secret}")?;
-    Ok(())
 }

@@ -11,8 +11,11 @@
 use kepu_core::outbox::{EventStamp, Outbox, OutboxOptions, OutboxWriter};
 use kepu_core::uploader::{Uploader, UploaderConfig};
 use kepu_core::wire::{EventDraft, EventKind, SessionEndReason, StatsSummary};
-use kepu_server::db::{Arrival, Db};
-use kepu_server::{AppState, app, auth};
+use kepu_server::limits::{RateLimiter, RatePolicy};
+use kepu_server::serve::ServeLimits;
+use kepu_server::{AppState, Guards, app, auth};
+use kepu_store::testing::{Arrival, TestDb};
+use kepu_store::{Engine, Store};
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Write};
@@ -28,30 +31,30 @@ const KIOSK: &str = "kiosk-a";
 struct Server {
     url: String,
     token: String,
-    db: Db,
+    store: Store,
     runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
 impl Server {
     /// Starts on any free port.
-    fn start() -> Self {
-        Self::start_with(0, auth::new_token())
+    fn start(engine: Engine) -> Self {
+        Self::start_with(engine, 0, auth::new_token())
     }
 
-    /// Starts on `port` (0: any free port), with `token` registered for [`KIOSK`].
-    fn start_with(port: u16, token: String) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+    /// Starts on `port` (0: any free port), with `token` registered for [`KIOSK`]. The
+    /// kiosk's rate limit is lifted: these proofs are about delivery, not pacing.
+    fn start_with(engine: Engine, port: u16, token: String) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let (db, listener) = runtime.block_on(async {
-            let db = Db::open_sqlite(&dir.path().join("server.sqlite3"))
-                .await
-                .unwrap();
-            db.add_kiosk(KIOSK, &auth::hash_token(&token))
+            let db = TestDb::fresh(engine).await.unwrap();
+            db.store.add_venue("centre", 0).await.unwrap();
+            db.store
+                .add_kiosk("centre", KIOSK, &auth::hash_token(&token), 0)
                 .await
                 .unwrap();
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
@@ -60,14 +63,30 @@ impl Server {
             (db, listener)
         });
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let router = app(AppState { db: db.clone() });
-        runtime.spawn(async move { axum::serve(listener, router).await });
+        let state = AppState::with_guards(
+            db.store.clone(),
+            Guards {
+                kiosk_requests: RateLimiter::new(RatePolicy {
+                    per_second: 1e6,
+                    burst: 1_000_000,
+                    ..RatePolicy::default()
+                }),
+                ..Guards::default()
+            },
+        );
+        let router = app(state);
+        runtime.spawn(kepu_server::serve::serve(
+            listener,
+            router,
+            ServeLimits::default(),
+            std::future::pending(),
+        ));
         Self {
             url,
             token,
-            db,
+            store: db.store.clone(),
             runtime,
-            _dir: dir,
+            _db: db,
         }
     }
 
@@ -76,19 +95,46 @@ impl Server {
     }
 
     fn arrivals(&self) -> Vec<Arrival> {
-        self.runtime.block_on(self.db.arrivals(KIOSK)).unwrap()
+        self.runtime.block_on(self.store.arrivals(KIOSK)).unwrap()
     }
 
     fn summary(&self) -> StatsSummary {
-        self.runtime.block_on(self.db.summary()).unwrap()
+        self.runtime.block_on(self.store.summary()).unwrap()
     }
 
     fn rolled_up_events(&self) -> u64 {
         self.runtime
-            .block_on(self.db.rolled_up_events(KIOSK))
+            .block_on(self.store.rolled_up_events(KIOSK))
             .unwrap()
     }
 }
+
+/// Runs a delivery proof `fn(Engine)` against a server on SQLite and on PostgreSQL:
+/// `<name>::sqlite`, `<name>::postgres`.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(kepu_store::Engine::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name(kepu_store::Engine::Postgres)
+            }
+        }
+    )*};
+}
+
+on_both_engines!(
+    sigkill_at_random_moments_loses_no_acknowledged_event,
+    network_faults_lose_nothing_and_duplicate_nothing,
+    a_day_of_events_while_the_server_is_down_drains_in_order_when_it_returns,
+    reaching_the_cap_rolls_up_and_the_server_still_counts_every_event,
+    a_second_uploader_on_the_same_outbox_waits_for_the_first,
+    an_unreadable_row_is_set_aside_and_every_other_event_delivered,
+    refused_rollups_never_hold_up_events_and_go_once_the_server_takes_them,
+);
 
 /// A free loopback port (bound, then released).
 fn free_port() -> u16 {
@@ -217,7 +263,7 @@ fn crash_child() {
         parts[3],
     );
     let writer =
-        OutboxWriter::spawn(outbox, EventStamp::for_this_boot(KIOSK, "crash-test")).unwrap();
+        OutboxWriter::spawn(outbox, EventStamp::for_this_boot(KIOSK, "0.1.0-crash-test")).unwrap();
     let mut config = fast_uploader(url, token, outbox);
     config.batch_size = 100;
     let _uploader = Uploader::spawn(config).unwrap();
@@ -284,9 +330,8 @@ fn crash_run(run: u64, outbox: &Path, server: &Server, kill_after: Duration) -> 
     reader.join().unwrap()
 }
 
-#[test]
-fn sigkill_at_random_moments_loses_no_acknowledged_event() {
-    let server = Server::start();
+fn sigkill_at_random_moments_loses_no_acknowledged_event(engine: Engine) {
+    let server = Server::start(engine);
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox.sqlite3");
     let mut rng = rand::rngs::StdRng::seed_from_u64(6);
@@ -296,7 +341,8 @@ fn sigkill_at_random_moments_loses_no_acknowledged_event() {
         acknowledged.push(crash_run(run, &outbox, &server, kill_after));
     }
     // Restart: a fresh writer opens what the killed ones left, and an uploader drains it.
-    let writer = OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "after")).unwrap();
+    let writer =
+        OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "0.1.0-after")).unwrap();
     writer.flush().unwrap();
     assert!(
         writer.status().recovered.is_none(),
@@ -527,9 +573,8 @@ fn read_http_message(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8
     Ok(Some(message))
 }
 
-#[test]
-fn network_faults_lose_nothing_and_duplicate_nothing() {
-    let server = Server::start();
+fn network_faults_lose_nothing_and_duplicate_nothing(engine: Engine) {
+    let server = Server::start(engine);
     let plan = FaultPlan {
         script: vec![
             Fault::Drop,
@@ -556,7 +601,8 @@ fn network_faults_lose_nothing_and_duplicate_nothing() {
     let proxy = FaultProxy::start(server.address(), plan);
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox.sqlite3");
-    let writer = OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "faults")).unwrap();
+    let writer =
+        OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "0.1.0-faults")).unwrap();
     let mut config = fast_uploader(&proxy.url, &server.token, &outbox);
     config.batch_size = 40;
     config.request_timeout = Duration::from_secs(1);
@@ -626,13 +672,13 @@ fn network_faults_lose_nothing_and_duplicate_nothing() {
 // ---------------------------------------------------------------------------------------------
 // A day without the server.
 
-#[test]
-fn a_day_of_events_while_the_server_is_down_drains_in_order_when_it_returns() {
+fn a_day_of_events_while_the_server_is_down_drains_in_order_when_it_returns(engine: Engine) {
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox.sqlite3");
-    let writer = OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "day")).unwrap();
+    let writer =
+        OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "0.1.0-day")).unwrap();
     // The kiosk was paired with the server before the outage: it has its token.
     let token = auth::new_token();
     let mut config = fast_uploader(&url, &token, &outbox);
@@ -659,7 +705,7 @@ fn a_day_of_events_while_the_server_is_down_drains_in_order_when_it_returns() {
     );
     assert_eq!(uploader.status().delivered, 0);
 
-    let server = Server::start_with(port, token);
+    let server = Server::start_with(engine, port, token);
     let back = Instant::now();
     wait_until(
         "the first delivery after the server came back",
@@ -687,8 +733,7 @@ fn a_day_of_events_while_the_server_is_down_drains_in_order_when_it_returns() {
 // ---------------------------------------------------------------------------------------------
 // The size cap.
 
-#[test]
-fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event() {
+fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox.sqlite3");
     // 512 KiB hold about a thousand events.
@@ -697,9 +742,12 @@ fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event() {
         status_every: Duration::ZERO,
         ..OutboxOptions::default()
     };
-    let writer =
-        OutboxWriter::spawn_with(&outbox, EventStamp::for_this_boot(KIOSK, "cap"), options)
-            .unwrap();
+    let writer = OutboxWriter::spawn_with(
+        &outbox,
+        EventStamp::for_this_boot(KIOSK, "0.1.0-cap"),
+        options,
+    )
+    .unwrap();
     // 6,000 events over 12 hours of kiosk time, while no server is there.
     const CREATED: u64 = 6_000;
     let tag = 0xCA9;
@@ -748,7 +796,7 @@ fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event() {
         "raw + rolled up on the kiosk: {status:?}"
     );
 
-    let server = Server::start();
+    let server = Server::start(engine);
     let uploader = Uploader::spawn(fast_uploader(&server.url, &server.token, &outbox)).unwrap();
     wait_drained(&outbox, Duration::from_secs(60));
     let uploaded = uploader.status();
@@ -783,12 +831,12 @@ fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event() {
 // ---------------------------------------------------------------------------------------------
 // One sender per outbox.
 
-#[test]
-fn a_second_uploader_on_the_same_outbox_waits_for_the_first() {
-    let server = Server::start();
+fn a_second_uploader_on_the_same_outbox_waits_for_the_first(engine: Engine) {
+    let server = Server::start(engine);
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox.sqlite3");
-    let writer = OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "two")).unwrap();
+    let writer =
+        OutboxWriter::spawn(&outbox, EventStamp::for_this_boot(KIOSK, "0.1.0-two")).unwrap();
     let a = Uploader::spawn(fast_uploader(&server.url, &server.token, &outbox)).unwrap();
     let b = Uploader::spawn(fast_uploader(&server.url, &server.token, &outbox)).unwrap();
     let waits = |u: &Uploader| {
@@ -827,12 +875,11 @@ fn a_second_uploader_on_the_same_outbox_waits_for_the_first() {
 // ---------------------------------------------------------------------------------------------
 // An unreadable row.
 
-#[test]
-fn an_unreadable_row_is_set_aside_and_every_other_event_delivered() {
-    let server = Server::start();
+fn an_unreadable_row_is_set_aside_and_every_other_event_delivered(engine: Engine) {
+    let server = Server::start(engine);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite3");
-    let stamp = EventStamp::for_this_boot(KIOSK, "bad-row");
+    let stamp = EventStamp::for_this_boot(KIOSK, "0.1.0-bad-row");
     let drafts: Vec<EventDraft> = (0..1_200)
         .map(|n| draft(0xBAD, n, 1_700_000_000_000))
         .collect();
@@ -862,9 +909,8 @@ fn an_unreadable_row_is_set_aside_and_every_other_event_delivered() {
 // ---------------------------------------------------------------------------------------------
 // A server that does not take roll-ups (yet).
 
-#[test]
-fn refused_rollups_never_hold_up_events_and_go_once_the_server_takes_them() {
-    let server = Server::start();
+fn refused_rollups_never_hold_up_events_and_go_once_the_server_takes_them(engine: Engine) {
+    let server = Server::start(engine);
     let mut plan = FaultPlan::passing();
     plan.refuse_rollups = true;
     let proxy = FaultProxy::start(server.address(), plan);
@@ -875,9 +921,12 @@ fn refused_rollups_never_hold_up_events_and_go_once_the_server_takes_them() {
         status_every: Duration::ZERO,
         ..OutboxOptions::default()
     };
-    let writer =
-        OutboxWriter::spawn_with(&outbox, EventStamp::for_this_boot(KIOSK, "old"), options)
-            .unwrap();
+    let writer = OutboxWriter::spawn_with(
+        &outbox,
+        EventStamp::for_this_boot(KIOSK, "0.1.0-old"),
+        options,
+    )
+    .unwrap();
     const CREATED: u64 = 3_000;
     for n in 0..CREATED {
         writer

@@ -22,6 +22,41 @@ use std::path::{Path, PathBuf};
 /// The file name every exhibit folder must contain.
 pub const MANIFEST_FILE: &str = "exhibit.toml";
 
+/// Longest id a manifest may give an exhibit, question, choice, item, hotspot or bin.
+pub const MAX_IDENTIFIER_LEN: usize = 64;
+
+/// Most digits an id may have in a row: enough for "110", "2024" or "q12345", too few for a
+/// phone number (a Chinese mobile number has 11, a landline at least 7), so an event can
+/// never carry one in an id.
+pub const MAX_DIGITS_IN_A_ROW: usize = 6;
+
+/// Whether `id` has the shape every manifest id must have: 1 to [`MAX_IDENTIFIER_LEN`]
+/// characters, each a lowercase letter `a-z`, a digit, `-` or `_`, with at most
+/// [`MAX_DIGITS_IN_A_ROW`] digits in a row.
+///
+/// The same rule bounds every id an engagement event carries ([`crate::wire::check`]): the
+/// kiosk only ever sends ids it read from a valid manifest (or the built-in simulation
+/// parameter names, and `"true"`/`"false"`), so the server can refuse anything else.
+pub fn is_identifier(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_IDENTIFIER_LEN
+        && id.bytes().all(is_identifier_byte)
+        && longest_digit_run(id) <= MAX_DIGITS_IN_A_ROW
+}
+
+/// The most digits `id` has in a row.
+pub fn longest_digit_run(id: &str) -> usize {
+    id.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// One character of an identifier (ASCII, so a byte is a character).
+pub fn is_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_'
+}
+
 /// A manifest that passed validation, with the folder its assets live in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exhibit {
@@ -352,6 +387,11 @@ fn top_level_key_location(source: &str, key: &str) -> Option<(usize, usize)> {
 /// Serde's messages, reworded where a curator would not follow them.
 fn curator_message(message: &str) -> String {
     let message = message.trim();
+    if message.is_empty() {
+        // The toml crate gives no words for some syntax errors (`key=` at the end of the file).
+        return "the TOML is not valid here (a key without a value, or an unclosed quote or bracket?)"
+            .to_owned();
+    }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         return format!(
             "unknown field {rest} (check the spelling; docs/manifest.md lists every field)"

@@ -271,3 +271,65 @@ fn a_field_of_another_question_type_is_named_with_the_type() {
         problems[0]
     );
 }
+
+#[test]
+fn lists_longer_than_an_engagement_event_may_carry_are_refused() {
+    use crate::wire::check::MAX_CHOICE_IDS;
+    let root = tempfile::tempdir().unwrap();
+    let choice = |i: usize| {
+        format!("\n[[questions.choices]]\nid = \"c{i}\"\ntext = {{ zh = \"甲\", en = \"A\" }}\n")
+    };
+    let at_most: String = (0..MAX_CHOICE_IDS - 2).map(choice).collect();
+    let folder = write_exhibit(root.path(), "ok", &format!("{QUIZ}{at_most}"));
+    let problems = load_exhibit(&folder, &ValidationRules::default()).problems;
+    assert!(problems.is_empty(), "{problems:?}");
+    let one_more: String = (0..MAX_CHOICE_IDS - 1).map(choice).collect();
+    let folder = write_exhibit(root.path(), "too-many", &format!("{QUIZ}{one_more}"));
+    let problems = load_exhibit(&folder, &ValidationRules::default()).problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .contains("choices in question \"q1\": 65, but at most 64 are allowed"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn the_identifier_rule_is_the_manifests() {
+    for id in [
+        "a",
+        "emergency-quiz",
+        "t36-5",
+        "target_distance",
+        "119",
+        &"z".repeat(64),
+    ] {
+        assert!(is_identifier(id), "{id}");
+    }
+    for id in [
+        "",
+        "A",
+        "a b",
+        "a.b",
+        "a@b",
+        "é",
+        "a\u{202e}",
+        &"z".repeat(65),
+    ] {
+        assert!(!is_identifier(id), "{id:?}");
+    }
+}
+
+#[test]
+fn a_syntax_error_the_toml_crate_gives_no_words_for_still_gets_a_message() {
+    let root = tempfile::tempdir().unwrap();
+    let loaded = parse_and_validate("id = \"x\"\nA=", root.path(), &rules());
+    assert_eq!(loaded.problems.len(), 1);
+    assert!(
+        loaded.problems[0].message.contains("not valid"),
+        "{}",
+        loaded.problems[0]
+    );
+}

@@ -3,9 +3,13 @@
 use super::models::{self, model_names};
 use super::source_map::{FieldPath, SourceMap};
 use super::types::*;
-use super::{MANIFEST_FILE, MissingLanguage, Problem, Severity, ValidationRules};
+use super::{
+    MANIFEST_FILE, MAX_IDENTIFIER_LEN, MissingLanguage, Problem, Severity, ValidationRules,
+    is_identifier,
+};
 use crate::at;
 use crate::i18n::LocalizedText;
+use crate::wire::check::{MAX_CHOICE_IDS, MAX_PAGE, MAX_SCORE};
 use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Component, Path};
@@ -88,15 +92,31 @@ impl Checker<'_, '_> {
     }
 
     fn identifier(&mut self, path: &FieldPath, id: &str, what: &str) {
-        let valid = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if !valid {
+        if !is_identifier(id) {
             self.error(
                 path,
-                format!("{what} \"{id}\" may only use lowercase letters a-z, digits, '-' and '_' (at most 64)"),
+                if crate::manifest::longest_digit_run(id) > crate::manifest::MAX_DIGITS_IN_A_ROW
+                    && id.bytes().all(crate::manifest::is_identifier_byte)
+                    && id.len() <= MAX_IDENTIFIER_LEN
+                {
+                    format!(
+                        "{what} \"{id}\" has more than {} digits in a row; ids may not look like a phone number",
+                        crate::manifest::MAX_DIGITS_IN_A_ROW
+                    )
+                } else {
+                    format!("{what} \"{id}\" may only use lowercase letters a-z, digits, '-' and '_' (at most {MAX_IDENTIFIER_LEN})")
+                },
+            );
+        }
+    }
+
+    /// A list longer than what one engagement event may carry about it (the server refuses
+    /// such events, so the exhibit must not be shown).
+    fn at_most(&mut self, path: &FieldPath, count: usize, limit: usize, what: &str) {
+        if count > limit {
+            self.error(
+                path,
+                format!("{what}: {count}, but at most {limit} are allowed"),
             );
         }
     }
@@ -254,6 +274,12 @@ impl Checker<'_, '_> {
             &at!["kind"],
             "a story needs at least one [[pages]] entry",
         );
+        self.at_most(
+            &at!["pages"],
+            m.pages.len(),
+            MAX_PAGE as usize,
+            "pages in a story",
+        );
         for (index, page) in m.pages.iter().enumerate() {
             let what = format!("page {}", index + 1);
             self.text(
@@ -292,6 +318,13 @@ impl Checker<'_, '_> {
             1,
             &at!["kind"],
             "a quiz needs at least one [[questions]] entry",
+        );
+        // A question scores at most one point, and a score is bounded on the wire.
+        self.at_most(
+            &at!["questions"],
+            m.questions.len(),
+            MAX_SCORE as usize,
+            "questions in a quiz",
         );
         let ids = self.unique_ids(
             &at!["questions"],
@@ -389,6 +422,12 @@ impl Checker<'_, '_> {
                         format!("{name} is an ordering question and needs at least 2 items"),
                     );
                 }
+                self.at_most(
+                    &at_q.child("items"),
+                    q.items.len(),
+                    MAX_CHOICE_IDS,
+                    &format!("items in {name}"),
+                );
                 self.unique_ids(
                     &at_q.child("items"),
                     q.items.iter().map(|i| i.id.as_str()),
@@ -419,6 +458,12 @@ impl Checker<'_, '_> {
         if q.choices.len() < 2 {
             self.error(at_q, format!("{name} needs at least two choices"));
         }
+        self.at_most(
+            &at_q.child("choices"),
+            q.choices.len(),
+            MAX_CHOICE_IDS,
+            &format!("choices in {name}"),
+        );
         self.unique_ids(
             &at_q.child("choices"),
             q.choices.iter().map(|c| c.id.as_str()),

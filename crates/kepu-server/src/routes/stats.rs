@@ -1,4 +1,4 @@
-//! `GET /api/v1/stats/summary`: sessions, and per exhibit the opens and quiz answers.
+//! `GET /api/v1/stats/summary`: sessions, and per exhibit the opens and quiz answers. Staff only.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -12,5 +12,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn summary(State(state): State<AppState>) -> Result<Json<StatsSummary>, AppError> {
-    Ok(Json(state.db.summary().await?))
+    Ok(Json(state.store.summary().await?))
 }

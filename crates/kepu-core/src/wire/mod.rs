@@ -3,7 +3,11 @@
 //!
 //! Privacy by construction: nothing here can hold a name, a free-text answer, an address or a
 //! device fingerprint of a visitor. `session_id` is random per visitor session and never reused;
-//! `kiosk_id` names a device. Unknown fields are rejected, so nothing can be smuggled in.
+//! `kiosk_id` names a device. Unknown fields are rejected, so nothing can be smuggled in, and
+//! [`check`] refuses what the types alone cannot: a string field holding anything but a
+//! manifest id or a known language code, and numbers no kiosk could produce.
+
+pub mod check;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -168,11 +172,114 @@ pub struct KioskHealth {
     /// Raw events replaced by hourly counts because the outbox reached its size cap (over the
     /// outbox's life).
     pub rolled_up_events: u64,
-    /// Why the outbox cannot be written, in the kiosk's own words (SQLite's error and the
-    /// file's path); `None` while writes work.
-    pub storage_error: Option<String>,
+    /// Why the outbox cannot be written, as a code from a fixed list (the kiosk's own words,
+    /// with SQLite's error and the file's path, stay on the kiosk's staff panel); `None` while
+    /// writes work.
+    pub storage_error: Option<StorageErrorCode>,
     /// Set in every heartbeat of a run that found its outbox damaged and replaced it.
     pub outbox_replaced: Option<OutboxReplaced>,
+}
+
+/// Why a kiosk's outbox cannot be written, as a heartbeat reports it: a code from a fixed list,
+/// never the error's text (which names files and could hold anything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageErrorCode {
+    /// No space left on the disk (or the user's quota is used up).
+    DiskFull,
+    /// The file or its file system is read-only.
+    ReadOnly,
+    /// The kiosk's user may not write the file or its folder.
+    PermissionDenied,
+    /// The file or its folder cannot be opened or created (missing disk, a file where the
+    /// folder should be).
+    CannotOpen,
+    /// The disk reports input/output errors.
+    IoError,
+    /// The file is damaged.
+    Damaged,
+    /// Anything else.
+    Other,
+}
+
+impl StorageErrorCode {
+    /// The code for an outbox error message (`OutboxError`'s text: SQLite's and the operating
+    /// system's words, with the file's path). The most specific cause wins: "cannot create its
+    /// folder: Permission denied" is [`Self::PermissionDenied`].
+    pub fn classify(message: &str) -> Self {
+        const CAUSES: &[(StorageErrorCode, &[&str])] = &[
+            (
+                StorageErrorCode::DiskFull,
+                &[
+                    "database or disk is full",
+                    "no space left on device",
+                    "disk quota exceeded",
+                    "(os error 28)",
+                    "(os error 122)",
+                ],
+            ),
+            (
+                StorageErrorCode::ReadOnly,
+                &[
+                    "readonly database",
+                    "read-only file system",
+                    "(os error 30)",
+                ],
+            ),
+            (
+                StorageErrorCode::PermissionDenied,
+                &[
+                    "permission denied",
+                    "operation not permitted",
+                    "access is denied",
+                    "(os error 13)",
+                    "(os error 1)",
+                ],
+            ),
+            (
+                StorageErrorCode::Damaged,
+                &[
+                    "database disk image is malformed",
+                    "file is not a database",
+                    "is damaged",
+                    "is unreadable",
+                ],
+            ),
+            (
+                StorageErrorCode::CannotOpen,
+                &[
+                    "unable to open database file",
+                    "cannot create its folder",
+                    "no such file or directory",
+                    "not a directory",
+                    "(os error 2)",
+                    "(os error 20)",
+                ],
+            ),
+            (
+                StorageErrorCode::IoError,
+                &["disk i/o error", "input/output error", "(os error 5)"],
+            ),
+        ];
+        let message = message.to_lowercase();
+        CAUSES
+            .iter()
+            .find(|(_, phrases)| phrases.iter().any(|p| message.contains(p)))
+            .map_or(Self::Other, |(code, _)| *code)
+    }
+
+    /// The code as sent (`disk_full`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DiskFull => "disk_full",
+            Self::ReadOnly => "read_only",
+            Self::PermissionDenied => "permission_denied",
+            Self::CannotOpen => "cannot_open",
+            Self::IoError => "io_error",
+            Self::Damaged => "damaged",
+            Self::Other => "other",
+        }
+    }
 }
 
 /// A damaged outbox found at start, moved aside and replaced.
@@ -187,6 +294,25 @@ pub struct OutboxReplaced {
 }
 
 impl EventKind {
+    /// Every `type` tag, as [`Self::type_name`] spells it: what a roll-up's `event_type` may
+    /// be. (A test checks the two agree and that every variant is here.)
+    pub const TYPE_NAMES: &'static [&'static str] = &[
+        "session_start",
+        "audience_choice",
+        "kiosk_heartbeat",
+        "session_end",
+        "exhibit_open",
+        "exhibit_close",
+        "story_page_view",
+        "quiz_answer",
+        "quiz_complete",
+        "language_change",
+        "accessibility_change",
+        "hotspot_open",
+        "sort_placement",
+        "simulation_summary",
+    ];
+
     /// The `type` tag, as stored in the server's `event_type` column.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -281,10 +407,20 @@ pub struct ExhibitStats {
     pub quiz_correct: u64,
 }
 
-/// Error body of every API error: a message for the client, nothing internal.
+/// Error body of every API error: a stable code, a message for people, nothing internal; never
+/// an echo of a token, a password or a payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
+    /// Machine-readable: `bad_request`, `unauthorized`, `forbidden`, `payload_too_large`,
+    /// `too_many_requests`, or for a refused event the rule it broke (`bad_identifier`, ...).
     pub error: String,
+    /// What was wrong, in words.
+    #[serde(default)]
+    pub detail: String,
+    /// The event or roll-up (by id) that made the server refuse the batch: the kiosk sets it
+    /// aside and sends the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_event: Option<Uuid>,
 }
 
 /// Path of the roll-up endpoint, relative to the server's base URL.
@@ -368,9 +504,8 @@ mod tests {
         assert!(serde_json::from_value::<EngagementEvent>(json).is_err());
     }
 
-    #[test]
-    fn heartbeats_audience_and_session_modes_round_trip_and_stay_closed() {
-        let heartbeat = EventKind::KioskHeartbeat(KioskHealth {
+    fn heartbeat_sample() -> EventKind {
+        EventKind::KioskHeartbeat(KioskHealth {
             uptime_s: 600,
             exhibits_loaded: 8,
             exhibits_failed: 1,
@@ -379,13 +514,18 @@ mod tests {
             held_in_memory: 0,
             dropped_events: 0,
             rolled_up_events: 40,
-            storage_error: None,
+            storage_error: Some(StorageErrorCode::DiskFull),
             outbox_replaced: Some(OutboxReplaced {
                 at_ms: 1_700_000_000_000,
                 salvaged_events: 10,
                 lost_events: Some(2),
             }),
-        });
+        })
+    }
+
+    #[test]
+    fn heartbeats_audience_and_session_modes_round_trip_and_stay_closed() {
+        let heartbeat = heartbeat_sample();
         let start = EventKind::SessionStart {
             language: "zh".into(),
             modes: AccessibilityModes {
@@ -412,6 +552,12 @@ mod tests {
                 kind.type_name()
             );
         }
+        // The storage error is a code; text in its place is refused.
+        let json = serde_json::to_value(heartbeat_sample()).unwrap();
+        assert_eq!(json["storage_error"], "disk_full");
+        let mut text = json;
+        text["storage_error"] = "outbox /home/alice/outbox.sqlite3: disk I/O error".into();
+        assert!(serde_json::from_value::<EventKind>(text).is_err());
         // A session start from before the modes were recorded still reads (all off).
         let old: EventKind =
             serde_json::from_str(r#"{"type":"session_start","language":"en"}"#).unwrap();
@@ -422,5 +568,72 @@ mod tests {
                 modes: AccessibilityModes::default()
             }
         );
+    }
+
+    #[test]
+    fn type_names_lists_every_type_tag_once() {
+        let tags: Vec<&str> = check::tests::every_kind()
+            .iter()
+            .map(|kind| {
+                let json = serde_json::to_value(kind).unwrap();
+                assert_eq!(json["type"], kind.type_name());
+                kind.type_name()
+            })
+            .collect();
+        let mut sorted = tags.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), tags.len(), "one sample per variant");
+        let mut names = EventKind::TYPE_NAMES.to_vec();
+        names.sort_unstable();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn storage_errors_are_classified_from_sqlite_and_system_messages() {
+        use StorageErrorCode::*;
+        let cases = [
+            (
+                "outbox /data/outbox.sqlite3: database or disk is full",
+                DiskFull,
+            ),
+            (
+                "outbox /d/o: No space left on device (os error 28)",
+                DiskFull,
+            ),
+            (
+                "outbox /d/o: attempt to write a readonly database",
+                ReadOnly,
+            ),
+            (
+                "outbox /d/o: cannot create its folder: Read-only file system (os error 30)",
+                ReadOnly,
+            ),
+            (
+                "outbox /d/o: cannot create its folder: Permission denied (os error 13)",
+                PermissionDenied,
+            ),
+            ("outbox /d/o: unable to open database file", CannotOpen),
+            (
+                "outbox /d/o: cannot create its folder: Not a directory (os error 20)",
+                CannotOpen,
+            ),
+            (
+                "outbox /d/o: cannot create its folder: File exists (os error 17)",
+                CannotOpen,
+            ),
+            ("a rusqlite error we have never seen", Other),
+            ("outbox /d/o: disk I/O error", IoError),
+            ("outbox /d/o: database disk image is malformed", Damaged),
+            ("outbox /d/o: file is not a database", Damaged),
+            ("outbox /d/o: stored event 12 is unreadable: EOF", Damaged),
+            ("the outbox writer thread has stopped", Other),
+            ("", Other),
+        ];
+        for (message, code) in cases {
+            assert_eq!(StorageErrorCode::classify(message), code, "{message}");
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "as_str matches the wire form");
+        }
     }
 }

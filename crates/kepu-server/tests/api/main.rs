@@ -1,0 +1,11 @@
+//! The HTTP API, every test on SQLite and on PostgreSQL (a fresh database each): handlers
+//! through `oneshot`, and the real server on a loopback port where the connection matters.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod access;
+mod commands;
+mod ingest;
+mod limits;
