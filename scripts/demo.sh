@@ -23,6 +23,7 @@ if [ ! -s "$data/kiosk.token" ]; then
   "${kepu_server[@]}" kiosk add "Demo Science Centre" demo-kiosk --token-file "$data/kiosk.token"
   echo "$staff_password" | "${kepu_server[@]}" staff add "$staff_name" --role admin
 fi
+"${kepu_server[@]}" content publish exhibits
 port="${KEPU_DEMO_PORT:-8480}"
 cat > "$data/kiosk.toml" <<TOML
 kiosk_id = "demo-kiosk"

@@ -10,6 +10,7 @@ packages=(
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libasound2-dev
   postgresql
+  python3-venv
 )
 
 missing=()

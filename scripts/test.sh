@@ -15,4 +15,5 @@ echo "== cargo test (under Xvfb, rendering with Mesa lavapipe)"
 mkdir -p "$CARGO_TARGET_DIR/screenshots"
 export KEPU_SCREENSHOT_DIR="$CARGO_TARGET_DIR/screenshots"
 xvfb-run -a -s "-screen 0 1920x1080x24" cargo test --workspace --locked
+bash scripts/api-fuzz.sh # schemathesis against /api/v1/openapi.json (docs/api.md)
 echo "screenshots: $KEPU_SCREENSHOT_DIR"

@@ -173,10 +173,17 @@ pub fn kiosk_health(
         exhibits_failed: count(exhibits_failed),
         // The uploader counts the backlog after each delivery; the writer only after writes.
         outbox_backlog: upload.as_ref().map_or(writer.backlog, |u| u.backlog),
-        last_upload_ms: upload.and_then(|u| u.last_success_ms),
+        last_upload_ms: upload.as_ref().and_then(|u| u.last_success_ms),
         held_in_memory: writer.pending_in_memory as u64,
         dropped_events: writer.dropped + lost,
         rolled_up_events: writer.rolled_up,
+        // The outbox counts what it keeps aside over every run; the uploader's count of this
+        // run is fresher (the writer counts the outbox's rows only after it writes).
+        refused_events: writer.refused_events.max(
+            upload
+                .as_ref()
+                .map_or(0, |u| u.refused_by_server + u.refused_rollup_events),
+        ),
         // Only a code leaves the kiosk: the message names files and could hold anything. The
         // staff panel shows the message itself (`WriterStatus::last_error`).
         storage_error: writer.last_error.as_deref().map(StorageErrorCode::classify),

@@ -237,7 +237,8 @@ pub struct StaffView {
     pub left_out: Vec<(String, Vec<String>)>,
     pub outbox_backlog: Option<u64>,
     /// What the outbox went through: events held in memory (the disk refuses writes), dropped
-    /// (even memory was full), rolled up (the size cap), and a damaged file replaced at start.
+    /// (even memory was full), rolled up (the size cap), refused by the server (set aside), and
+    /// a damaged file replaced at start.
     pub storage: StorageView,
     pub last_upload: Option<String>,
     pub upload_error: Option<String>,
@@ -254,6 +255,8 @@ pub struct StorageView {
     pub held_in_memory: u64,
     pub dropped: u64,
     pub rolled_up: u64,
+    /// Events the server refused, set aside on this kiosk (kept in the outbox, never sent).
+    pub refused: u64,
     /// When a damaged outbox was replaced (local time), and the events lost with it (`None`:
     /// not even their number could be read).
     pub replaced: Option<(String, Option<u64>)>,
@@ -612,6 +615,7 @@ fn refresh_staff_view(
             held_in_memory: health.held_in_memory,
             dropped: health.dropped_events,
             rolled_up: health.rolled_up_events,
+            refused: health.refused_events,
             replaced: health
                 .outbox_replaced
                 .map(|r| (format_local_time(r.at_ms), r.lost_events)),

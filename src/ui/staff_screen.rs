@@ -250,6 +250,7 @@ fn uploads_and_today(
         (storage.held_in_memory, Phrase::HeldInMemory),
         (storage.dropped, Phrase::DroppedEvents),
         (storage.rolled_up, Phrase::RolledUpEvents),
+        (storage.refused, Phrase::RefusedEvents),
     ]
     .into_iter()
     .filter(|(count, _)| *count > 0)

@@ -104,6 +104,7 @@ pub enum Phrase {
     HeldInMemory,
     DroppedEvents,
     RolledUpEvents,
+    RefusedEvents,
     OutboxReplaced,
     Never,
     NotPaired,
@@ -320,6 +321,11 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
             "{a} 条较早事件已汇总为每小时计数（存储已满）",
             "{a} older events kept as hourly counts (outbox full)",
         ),
+        Phrase::RefusedEvents => pick(
+            chinese,
+            "{a} 条事件被服务器拒收，已另存于本机，不再上传",
+            "{a} events refused by the server: set aside on this kiosk, not sent again",
+        ),
         Phrase::OutboxReplaced => pick(
             chinese,
             "事件存储文件损坏，已于 {a} 替换；无法读回的事件：{b}（旧文件已保留）",
@@ -400,7 +406,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 116] = [
+pub const ALL: [Phrase; 117] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -502,6 +508,7 @@ pub const ALL: [Phrase; 116] = [
     Phrase::HeldInMemory,
     Phrase::DroppedEvents,
     Phrase::RolledUpEvents,
+    Phrase::RefusedEvents,
     Phrase::OutboxReplaced,
     Phrase::Never,
     Phrase::NotPaired,

@@ -157,15 +157,23 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let summary: StatsSummary = reqwest::blocking::Client::new()
-        .get(format!("{}{SUMMARY_PATH}", server.url))
-        .basic_auth(STAFF.0, Some(STAFF.1))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
+    // The summary reads the hourly roll-ups, which the server brings up to date every second.
+    let client = reqwest::blocking::Client::new();
+    let summary = loop {
+        let summary: StatsSummary = client
+            .get(format!("{}{SUMMARY_PATH}", server.url))
+            .basic_auth(STAFF.0, Some(STAFF.1))
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .unwrap();
+        if summary.events >= written || Instant::now() > deadline {
+            break summary;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(summary.events, written, "every event stored exactly once");
     assert_eq!(summary.sessions, 2);
     let quiz = summary

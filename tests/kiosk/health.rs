@@ -1,11 +1,13 @@
 //! What the kiosk says about itself: heartbeats with its health and no visitor in them, the
-//! accessibility modes and "I am a..." choice as events, and a kiosk whose disk cannot be
-//! written that keeps running, holds its events in memory and says so.
+//! accessibility modes and "I am a..." choice as events, a kiosk whose disk cannot be written
+//! that keeps running, holds its events in memory and says so, and events the server refused,
+//! counted.
 
 use crate::harness::{Kiosk, config_with, repo_path};
 use bevy::math::Vec2;
 use kepu_core::manifest::Audience;
-use kepu_core::wire::{AccessibilityModes, EventKind};
+use kepu_core::outbox::{EventStamp, Outbox};
+use kepu_core::wire::{AccessibilityModes, EventDraft, EventKind};
 use kepu_kiosk::engagement::FIRST_HEARTBEAT;
 use kepu_kiosk::staff::Staff;
 use kepu_kiosk::ui::UiCommand;
@@ -132,4 +134,54 @@ fn a_disk_that_cannot_be_written_keeps_the_kiosk_running_and_the_panel_says_why(
     );
     let error = view.outbox_error.unwrap_or_default();
     assert!(error.contains("cannot create its folder"), "{error}");
+}
+
+#[test]
+fn events_the_server_refused_are_counted_in_heartbeats_and_on_the_staff_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(
+        dir.path(),
+        &repo_path("exhibits"),
+        "http://127.0.0.1:9",
+        60,
+        "",
+    );
+    // An earlier run's uploader had an event refused (an exhibit id the server does not take)
+    // and set it aside, as it does on a 422 naming the event.
+    {
+        let mut outbox = Outbox::open(&config.outbox_path()).unwrap();
+        let refused = EventDraft::now(
+            Some(uuid::Uuid::new_v4()),
+            EventKind::ExhibitOpen {
+                exhibit_id: "exhibit 7".into(),
+            },
+        );
+        let seqs = outbox
+            .append(
+                &EventStamp::for_this_boot("test-kiosk", "0.1.0"),
+                std::slice::from_ref(&refused),
+            )
+            .unwrap();
+        let set_aside = outbox
+            .quarantine_refused(refused.id, &seqs, "bad_identifier", "event.exhibit_id")
+            .unwrap();
+        assert_eq!(set_aside, seqs.first().copied());
+    }
+    let mut kiosk = Kiosk::with_config(config);
+    // The writer has opened the outbox and counted what it holds.
+    kiosk.flush();
+    kiosk.wait(FIRST_HEARTBEAT);
+    kiosk.frames(2);
+    let beats = heartbeats(&kiosk);
+    assert_eq!(beats.len(), 1);
+    assert_eq!(beats[0].1.refused_events, 1, "{:?}", beats[0].1);
+    assert_eq!(beats[0].1.outbox_backlog, 0, "never to be sent again");
+    kiosk
+        .app
+        .world_mut()
+        .resource_mut::<Staff>()
+        .open_for_automation();
+    kiosk.frames(3);
+    let view = kiosk.app.world().resource::<Staff>().view.clone();
+    assert_eq!(view.storage.refused, 1, "{:?}", view.storage);
 }

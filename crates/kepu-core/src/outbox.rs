@@ -22,6 +22,11 @@
 //! never stops the writer: events wait in a bounded memory buffer and are written when the disk
 //! works again; [`WriterStatus::last_error`] says why and [`WriterStatus::dropped`] counts what
 //! even the buffer could not hold.
+//!
+//! **Set aside.** A row that cannot be read, or an event (roll-up row) the server refused, is
+//! moved into the `quarantine` (`rollup_quarantine`) table: kept for inspection, never sent
+//! again, so that one bad row never blocks the queue. [`OutboxStats::quarantined`] counts the
+//! unreadable ones, [`OutboxStats::refused_events`] the refused ones.
 
 use crate::wire::{EngagementEvent, EventDraft, EventRollup, ROLLUP_PERIOD_MS, SCHEMA_VERSION};
 use rusqlite::{
@@ -79,7 +84,23 @@ const SCHEMA: &str = "
         seq    INTEGER PRIMARY KEY,
         body   TEXT NOT NULL,
         reason TEXT NOT NULL,
-        at_ms  INTEGER NOT NULL
+        at_ms  INTEGER NOT NULL,
+        -- NULL: unreadable here; else the server refused the event, with this reason code
+        -- (`bad_identifier`, ...). Added after the table: see `add_refused_column`.
+        refused_as TEXT
+    );
+    -- Roll-up rows the server refused (it named them): kept, never sent again.
+    CREATE TABLE IF NOT EXISTS rollup_quarantine (
+        rollup_id     TEXT PRIMARY KEY,
+        kiosk_id      TEXT NOT NULL,
+        hour_start_ms INTEGER NOT NULL,
+        event_type    TEXT NOT NULL,
+        exhibit_id    TEXT,
+        count         INTEGER NOT NULL,
+        correct       INTEGER NOT NULL,
+        refused_as    TEXT NOT NULL,
+        reason        TEXT NOT NULL,
+        at_ms         INTEGER NOT NULL
     );";
 
 // Keys of the `meta` table.
@@ -185,8 +206,24 @@ pub struct OutboxStats {
     pub rolled_up_total: u64,
     /// Unreadable rows set aside (kept in the `quarantine` table, never sent).
     pub quarantined: u64,
+    /// Events the server refused, set aside (kept, never sent again): raw events in the
+    /// `quarantine` table, plus the events counted by roll-up rows in `rollup_quarantine`.
+    pub refused_events: u64,
     /// Bytes of the file in use (pages not on the free list), the measure of the size cap.
     pub used_bytes: u64,
+}
+
+/// An event set aside in the `quarantine` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedEvent {
+    pub seq: u64,
+    /// As it was stored (possibly not an event at all, if it was unreadable).
+    pub body: String,
+    /// Why, in words.
+    pub reason: String,
+    /// `None`: unreadable here; else the server's reason code for refusing it.
+    pub refused_as: Option<String>,
+    pub at_ms: i64,
 }
 
 /// An event as stored: its sequence number and its JSON.
@@ -246,7 +283,8 @@ impl Outbox {
              PRAGMA synchronous = FULL;
              PRAGMA journal_size_limit = 67108864;",
         )?;
-        conn.execute_batch(SCHEMA)
+        conn.execute_batch(SCHEMA)?;
+        add_refused_column(conn)
     }
 
     /// Opens the outbox at `path`; a damaged file is moved aside to
@@ -484,6 +522,120 @@ impl Outbox {
             .at(&path)?;
         tx.commit().at(&path)?;
         Ok(moved == 1)
+    }
+
+    /// Moves the event whose id is `id` into the quarantine as refused by the server (`code`:
+    /// the server's reason code, `detail`: its words): kept for inspection, never sent again,
+    /// counted in [`OutboxStats::refused_events`]. Only an event among `seqs`, the batch the
+    /// server refused, is moved: a refusal naming any other event changes nothing. Returns the
+    /// event's sequence number, `None` when no event of `seqs` has that id.
+    pub fn quarantine_refused(
+        &mut self,
+        id: Uuid,
+        seqs: &[u64],
+        code: &str,
+        detail: &str,
+    ) -> Result<Option<u64>, OutboxError> {
+        let path = self.path.clone();
+        let tx = self.begin_immediate()?;
+        let seq = tx
+            .query_row(
+                "SELECT seq FROM outbox WHERE id = ?1",
+                params![id.to_string()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .at(&path)?
+            .map(to_u64)
+            .filter(|seq| seqs.contains(seq));
+        let Some(seq) = seq else {
+            return Ok(None);
+        };
+        tx.execute(
+            "INSERT OR REPLACE INTO quarantine (seq, body, reason, at_ms, refused_as)
+             SELECT seq, body, ?2, ?3, ?4 FROM outbox WHERE seq = ?1",
+            params![
+                to_i64(seq),
+                refusal_reason(code, detail),
+                crate::now_unix_ms(),
+                code
+            ],
+        )
+        .at(&path)?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", params![to_i64(seq)])
+            .at(&path)?;
+        tx.commit().at(&path)?;
+        Ok(Some(seq))
+    }
+
+    /// Moves the roll-up row `id`, if it is among `ids` (the batch the server refused), into
+    /// the `rollup_quarantine` table as refused by the server: kept, never sent again, its
+    /// events counted in [`OutboxStats::refused_events`]. Returns how many events the row
+    /// counts, `None` when no row of `ids` has that id.
+    pub fn quarantine_refused_rollup(
+        &mut self,
+        id: Uuid,
+        ids: &[Uuid],
+        code: &str,
+        detail: &str,
+    ) -> Result<Option<u64>, OutboxError> {
+        if !ids.contains(&id) {
+            return Ok(None);
+        }
+        let path = self.path.clone();
+        let tx = self.begin_immediate()?;
+        let count = tx
+            .query_row(
+                "SELECT count FROM rollup WHERE rollup_id = ?1",
+                params![id.to_string()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .at(&path)?;
+        let Some(count) = count else {
+            return Ok(None);
+        };
+        tx.execute(
+            "INSERT OR REPLACE INTO rollup_quarantine (rollup_id, kiosk_id, hour_start_ms,
+                 event_type, exhibit_id, count, correct, refused_as, reason, at_ms)
+             SELECT rollup_id, kiosk_id, hour_start_ms, event_type, exhibit_id, count, correct,
+                    ?2, ?3, ?4
+             FROM rollup WHERE rollup_id = ?1",
+            params![
+                id.to_string(),
+                code,
+                refusal_reason(code, detail),
+                crate::now_unix_ms()
+            ],
+        )
+        .at(&path)?;
+        tx.execute(
+            "DELETE FROM rollup WHERE rollup_id = ?1",
+            params![id.to_string()],
+        )
+        .at(&path)?;
+        tx.commit().at(&path)?;
+        Ok(Some(to_u64(count)))
+    }
+
+    /// The events set aside in the quarantine, unreadable or refused, in sequence order.
+    pub fn quarantined(&self) -> Result<Vec<QuarantinedEvent>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, body, reason, refused_as, at_ms FROM quarantine ORDER BY seq")
+            .at(&self.path)?;
+        stmt.query_map([], |row| {
+            Ok(QuarantinedEvent {
+                seq: to_u64(row.get(0)?),
+                body: row.get(1)?,
+                reason: row.get(2)?,
+                refused_as: row.get(3)?,
+                at_ms: row.get(4)?,
+            })
+        })
+        .at(&self.path)?
+        .collect::<Result<_, _>>()
+        .at(&self.path)
     }
 
     /// Replaces the oldest `max_events` events that are not in flight by per-hour counts, in
@@ -726,9 +878,23 @@ impl Outbox {
                 |r| Ok((to_u64(r.get(0)?), to_u64(r.get(1)?))),
             )
             .at(&self.path)?;
-        let quarantined = self
+        let (quarantined, refused) = self
             .conn
-            .query_row("SELECT COUNT(*) FROM quarantine", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FILTER (WHERE refused_as IS NULL),
+                        COUNT(*) FILTER (WHERE refused_as IS NOT NULL)
+                 FROM quarantine",
+                [],
+                |r| Ok((to_u64(r.get(0)?), to_u64(r.get(1)?))),
+            )
+            .at(&self.path)?;
+        let refused_rolled_up = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(SUM(count), 0) FROM rollup_quarantine",
+                [],
+                |r| r.get(0),
+            )
             .map(to_u64)
             .at(&self.path)?;
         Ok(OutboxStats {
@@ -739,6 +905,7 @@ impl Outbox {
                 .at(&self.path)?
                 .unwrap_or(0),
             quarantined,
+            refused_events: refused + refused_rolled_up,
             used_bytes: self.used_bytes()?,
         })
     }
@@ -968,6 +1135,30 @@ fn meta_set(conn: &Connection, key: &str, value: u64) -> rusqlite::Result<()> {
     .map(|_| ())
 }
 
+/// The `reason` of a row the server refused.
+fn refusal_reason(code: &str, detail: &str) -> String {
+    format!("refused by the server ({code}): {detail}")
+}
+
+/// An outbox made before the server could refuse single events has a `quarantine` table
+/// without `refused_as`: added (SQLite adds a nullable column without rewriting the table, and
+/// every row already there is one that was unreadable). Two connections may open such a file at
+/// the same moment; the second one's "duplicate column" means the first has done it.
+fn add_refused_column(conn: &Connection) -> rusqlite::Result<()> {
+    let present: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('quarantine') WHERE name = 'refused_as')",
+        [],
+        |r| r.get(0),
+    )?;
+    if present {
+        return Ok(());
+    }
+    match conn.execute("ALTER TABLE quarantine ADD COLUMN refused_as TEXT", []) {
+        Err(err) if err.to_string().contains("duplicate column name") => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
 /// Names the outbox file in SQLite's errors.
 trait AtPath<T> {
     fn at(self, path: &Path) -> Result<T, OutboxError>;
@@ -1045,6 +1236,9 @@ pub struct WriterStatus {
     pub rolled_up: u64,
     /// Unreadable rows set aside.
     pub quarantined: u64,
+    /// Events the server refused, set aside (over the outbox's life; see
+    /// [`OutboxStats::refused_events`]).
+    pub refused_events: u64,
     /// Bytes in use, and the cap.
     pub used_bytes: u64,
     pub max_bytes: u64,
@@ -1235,6 +1429,7 @@ fn apply_stats(status: &mut WriterStatus, stats: &OutboxStats) {
     status.rollup_events_pending = stats.rollup_events;
     status.rolled_up = stats.rolled_up_total;
     status.quarantined = stats.quarantined;
+    status.refused_events = stats.refused_events;
     status.used_bytes = stats.used_bytes;
 }
 
@@ -1628,6 +1823,134 @@ mod tests {
         assert_eq!(outbox.claim(10).unwrap()[0].seq, 2);
         let stats = outbox.stats().unwrap();
         assert_eq!((stats.backlog, stats.quarantined), (1, 1));
+    }
+
+    #[test]
+    fn a_refused_event_is_set_aside_only_from_its_batch_and_counted_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(&dir.path().join("o.sqlite3")).unwrap();
+        let drafts = [draft(1), draft(2), draft(3)];
+        outbox.append(&stamp(), &drafts).unwrap();
+        let batch = outbox.claim_stored_after(0, 2).unwrap();
+        let seqs: Vec<u64> = batch.iter().map(|e| e.seq).collect();
+        // Not of the batch (seq 3 was not sent), unknown: nothing moves.
+        for id in [drafts[2].id, Uuid::new_v4()] {
+            assert_eq!(
+                outbox
+                    .quarantine_refused(id, &seqs, "bad_identifier", "no")
+                    .unwrap(),
+                None
+            );
+        }
+        assert_eq!(
+            outbox
+                .quarantine_refused(drafts[1].id, &seqs, "bad_identifier", "event.exhibit_id")
+                .unwrap(),
+            Some(2)
+        );
+        // An unreadable row too, for the counts.
+        outbox
+            .conn
+            .execute("UPDATE outbox SET body = '{' WHERE seq = 3", [])
+            .unwrap();
+        assert!(outbox.quarantine(3, "EOF").unwrap());
+        let stats = outbox.stats().unwrap();
+        assert_eq!(
+            (stats.backlog, stats.quarantined, stats.refused_events),
+            (1, 1, 1)
+        );
+        let rows = outbox.quarantined().unwrap();
+        assert_eq!(
+            rows.iter()
+                .map(|r| (r.seq, r.refused_as.as_deref()))
+                .collect::<Vec<_>>(),
+            vec![(2, Some("bad_identifier")), (3, None)]
+        );
+        assert_eq!(
+            rows[0].reason,
+            "refused by the server (bad_identifier): event.exhibit_id"
+        );
+        assert_eq!(
+            serde_json::from_str::<EngagementEvent>(&rows[0].body)
+                .unwrap()
+                .id,
+            drafts[1].id,
+            "kept as it was stored"
+        );
+        assert_eq!(outbox.peek(10).unwrap()[0].seq, 1);
+    }
+
+    #[test]
+    fn a_refused_rollup_is_set_aside_with_its_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outbox = Outbox::open(&dir.path().join("o.sqlite3")).unwrap();
+        outbox
+            .append(&stamp(), &[draft(1), draft(2), draft(3)])
+            .unwrap();
+        assert_eq!(outbox.roll_up_oldest(10).unwrap(), 3);
+        let rows = outbox.claim_rollups(10).unwrap();
+        assert_eq!(rows.len(), 1);
+        let id = rows[0].rollup_id;
+        assert_eq!(
+            outbox
+                .quarantine_refused_rollup(id, &[], "bad_rollup", "x")
+                .unwrap(),
+            None,
+            "not of the batch"
+        );
+        assert_eq!(
+            outbox
+                .quarantine_refused_rollup(id, &[id], "bad_rollup", "x")
+                .unwrap(),
+            Some(3)
+        );
+        assert!(outbox.claim_rollups(10).unwrap().is_empty(), "never again");
+        let stats = outbox.stats().unwrap();
+        assert_eq!(
+            (stats.rollup_rows, stats.rollup_events, stats.refused_events),
+            (0, 0, 3)
+        );
+    }
+
+    #[test]
+    fn an_outbox_from_before_refusals_gains_the_column_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE quarantine (
+                     seq INTEGER PRIMARY KEY, body TEXT NOT NULL, reason TEXT NOT NULL,
+                     at_ms INTEGER NOT NULL);
+                 INSERT INTO quarantine VALUES (7, '{', 'EOF', 0);",
+            )
+            .unwrap();
+        }
+        // Two connections at once, as the writer and the uploader open it.
+        let openers: Vec<_> = (0..2)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Outbox::open(&path).map(|_| ()))
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap().unwrap();
+        }
+        let mut outbox = Outbox::open(&path).unwrap();
+        let stats = outbox.stats().unwrap();
+        assert_eq!((stats.quarantined, stats.refused_events), (1, 0));
+        let event = draft(1);
+        let seqs = outbox
+            .append(&stamp(), std::slice::from_ref(&event))
+            .unwrap();
+        assert_eq!(
+            outbox
+                .quarantine_refused(event.id, &seqs, "bad_identifier", "x")
+                .unwrap(),
+            seqs.first().copied()
+        );
+        let stats = outbox.stats().unwrap();
+        assert_eq!((stats.quarantined, stats.refused_events), (1, 1));
     }
 
     #[test]

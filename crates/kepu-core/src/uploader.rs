@@ -13,6 +13,14 @@
 //!   once: at-least-once on the wire, exactly-once in the database.
 //! - Roll-ups (hourly counts the outbox made when it reached its size cap) go first, to
 //!   [`ROLLUP_PATH`], idempotent by their id in the same way.
+//! - An event the server refuses never blocks the queue: the server refuses a whole batch for
+//!   one bad event (422) and names it (`ApiError::rejected_event`); that event is set aside in
+//!   the outbox's quarantine with the server's reason (kept on disk, never sent again, counted
+//!   in [`UploadStatus::refused_by_server`]) and the rest of the batch goes again at once. A
+//!   roll-up row the server names is set aside in the same way. A 400, or a 422 naming nothing
+//!   of the batch (a server from before schema checks), makes the next attempts parse every
+//!   event first, so that a damaged row is found here and set aside. 401 and 403 (a revoked
+//!   kiosk) are retried with the usual backoff: nothing is ever dropped for them.
 
 use crate::outbox::{Outbox, OutboxError};
 use crate::wire::{
@@ -84,7 +92,13 @@ pub enum UploadError {
     #[error("cannot reach the server: {0}")]
     Network(#[from] reqwest::Error),
     #[error("the server refused the batch ({status}): {message}")]
-    Rejected { status: u16, message: String },
+    Rejected {
+        status: u16,
+        message: String,
+        /// On a 422, the one event or roll-up that made the server refuse the batch, when the
+        /// server names it (servers from before schema checks do not).
+        refused: Option<Refusal>,
+    },
     #[error("the server asked to wait {0:?}")]
     RetryAfter(Duration),
     #[error("the server's acknowledgement does not match the batch: {0}")]
@@ -93,6 +107,17 @@ pub enum UploadError {
     Outbox(#[from] OutboxError),
     #[error("cannot start the uploader thread: {0}")]
     Thread(std::io::Error),
+}
+
+/// The item the server named when it refused a batch with 422 (`ApiError::rejected_event`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The event's `id`, or the roll-up's `rollup_id`.
+    pub id: uuid::Uuid,
+    /// The rule it broke, as the server's code (`bad_identifier`, ...; `ApiError::error`).
+    pub reason: String,
+    /// The server's words (`ApiError::detail`).
+    pub detail: String,
 }
 
 /// What one upload attempt did.
@@ -123,8 +148,17 @@ pub struct UploadStatus {
     /// Why the server refused the last roll-ups, until some are accepted (events go on
     /// meanwhile).
     pub rollup_error: Option<String>,
-    /// Unreadable outbox rows set aside instead of sent.
+    /// Unreadable outbox rows set aside instead of sent (found here, by parsing them).
     pub quarantined: u64,
+    /// Events the server refused (a 422 naming one of the batch), set aside in the outbox's
+    /// quarantine with the server's reason: kept on disk, never sent again. Not counted in
+    /// `quarantined`. Since this uploader started; the outbox's
+    /// [`OutboxStats::refused_events`](crate::outbox::OutboxStats::refused_events) counts
+    /// every run.
+    pub refused_by_server: u64,
+    /// Roll-up rows the server refused, set aside in the same way, and the events they count.
+    pub rollups_refused: u64,
+    pub refused_rollup_events: u64,
     /// Failed attempts since the last success.
     pub consecutive_failures: u32,
     /// Requests sent so far.
@@ -169,6 +203,15 @@ impl Batch {
     /// The next `limit` events after sequence number `after`. Sent as stored, unless
     /// `validate`: then each is parsed first, so that an unreadable one is found (and set
     /// aside) instead of having the server refuse the whole batch again.
+    ///
+    /// Events are not run through `wire::check::check_event` here before they are sent, to
+    /// set aside at once what the server would refuse. The server is the authority on its
+    /// rules, and this copy of them is the one the kiosk was built with: a kiosk newer than its
+    /// server would set aside events that server still takes (lost for nothing), an older one
+    /// passes events its server refuses anyway (and is then told which). The kiosk's own
+    /// validation (manifests, kiosk.toml) already keeps it from making such events, so a
+    /// refusal is rare and costs one request; checking would cost parsing every event of every
+    /// batch, which sending the stored JSON as it is exists to avoid.
     fn claim(
         outbox: &mut Outbox,
         after: u64,
@@ -211,15 +254,16 @@ impl Batch {
     }
 }
 
-/// Sends one batch of roll-up rows, if there are any; returns the acknowledgement and how many
-/// events the rows count.
+/// Sends one batch of roll-up rows, if there are any: [`Step::Rollups`] with the
+/// acknowledgement and how many events the rows count, or [`Step::RollupRefused`] when the
+/// server refused the batch naming one of its rows, which is then set aside.
 fn send_rollups(
     client: &reqwest::blocking::Client,
     config: &UploaderConfig,
     outbox: &mut Outbox,
     batch_size: usize,
     gzip: bool,
-) -> Result<Option<(IngestResponse, u64)>, UploadError> {
+) -> Result<Option<Step>, UploadError> {
     let rollups: Vec<EventRollup> = outbox.claim_rollups(batch_size.clamp(1, MAX_BATCH))?;
     if rollups.is_empty() {
         return Ok(None);
@@ -233,9 +277,33 @@ fn send_rollups(
         &RollupRequest { rollups },
         gzip,
     )?;
-    let ack = acknowledgement(config, response, ids.len())?;
-    outbox.acknowledge_rollups(&ids)?;
-    Ok(Some((ack, events)))
+    match acknowledgement(config, response, ids.len()) {
+        Ok(ack) => {
+            outbox.acknowledge_rollups(&ids)?;
+            Ok(Some(Step::Rollups(ack, events)))
+        }
+        Err(UploadError::Rejected {
+            status: 422,
+            message,
+            refused: Some(refusal),
+        }) => {
+            // The other rows stay claimed, so they are the next ones offered, at once.
+            match outbox.quarantine_refused_rollup(
+                refusal.id,
+                &ids,
+                &refusal.reason,
+                &refusal.detail,
+            )? {
+                Some(events) => Ok(Some(Step::RollupRefused { refusal, events })),
+                None => Err(UploadError::Rejected {
+                    status: 422,
+                    message,
+                    refused: Some(refusal),
+                }),
+            }
+        }
+        Err(err) => Err(err),
+    }
 }
 
 fn post(
@@ -329,22 +397,33 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     )
 }
 
-/// The server's refusal, with its message when it sent one.
+/// The server's refusal, with its message when it sent one, and on a 422 the item it named.
 fn rejection(response: reqwest::blocking::Response) -> UploadError {
     let status = response.status();
-    let message = response
-        .json::<ApiError>()
-        .map(|e| {
-            if e.detail.is_empty() {
-                e.error
-            } else {
-                e.detail
-            }
-        })
-        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("").to_owned());
+    let Ok(body) = response.json::<ApiError>() else {
+        return UploadError::Rejected {
+            status: status.as_u16(),
+            message: status.canonical_reason().unwrap_or("").to_owned(),
+            refused: None,
+        };
+    };
+    let message = if body.detail.is_empty() {
+        body.error.clone()
+    } else {
+        body.detail.clone()
+    };
+    let refused = body
+        .rejected_event
+        .filter(|_| status == reqwest::StatusCode::UNPROCESSABLE_ENTITY)
+        .map(|id| Refusal {
+            id,
+            reason: body.error,
+            detail: body.detail,
+        });
     UploadError::Rejected {
         status: status.as_u16(),
         message,
+        refused,
     }
 }
 
@@ -482,6 +561,17 @@ enum Step {
     Rollups(IngestResponse, u64),
     /// An unreadable row was set aside.
     Quarantined,
+    /// The server refused the batch because of this event, which was set aside; the rest of
+    /// the batch goes again at once.
+    Refused {
+        seq: u64,
+        refusal: Refusal,
+    },
+    /// The same for a roll-up row, which counts `events` events.
+    RollupRefused {
+        refusal: Refusal,
+        events: u64,
+    },
 }
 
 impl UploadLoop {
@@ -551,15 +641,17 @@ impl UploadLoop {
                 self.batch_size,
                 self.gzip,
             ) {
-                Ok(Some((ack, events))) => {
+                Ok(Some(step)) => {
                     self.rollups_paused_until = None;
-                    return Ok(Step::Rollups(ack, events));
+                    return Ok(step);
                 }
                 Ok(None) => {}
                 // A server from before roll-ups (404), or one that refuses these rows: they
                 // stay in the outbox and are tried again after a pause, reported meanwhile,
                 // but they never hold up the events. (413 and 415 are handled like events'.)
-                Err(UploadError::Rejected { status, message }) if !matches!(status, 413 | 415) => {
+                Err(UploadError::Rejected {
+                    status, message, ..
+                }) if !matches!(status, 413 | 415) => {
                     let problem = format!("the server refused roll-ups ({status}): {message}");
                     tracing::warn!("{problem}");
                     self.set_rollup_error(Some(problem));
@@ -626,7 +718,32 @@ impl UploadLoop {
             tracing::error!("cannot delete delivered events from the outbox: {err}");
             self.delivered = previous;
         }
-        let ack = sent?;
+        let ack = match sent {
+            Ok(ack) => ack,
+            Err(UploadError::Rejected {
+                status: 422,
+                message,
+                refused: Some(refusal),
+            }) => {
+                // The next batch starts after this one, whose other events go first.
+                self.next = None;
+                return match self.outbox.quarantine_refused(
+                    refusal.id,
+                    &seqs,
+                    &refusal.reason,
+                    &refusal.detail,
+                )? {
+                    Some(seq) => Ok(Step::Refused { seq, refusal }),
+                    // Not an event of this batch: as a refusal that names none.
+                    None => Err(UploadError::Rejected {
+                        status: 422,
+                        message,
+                        refused: Some(refusal),
+                    }),
+                };
+            }
+            Err(err) => return Err(err),
+        };
         self.delivered.extend(seqs);
         // An unreadable row in the next batch is met again, and dealt with, when the next
         // step claims it without this shortcut.
@@ -717,6 +834,26 @@ impl UploadLoop {
                         status.quarantined += 1;
                         (Duration::ZERO, false)
                     }
+                    Step::Refused { seq, refusal } => {
+                        tracing::warn!(
+                            "the server refused event {seq} ({}), set aside: {}",
+                            refusal.reason,
+                            refusal.detail
+                        );
+                        status.refused_by_server += 1;
+                        (Duration::ZERO, false)
+                    }
+                    Step::RollupRefused { refusal, events } => {
+                        tracing::warn!(
+                            "the server refused roll-up {} ({events} events, {}), set aside: {}",
+                            refusal.id,
+                            refusal.reason,
+                            refusal.detail
+                        );
+                        status.rollups_refused += 1;
+                        status.refused_rollup_events += events;
+                        (Duration::ZERO, false)
+                    }
                 }
             }
             Err(UploadError::Rejected { status: 413, .. }) if self.batch_size > 1 => {
@@ -732,8 +869,14 @@ impl UploadLoop {
                 self.gzip = false;
                 (Duration::ZERO, false)
             }
-            Err(err @ UploadError::Rejected { status: 422, .. }) => {
-                // Perhaps a damaged row: the next attempts parse each event first.
+            Err(
+                err @ UploadError::Rejected {
+                    status: 400 | 422, ..
+                },
+            ) => {
+                // Malformed (400; servers from before schema checks said 422 for it too), or
+                // refused without naming an event of the batch: perhaps a damaged row, so the
+                // next attempts parse each event first.
                 self.validate = true;
                 self.failed(&mut status, err)
             }
@@ -892,5 +1035,465 @@ mod tests {
         let err = upload_once(&client, &config, &mut outbox).unwrap_err();
         assert!(matches!(err, UploadError::Network(_)), "{err}");
         assert_eq!(outbox.backlog().unwrap(), 1);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Against a scripted server: what each of the server's answers makes the uploader do.
+
+    use crate::outbox::EventStamp;
+    use crate::wire::{EventDraft, EventKind};
+    use std::io::{BufRead, BufReader, Read};
+
+    /// One request as the scripted server saw it: when, the path, the JSON body (`None`: not
+    /// JSON).
+    type Seen = (Instant, String, Option<serde_json::Value>);
+
+    /// An HTTP server on loopback that answers every request with what its script returns for
+    /// the path and the (gunzipped) JSON body, and keeps a log of the requests. Each answer
+    /// closes the connection, so one request is one connection.
+    struct ScriptedServer {
+        url: String,
+        log: Arc<Mutex<Vec<Seen>>>,
+    }
+
+    impl ScriptedServer {
+        fn start(
+            mut script: impl FnMut(&str, Option<&serde_json::Value>) -> (u16, String) + Send + 'static,
+        ) -> Self {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let seen = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(mut stream) = stream else { continue };
+                    let Some((path, body)) = read_request(&stream) else {
+                        continue;
+                    };
+                    let (status, reply) = script(&path, body.as_ref());
+                    seen.lock().unwrap().push((Instant::now(), path, body));
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                        reply.len()
+                    );
+                }
+            });
+            Self { url, log }
+        }
+
+        fn requests(&self) -> Vec<Seen> {
+            self.log.lock().unwrap().clone()
+        }
+
+        /// The ids of the events of each events request.
+        fn event_batches(&self) -> Vec<Vec<String>> {
+            self.requests()
+                .iter()
+                .filter(|(_, path, _)| path == INGEST_PATH)
+                .map(|(_, _, body)| ids(body.as_ref(), "events", "id"))
+                .collect()
+        }
+    }
+
+    fn read_request(stream: &std::net::TcpStream) -> Option<(String, Option<serde_json::Value>)> {
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let path = line.split_whitespace().nth(1)?.to_owned();
+        let (mut length, mut gzipped) = (0, false);
+        loop {
+            line.clear();
+            reader.read_line(&mut line).ok()?;
+            let header = line.trim_end().to_ascii_lowercase();
+            if header.is_empty() {
+                break;
+            }
+            if let Some(value) = header.strip_prefix("content-length:") {
+                length = value.trim().parse().ok()?;
+            }
+            gzipped |= header == "content-encoding: gzip";
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok()?;
+        if gzipped {
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&body[..])
+                .read_to_end(&mut plain)
+                .ok()?;
+            body = plain;
+        }
+        Some((path, serde_json::from_slice(&body).ok()))
+    }
+
+    /// `body[list][i][field]` for every item of the list.
+    fn ids(body: Option<&serde_json::Value>, list: &str, field: &str) -> Vec<String> {
+        body.and_then(|b| b[list].as_array())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item[field].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn ack(n: usize) -> (u16, String) {
+        let n = n as u64;
+        let ack = IngestResponse {
+            received: n,
+            stored: n,
+            duplicates: 0,
+        };
+        (200, serde_json::to_string(&ack).unwrap())
+    }
+
+    fn error_body(status: u16, error: &str, rejected_event: Option<uuid::Uuid>) -> (u16, String) {
+        let body = ApiError {
+            error: error.to_owned(),
+            detail: format!("the server's words about {error}"),
+            rejected_event,
+        };
+        (status, serde_json::to_string(&body).unwrap())
+    }
+
+    /// An outbox holding `n` events (story page views, pages 1..=n); returns their ids.
+    fn outbox_with(path: &std::path::Path, n: u32) -> Vec<uuid::Uuid> {
+        let drafts: Vec<EventDraft> = (1..=n)
+            .map(|page| {
+                EventDraft::now(
+                    Some(uuid::Uuid::new_v4()),
+                    EventKind::StoryPageView {
+                        exhibit_id: "story".into(),
+                        page,
+                    },
+                )
+            })
+            .collect();
+        Outbox::open(path)
+            .unwrap()
+            .append(&EventStamp::for_this_boot("k", "0.1.0"), &drafts)
+            .unwrap();
+        drafts.iter().map(|d| d.id).collect()
+    }
+
+    /// Short waits, except `first_backoff`.
+    fn scripted_config(
+        url: &str,
+        outbox: &std::path::Path,
+        first_backoff: Duration,
+    ) -> UploaderConfig {
+        let mut config = UploaderConfig::new(url, "token", outbox.to_path_buf());
+        config.idle_poll = Duration::from_millis(10);
+        config.first_backoff = first_backoff;
+        config.max_backoff = first_backoff.max(Duration::from_millis(400));
+        config.request_timeout = Duration::from_secs(5);
+        config
+    }
+
+    fn wait_for(
+        uploader: &Uploader,
+        what: &str,
+        done: impl Fn(&UploadStatus) -> bool,
+    ) -> UploadStatus {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let status = uploader.status();
+            if done(&status) {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {status:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn an_event_the_server_refuses_is_set_aside_and_the_rest_of_its_batch_sent_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite3");
+        let ids = outbox_with(&path, 5);
+        let bad = ids[2];
+        let server = ScriptedServer::start(move |_, body| {
+            let batch = ids_of_events(body);
+            if batch.contains(&bad.to_string()) {
+                error_body(422, "bad_identifier", Some(bad))
+            } else {
+                ack(batch.len())
+            }
+        });
+        // A backoff would take at least 22 s: the test would time out.
+        let config = scripted_config(&server.url, &path, Duration::from_secs(30));
+        let uploader = Uploader::spawn(config).unwrap();
+        let status = wait_for(&uploader, "the four others", |s| s.delivered == 4);
+        drop(uploader);
+
+        assert_eq!(
+            (status.refused_by_server, status.quarantined),
+            (1, 0),
+            "{status:?}"
+        );
+        assert_eq!(status.last_error, None);
+        assert_eq!(status.consecutive_failures, 0);
+        let batches = server.event_batches();
+        assert_eq!(batches.len(), 2, "{batches:?}");
+        assert_eq!(batches[0].len(), 5);
+        let others: Vec<String> = ids_without(&ids, bad);
+        assert_eq!(
+            batches[1], others,
+            "the others, in order, without the refused one"
+        );
+        let outbox = Outbox::open(&path).unwrap();
+        let stats = outbox.stats().unwrap();
+        assert_eq!(
+            (stats.backlog, stats.quarantined, stats.refused_events),
+            (0, 0, 1)
+        );
+        let set_aside = outbox.quarantined().unwrap();
+        assert_eq!(set_aside.len(), 1);
+        assert_eq!(set_aside[0].seq, 3);
+        assert_eq!(set_aside[0].refused_as.as_deref(), Some("bad_identifier"));
+        assert!(
+            set_aside[0]
+                .reason
+                .contains("the server's words about bad_identifier"),
+            "{:?}",
+            set_aside[0]
+        );
+        assert!(
+            set_aside[0].body.contains(&bad.to_string()),
+            "kept as it was"
+        );
+    }
+
+    fn ids_of_events(body: Option<&serde_json::Value>) -> Vec<String> {
+        ids(body, "events", "id")
+    }
+
+    fn ids_without(ids: &[uuid::Uuid], left_out: uuid::Uuid) -> Vec<String> {
+        ids.iter()
+            .filter(|id| **id != left_out)
+            .map(|id| id.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_refusal_naming_no_event_of_the_batch_backs_off_and_sets_nothing_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite3");
+        outbox_with(&path, 3);
+        let mut answers = vec![
+            // Names an event that is not in the batch (this kiosk never made it).
+            error_body(422, "bad_identifier", Some(uuid::Uuid::new_v4())),
+            // A server from before schema checks: 422 for an unknown field, no event named.
+            error_body(422, "invalid", None),
+        ]
+        .into_iter();
+        let server = ScriptedServer::start(move |_, body| {
+            answers
+                .next()
+                .unwrap_or_else(|| ack(ids_of_events(body).len()))
+        });
+        let first = Duration::from_millis(100);
+        let uploader = Uploader::spawn(scripted_config(&server.url, &path, first)).unwrap();
+        let status = wait_for(&uploader, "delivery", |s| s.delivered == 3);
+        drop(uploader);
+
+        assert_eq!(
+            (status.refused_by_server, status.quarantined),
+            (0, 0),
+            "{status:?}"
+        );
+        let times: Vec<Instant> = server.requests().iter().map(|r| r.0).collect();
+        assert_eq!(times.len(), 3);
+        // 100 ms then 200 ms, less a quarter at most for the jitter.
+        assert!(
+            times[1] - times[0] >= first.mul_f64(0.75),
+            "{:?}",
+            times[1] - times[0]
+        );
+        assert!(
+            times[2] - times[1] >= first.mul_f64(1.5),
+            "{:?}",
+            times[2] - times[1]
+        );
+        let stats = Outbox::open(&path).unwrap().stats().unwrap();
+        assert_eq!(
+            (stats.backlog, stats.quarantined, stats.refused_events),
+            (0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn a_malformed_batch_makes_the_uploader_find_and_set_aside_the_damaged_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite3");
+        let ids = outbox_with(&path, 3);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE outbox SET body = '{\"id\": 1' WHERE seq = 2", [])
+            .unwrap();
+        // What this server says to a body that is not JSON: 400.
+        let server = ScriptedServer::start(|_, body| match body {
+            Some(body) => ack(ids_of_events(Some(body)).len()),
+            None => error_body(400, "bad_request", None),
+        });
+        let config = scripted_config(&server.url, &path, Duration::from_millis(20));
+        let uploader = Uploader::spawn(config).unwrap();
+        let status = wait_for(&uploader, "delivery", |s| s.delivered == 2);
+        drop(uploader);
+
+        assert_eq!(
+            (status.quarantined, status.refused_by_server),
+            (1, 0),
+            "{status:?}"
+        );
+        let batches = server.event_batches();
+        assert_eq!(
+            batches.last().unwrap(),
+            &ids_without(&[ids[0], ids[2]], uuid::Uuid::nil())
+        );
+        let stats = Outbox::open(&path).unwrap().stats().unwrap();
+        assert_eq!(
+            (stats.backlog, stats.quarantined, stats.refused_events),
+            (0, 1, 0)
+        );
+    }
+
+    #[test]
+    fn unauthorized_and_revoked_are_retried_with_backoff_and_drop_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite3");
+        outbox_with(&path, 4);
+        let mut answers = vec![
+            error_body(401, "unauthorized", None),
+            error_body(403, "forbidden", None),
+            error_body(403, "forbidden", None),
+        ]
+        .into_iter();
+        let server = ScriptedServer::start(move |_, body| {
+            answers
+                .next()
+                .unwrap_or_else(|| ack(ids_of_events(body).len()))
+        });
+        let first = Duration::from_millis(40);
+        let uploader = Uploader::spawn(scripted_config(&server.url, &path, first)).unwrap();
+        let revoked = wait_for(&uploader, "the first 403", |s| s.consecutive_failures >= 2);
+        assert!(
+            revoked
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("403")),
+            "{revoked:?}"
+        );
+        let status = wait_for(&uploader, "delivery", |s| s.delivered == 4);
+        drop(uploader);
+
+        let times: Vec<Instant> = server.requests().iter().map(|r| r.0).collect();
+        assert_eq!(
+            times.len(),
+            4,
+            "one request per attempt, all the same batch"
+        );
+        for (i, pair) in times.windows(2).enumerate() {
+            let least = first.saturating_mul(1 << i).mul_f64(0.75);
+            assert!(
+                pair[1] - pair[0] >= least,
+                "wait {i}: {:?}",
+                pair[1] - pair[0]
+            );
+        }
+        assert_eq!(
+            (status.quarantined, status.refused_by_server),
+            (0, 0),
+            "{status:?}"
+        );
+        assert_eq!(Outbox::open(&path).unwrap().stats().unwrap().backlog, 0);
+    }
+
+    #[test]
+    fn a_roll_up_the_server_refuses_is_set_aside_and_the_others_sent_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite3");
+        let hour = crate::wire::ROLLUP_PERIOD_MS;
+        // Three hours of events, rolled up: three rows.
+        let drafts: Vec<EventDraft> = (0..9)
+            .map(|n| EventDraft {
+                id: uuid::Uuid::now_v7(),
+                session_id: Some(uuid::Uuid::new_v4()),
+                occurred_at_ms: 1_700_000_000_000 / hour * hour + (n / 3) * hour,
+                event: EventKind::ExhibitOpen {
+                    exhibit_id: "story".into(),
+                },
+            })
+            .collect();
+        let mut outbox = Outbox::open(&path).unwrap();
+        outbox
+            .append(&EventStamp::for_this_boot("k", "0.1.0"), &drafts)
+            .unwrap();
+        assert_eq!(outbox.roll_up_oldest(100).unwrap(), 9);
+        assert_eq!(outbox.stats().unwrap().rollup_rows, 3);
+        drop(outbox);
+        let refused: Arc<Mutex<Option<String>>> = Arc::default();
+        let named = Arc::clone(&refused);
+        let server = ScriptedServer::start(move |path, body| {
+            if path != ROLLUP_PATH {
+                return ack(ids_of_events(body).len());
+            }
+            let rows = ids(body, "rollups", "rollup_id");
+            let mut named = named.lock().unwrap();
+            let bad = named.get_or_insert_with(|| rows[1].clone());
+            if rows.contains(bad) {
+                error_body(422, "bad_rollup", Some(bad.parse().unwrap()))
+            } else {
+                ack(rows.len())
+            }
+        });
+        let config = scripted_config(&server.url, &path, Duration::from_secs(30));
+        let uploader = Uploader::spawn(config).unwrap();
+        let status = wait_for(&uploader, "the other roll-ups", |s| {
+            s.rollups_delivered == 2
+        });
+        drop(uploader);
+
+        assert_eq!(
+            (
+                status.rollups_refused,
+                status.refused_rollup_events,
+                status.rolled_up_events_delivered
+            ),
+            (1, 3, 6),
+            "{status:?}"
+        );
+        assert_eq!(status.rollup_error, None);
+        let rollup_requests = server
+            .requests()
+            .iter()
+            .filter(|(_, path, _)| path == ROLLUP_PATH)
+            .count();
+        assert_eq!(
+            rollup_requests, 2,
+            "refused once, then the other two at once"
+        );
+        let stats = Outbox::open(&path).unwrap().stats().unwrap();
+        assert_eq!((stats.rollup_rows, stats.refused_events), (0, 3));
+        let kept: (String, String) = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT rollup_id, refused_as FROM rollup_quarantine",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            kept,
+            (
+                refused.lock().unwrap().clone().unwrap(),
+                "bad_rollup".to_owned()
+            )
+        );
     }
 }

@@ -155,6 +155,7 @@ fn drain(dir: &Path, stamp: &EventStamp, drafts: &[EventDraft]) -> f64 {
     }
     let elapsed = started.elapsed();
     drop(uploader);
+    runtime.block_on(db.roll_up_all()).unwrap();
     assert_eq!(runtime.block_on(db.summary()).unwrap().events, EVENTS);
     rate(elapsed)
 }

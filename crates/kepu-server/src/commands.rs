@@ -108,6 +108,23 @@ pub async fn kiosk_list(store: &Store, out: &mut impl Write) -> anyhow::Result<(
             kiosk.app_version.as_deref().unwrap_or("-"),
         )?;
     }
+    let unknown = store.unknown_exhibits().await?;
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "\nexhibits kiosks show that are not published (`kepu-server content publish`):"
+        )?;
+        for exhibit in unknown {
+            writeln!(
+                out,
+                "{}\t{}\t{} event(s), last {}",
+                exhibit.kiosk,
+                exhibit.exhibit_id,
+                exhibit.events,
+                ago(now, exhibit.last_seen_ms)
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -266,4 +283,94 @@ pub fn read_password() -> anyhow::Result<String> {
         );
         Ok(password)
     }
+}
+
+/// Publishes the exhibits of an exhibits folder (as curators keep it for the kiosks): each
+/// valid exhibit is added or updated, published ones no longer there are marked retired.
+/// Exhibits with errors are left out and listed; the result says whether any were.
+pub async fn content_publish(
+    store: &Store,
+    folder: &Path,
+    out: &mut impl Write,
+) -> anyhow::Result<ContentPublished> {
+    use kepu_core::manifest::{ValidationRules, load_catalog};
+    anyhow::ensure!(
+        folder.is_dir(),
+        "{} is not a folder of exhibits",
+        folder.display()
+    );
+    let catalog = load_catalog(folder, &ValidationRules::default());
+    let mut exhibits = Vec::with_capacity(catalog.exhibits.len());
+    for exhibit in &catalog.exhibits {
+        let manifest = &exhibit.manifest;
+        exhibits.push(kepu_store::content::PublishedExhibit {
+            id: manifest.id.clone(),
+            kind: serde_json::to_value(manifest.kind)?
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            title_json: serde_json::to_string(&manifest.title)?,
+            manifest_json: serde_json::to_string(manifest)?,
+        });
+    }
+    for rejected in &catalog.rejected {
+        writeln!(out, "left out {}:", rejected.folder.display())?;
+        for problem in &rejected.problems {
+            writeln!(out, "  {problem}")?;
+        }
+    }
+    for problem in &catalog.problems {
+        writeln!(out, "{problem}")?;
+    }
+    if exhibits.is_empty() {
+        anyhow::bail!(
+            "no valid exhibit in {}; nothing published (check it with `kepu-kiosk validate`)",
+            folder.display()
+        );
+    }
+    let published = store
+        .publish_exhibits(&exhibits, kepu_core::now_unix_ms())
+        .await?;
+    writeln!(
+        out,
+        "published {} exhibit(s); {} no longer in the folder marked retired; {} left out",
+        published.exhibits,
+        published.retired,
+        catalog.rejected.len()
+    )?;
+    Ok(ContentPublished {
+        left_out: catalog.rejected.len(),
+    })
+}
+
+#[derive(Debug)]
+pub struct ContentPublished {
+    pub left_out: usize,
+}
+
+pub async fn content_list(store: &Store, out: &mut impl Write) -> anyhow::Result<()> {
+    let exhibits = store.list_exhibits().await?;
+    if exhibits.is_empty() {
+        writeln!(
+            out,
+            "nothing published yet; `kepu-server content publish EXHIBITS_FOLDER`"
+        )?;
+    }
+    for exhibit in exhibits {
+        let title: kepu_core::i18n::LocalizedText =
+            serde_json::from_str(&exhibit.title_json).unwrap_or_default();
+        let state = if exhibit.retired_at_ms.is_some() {
+            "retired"
+        } else {
+            "published"
+        };
+        writeln!(
+            out,
+            "{}\t{}\t{state}\t{}",
+            exhibit.id,
+            exhibit.kind,
+            title.0.values().cloned().collect::<Vec<_>>().join(" / ")
+        )?;
+    }
+    Ok(())
 }

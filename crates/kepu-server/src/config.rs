@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub kiosk_burst: Option<u32>,
     /// Simultaneous client connections.
     pub max_connections: Option<usize>,
+    /// Days raw events are kept once rolled up.
+    pub retain_raw_days: Option<u32>,
 }
 
 impl FileConfig {

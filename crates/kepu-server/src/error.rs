@@ -27,6 +27,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Unauthorized(String),
+    /// `Unauthorized` on a staff route: the answer asks for HTTP Basic credentials.
+    #[error("{0}")]
+    StaffUnauthorized(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -51,7 +54,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::StaffUnauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -67,7 +70,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::Invalid { reason, .. } => reason,
-            Self::Unauthorized(_) => "unauthorized",
+            Self::Unauthorized(_) | Self::StaffUnauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::PayloadTooLarge(_) => "payload_too_large",
@@ -108,6 +111,12 @@ impl IntoResponse for AppError {
         match &self {
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::StaffUnauthorized(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Basic realm="Kepu staff", charset="UTF-8""#),
+                );
             }
             Self::TooManyRequests { retry_after, .. } => {
                 // Whole seconds, rounded up: never earlier than the limiter allows.

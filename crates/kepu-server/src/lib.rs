@@ -12,6 +12,7 @@ mod encoding;
 pub mod error;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod serve;
 pub mod startup;
@@ -65,11 +66,13 @@ pub fn app(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), auth::require_kiosk));
     let staff_routes =
         routes::stats::router().route_layer(from_fn_with_state(state.clone(), auth::require_staff));
-    Router::new()
+    routes::ApiRouter::new()
         .merge(kiosk_routes)
         .merge(staff_routes)
         .merge(routes::health::router())
         .merge(routes::metrics::router())
+        .with_openapi_document()
+        .into_router()
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn(encoding::refuse_declared_oversize))
         .layer(from_fn_with_state(state.clone(), telemetry::trace_request))

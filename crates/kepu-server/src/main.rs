@@ -36,6 +36,10 @@ enum Command {
         /// start).
         #[arg(long, env = "KEPU_LISTEN")]
         listen: Option<SocketAddr>,
+        /// Days raw events are kept (once rolled up; the roll-ups keep their counts for good).
+        /// Default 400.
+        #[arg(long, env = "KEPU_RETAIN_RAW_DAYS")]
+        retain_raw_days: Option<u32>,
     },
     /// Manage venues (science centres, libraries, community stations).
     Venue {
@@ -52,6 +56,20 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The exhibits the kiosks show, as reports name them.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Publish the exhibits of an exhibits folder (exhibits with errors are left out and
+    /// listed; exit status 1 then). Published exhibits no longer in it are marked retired.
+    Publish { folder: PathBuf },
+    /// List published exhibits.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -131,7 +149,11 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or(OpenOptions::default().max_connections),
         ..OpenOptions::default()
     };
-    if let Command::Serve { listen } = cli.command {
+    if let Command::Serve {
+        listen,
+        retain_raw_days,
+    } = cli.command
+    {
         let mut limits = ServeLimits::default();
         if let Some(max) = file.max_connections {
             limits.max_connections = max;
@@ -151,6 +173,10 @@ async fn main() -> anyhow::Result<()> {
                 burst: file.kiosk_burst.unwrap_or(default_rate.burst),
                 ..default_rate
             },
+            rollup_every: startup::DEFAULT_ROLLUP_EVERY,
+            retain_raw_days: retain_raw_days
+                .or(file.retain_raw_days)
+                .unwrap_or(startup::DEFAULT_RETAIN_RAW_DAYS),
         };
         return serve(config).await;
     }
@@ -205,6 +231,18 @@ async fn manage(store: &Store, command: Command) -> anyhow::Result<()> {
                 let password = commands::read_password()?;
                 commands::staff_passwd(store, &name, &password, out).await
             }
+        },
+        Command::Content { command } => match command {
+            ContentCommand::Publish { folder } => {
+                let published = commands::content_publish(store, &folder, out).await?;
+                anyhow::ensure!(
+                    published.left_out == 0,
+                    "{} exhibit(s) left out for errors (listed above)",
+                    published.left_out
+                );
+                Ok(())
+            }
+            ContentCommand::List => commands::content_list(store, out).await,
         },
     }
 }

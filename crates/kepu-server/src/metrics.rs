@@ -32,12 +32,15 @@ pub struct Metrics {
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     latency_sum_us: AtomicU64,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
+    rolled_up: AtomicU64,
 }
 
 /// Figures read from the database when `/metrics` is asked for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StoreFigures {
     pub kiosks_seen_15m: u64,
+    /// Age of the oldest event not yet rolled up (0 when none waits).
+    pub rollup_lag_ms: u64,
 }
 
 impl Metrics {
@@ -65,6 +68,11 @@ impl Metrics {
         self.latency_buckets[bucket].fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_us.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Events and kiosk roll-up rows this server's roll-up folded.
+    pub fn rolled_up(&self, rows: u64) {
+        self.rolled_up.fetch_add(rows, Ordering::Relaxed);
     }
 
     /// An ingest request refused, by the `error` code of its answer.
@@ -99,6 +107,11 @@ impl Metrics {
             "kepu_rollups_accepted_total",
             "Kiosk roll-up rows newly stored.",
             &[("", load(&self.rollups_stored))],
+        );
+        counter(
+            "kepu_rolled_up_total",
+            "Events and kiosk roll-up rows folded into the hourly roll-ups by this server.",
+            &[("", load(&self.rolled_up))],
         );
         counter(
             "kepu_batches_total",
@@ -143,6 +156,12 @@ impl Metrics {
             "# HELP {name} Kiosks with an accepted request in the last 15 minutes.\n# TYPE {name} gauge\n{name} {}",
             figures.kiosks_seen_15m
         );
+        let name = "kepu_rollup_lag_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Age of the oldest event not yet rolled up (0: none waits).\n# TYPE {name} gauge\n{name} {}",
+            figures.rollup_lag_ms as f64 / 1000.0
+        );
         out
     }
 }
@@ -160,7 +179,11 @@ mod tests {
         metrics.rejected("bad_identifier");
         metrics.rejected("bad_identifier");
         metrics.rejected("unauthorized");
-        let text = metrics.render(StoreFigures { kiosks_seen_15m: 7 });
+        metrics.rolled_up(12);
+        let text = metrics.render(StoreFigures {
+            kiosks_seen_15m: 7,
+            rollup_lag_ms: 2_500,
+        });
         for line in [
             "kepu_events_received_total 510",
             "kepu_events_accepted_total 490",
@@ -174,6 +197,8 @@ mod tests {
             "kepu_batch_duration_seconds_bucket{le=\"+Inf\"} 3",
             "kepu_batch_duration_seconds_count 3",
             "kepu_kiosks_seen_15m 7",
+            "kepu_rolled_up_total 12",
+            "kepu_rollup_lag_seconds 2.5",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

@@ -265,7 +265,8 @@ fn refuse_busy(stream: &TcpStream) {
             _ => break,
         }
     }
-    let body = r#"{"error":"the server is busy; try again shortly"}"#;
+    // An `ApiError` like every other refusal: a code, then words.
+    let body = r#"{"error":"busy","detail":"the server is busy; try again shortly"}"#;
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\nretry-after: {BUSY_RETRY_AFTER_SECS}\r\n\
          content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",

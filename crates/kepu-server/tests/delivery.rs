@@ -98,7 +98,10 @@ impl Server {
         self.runtime.block_on(self.store.arrivals(KIOSK)).unwrap()
     }
 
+    /// The summary once the roll-up has counted everything stored (the real server's
+    /// background roll-up is not started here).
     fn summary(&self) -> StatsSummary {
+        self.runtime.block_on(self.store.roll_up_all()).unwrap();
         self.runtime.block_on(self.store.summary()).unwrap()
     }
 
@@ -133,6 +136,7 @@ on_both_engines!(
     reaching_the_cap_rolls_up_and_the_server_still_counts_every_event,
     a_second_uploader_on_the_same_outbox_waits_for_the_first,
     an_unreadable_row_is_set_aside_and_every_other_event_delivered,
+    an_event_the_server_refuses_is_set_aside_and_every_other_event_delivered_once,
     refused_rollups_never_hold_up_events_and_go_once_the_server_takes_them,
 );
 
@@ -903,6 +907,102 @@ fn an_unreadable_row_is_set_aside_and_every_other_event_delivered(engine: Engine
     assert_eq!(
         stored,
         (1..=1_200).filter(|&s| s != 700).collect::<Vec<_>>()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// An event the server refuses.
+
+fn an_event_the_server_refuses_is_set_aside_and_every_other_event_delivered_once(engine: Engine) {
+    let server = Server::start(engine);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite3");
+    let stamp = EventStamp::for_this_boot(KIOSK, "0.1.0-refused");
+    // 1,000 good events and, among them, one whose exhibit id has a space: it parses, but the
+    // server's schema check refuses it (bad_identifier), and with it its whole batch.
+    const CREATED: u64 = 1_001;
+    const BAD: u64 = 613;
+    let tag = 0x4E7;
+    let drafts: Vec<EventDraft> = (0..CREATED)
+        .map(|n| {
+            let mut draft = draft(tag, n, 1_700_000_000_000 + n as i64);
+            if n == BAD {
+                draft.event = EventKind::ExhibitOpen {
+                    exhibit_id: "exhibit 7".into(),
+                };
+            }
+            draft
+        })
+        .collect();
+    // Written as the kiosk's writer writes: the outbox stores what it is given (the kiosk's
+    // manifests are validated, not its events one by one).
+    Outbox::open(&path)
+        .unwrap()
+        .append(&stamp, &drafts)
+        .unwrap();
+
+    let mut config = fast_uploader(&server.url, &server.token, &path);
+    // Any backoff would outlast the wait below: the rest of the refused batch must go at once.
+    config.first_backoff = Duration::from_secs(60);
+    config.max_backoff = Duration::from_secs(60);
+    let uploader = Uploader::spawn(config).unwrap();
+    wait_drained(&path, Duration::from_secs(30));
+    let status = uploader.status();
+    drop(uploader);
+
+    assert_eq!(
+        (status.refused_by_server, status.quarantined),
+        (1, 0),
+        "{status:?}"
+    );
+    assert_eq!(status.delivered, CREATED - 1);
+    assert_eq!(status.duplicates, 0);
+    assert_eq!(status.consecutive_failures, 0);
+    // Every good event exactly once, in sequence order; the refused one never stored.
+    let arrivals = server.arrivals();
+    let made: Vec<u64> = arrivals
+        .iter()
+        .map(|a| {
+            let (t, n) = origin(a);
+            assert_eq!(t, tag, "an event nobody made: {a:?}");
+            n
+        })
+        .collect();
+    assert_eq!(made, (0..CREATED).filter(|&n| n != BAD).collect::<Vec<_>>());
+    let seqs: Vec<u64> = arrivals.iter().map(|a| a.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=CREATED).filter(|&s| s != BAD + 1).collect::<Vec<_>>()
+    );
+    // Set aside on disk with the server's reason, counted apart from unreadable rows.
+    let outbox = Outbox::open(&path).unwrap();
+    let stats = outbox.stats().unwrap();
+    assert_eq!(
+        (stats.backlog, stats.quarantined, stats.refused_events),
+        (0, 0, 1),
+        "{stats:?}"
+    );
+    let set_aside = outbox.quarantined().unwrap();
+    assert_eq!(set_aside.len(), 1);
+    let refused = &set_aside[0];
+    assert_eq!(refused.seq, BAD + 1);
+    assert_eq!(refused.refused_as.as_deref(), Some("bad_identifier"));
+    assert!(
+        refused.reason.contains("event.exhibit_id"),
+        "the server's detail: {}",
+        refused.reason
+    );
+    assert!(
+        refused
+            .body
+            .contains(&Uuid::from_u64_pair(tag, BAD).to_string()),
+        "kept as it was stored: {}",
+        refused.body
+    );
+    eprintln!(
+        "refused: {} of {CREATED} events stored once, 1 set aside: {}",
+        arrivals.len(),
+        refused.reason
     );
 }
 

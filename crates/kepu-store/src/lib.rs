@@ -8,8 +8,11 @@
 //! on whichever pool is open. One module per table group: [`venues`], [`kiosks`], [`staff`],
 //! [`events`]; queries only tests need are behind the `testing` feature.
 
+pub mod content;
 pub mod events;
 pub mod kiosks;
+pub mod retention;
+pub mod rollup;
 pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -139,6 +142,9 @@ pub enum StoreError {
     Migrate(#[from] MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Two writers raced (e.g. two roll-up passes); nothing was written, try again.
+    #[error("{0}")]
+    Conflict(&'static str),
 }
 
 /// Settings a deployment may tune; the defaults suit one server on a small machine.
@@ -216,6 +222,20 @@ impl Store {
             .await
             .map(|done| done.rows_affected()))?;
         Ok(())
+    }
+
+    /// `SUM(expr)` as a BIGINT that saturates at `i64::MAX` instead of failing: the one place
+    /// the two dialects differ in a report (PostgreSQL sums BIGINT as NUMERIC; SQLite's SUM
+    /// raises an error on overflow, its TOTAL is exact below 2^53 and is clamped here).
+    pub(crate) fn saturating_sum(&self, expr: &str) -> String {
+        match self.engine() {
+            Engine::Postgres => {
+                format!("CAST(LEAST(COALESCE(SUM({expr}), 0), 9223372036854775807) AS BIGINT)")
+            }
+            Engine::Sqlite => {
+                format!("CAST(MIN(TOTAL({expr}), 9223372036854775807.0) AS INTEGER)")
+            }
+        }
     }
 
     /// Closes every connection (a SQLite file is then complete without its WAL).

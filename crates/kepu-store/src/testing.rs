@@ -2,6 +2,10 @@
 //! check delivery (arrival order, roll-up totals) without going through a report.
 
 use crate::{Engine, Location, OpenOptions, Store, StoreError, with_pool};
+use std::collections::BTreeMap;
+
+/// (hour, kiosk, exhibit, event type) → (events, correct).
+pub type HourTotals = BTreeMap<(i64, String, String, String), (u64, u64)>;
 
 /// The PostgreSQL server tests create their databases on: a URL with the right to create
 /// databases, e.g. `postgres://kepu:kepu@127.0.0.1:5432/postgres` (scripts/test.sh starts one
@@ -147,6 +151,102 @@ impl Store {
             .await
         })?;
         Ok(crate::count(total))
+    }
+}
+
+impl Store {
+    /// The hourly roll-ups summed over audience and language.
+    pub async fn hourly_totals(&self) -> Result<HourTotals, StoreError> {
+        self.totals(
+            "SELECT hour_start_ms, kiosk_id, exhibit_id, event_type,
+                    CAST(SUM(events) AS BIGINT), CAST(SUM(correct) AS BIGINT)
+             FROM hourly_events GROUP BY hour_start_ms, kiosk_id, exhibit_id, event_type",
+        )
+        .await
+    }
+
+    /// The same totals counted straight from the raw events and the kiosks' roll-ups.
+    pub async fn recount_from_raw(&self) -> Result<HourTotals, StoreError> {
+        let mut totals = self
+            .totals(
+                "SELECT (occurred_at_ms / 3600000) * 3600000, kiosk_id, COALESCE(exhibit_id, ''),
+                        event_type, CAST(COUNT(*) AS BIGINT), CAST(SUM(COALESCE(correct, 0)) AS BIGINT)
+                 FROM events
+                 GROUP BY (occurred_at_ms / 3600000) * 3600000, kiosk_id, COALESCE(exhibit_id, ''), event_type",
+            )
+            .await?;
+        let kiosk = self
+            .totals(
+                "SELECT hour_start_ms, kiosk_id, COALESCE(exhibit_id, ''), event_type,
+                        CAST(SUM(count) AS BIGINT), CAST(SUM(correct) AS BIGINT)
+                 FROM rollups GROUP BY hour_start_ms, kiosk_id, COALESCE(exhibit_id, ''), event_type",
+            )
+            .await?;
+        for (key, (events, correct)) in kiosk {
+            let entry = totals.entry(key).or_default();
+            entry.0 += events;
+            entry.1 += correct;
+        }
+        Ok(totals)
+    }
+
+    async fn totals(&self, sql: &str) -> Result<HourTotals, StoreError> {
+        let rows: Vec<(i64, String, String, String, i64, i64)> =
+            with_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(hour, kiosk, exhibit, kind, events, correct)| {
+                (
+                    (hour, kiosk, exhibit, kind),
+                    (crate::count(events), crate::count(correct)),
+                )
+            })
+            .collect())
+    }
+
+    /// (language, audience, event type) → events, from the hourly roll-ups.
+    pub async fn totals_by_visitor(
+        &self,
+    ) -> Result<BTreeMap<(String, String, String), u64>, StoreError> {
+        self.keyed_sums(
+            "SELECT language, audience, event_type, CAST(SUM(events) AS BIGINT)
+             FROM hourly_events GROUP BY language, audience, event_type",
+        )
+        .await
+    }
+
+    /// (event type, element, choice) → count, from the hourly details.
+    pub async fn detail_totals(
+        &self,
+    ) -> Result<BTreeMap<(String, String, String), u64>, StoreError> {
+        self.keyed_sums(
+            "SELECT event_type, element, choice, CAST(SUM(count) AS BIGINT)
+             FROM hourly_details WHERE event_type <> 'simulation_summary'
+             GROUP BY event_type, element, choice",
+        )
+        .await
+    }
+
+    async fn keyed_sums(
+        &self,
+        sql: &str,
+    ) -> Result<BTreeMap<(String, String, String), u64>, StoreError> {
+        let rows: Vec<(String, String, String, i64)> =
+            with_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, b, c, n)| ((a, b, c), crate::count(n)))
+            .collect())
+    }
+
+    /// Visitor sessions the roll-up has recorded.
+    pub async fn session_rows(&self) -> Result<u64, StoreError> {
+        let n: i64 = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM sessions")
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(crate::count(n))
     }
 }
 

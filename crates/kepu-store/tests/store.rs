@@ -32,6 +32,8 @@ on_both_engines!(
     a_batch_is_stored_once_however_often_it_arrives,
     the_most_extreme_allowed_values_never_break_the_summary,
     staff_accounts_have_one_name_and_a_role,
+    a_late_event_is_counted_in_its_own_hour,
+    raw_events_past_retention_go_once_counted_and_the_reports_keep_them,
 );
 
 async fn fresh(engine: Engine) -> TestDb {
@@ -232,6 +234,7 @@ async fn a_batch_is_stored_once_however_often_it_arrives(db: TestDb) {
     let arrivals = store.arrivals("k1").await.unwrap();
     let seqs: Vec<u64> = arrivals.iter().map(|a| a.seq).collect();
     assert_eq!(seqs, (1..=600).collect::<Vec<_>>(), "in arrival order");
+    store.roll_up_all().await.unwrap();
     let summary = store.summary().await.unwrap();
     assert_eq!(summary.events, 600);
     assert_eq!(summary.exhibits[0].opens, 600);
@@ -249,6 +252,12 @@ async fn a_batch_is_stored_once_however_often_it_arrives(db: TestDb) {
     assert_eq!(store.insert_rollups(&rollups, NOW).await.unwrap(), 1);
     assert_eq!(store.insert_rollups(&rollups, NOW).await.unwrap(), 0);
     assert_eq!(store.rolled_up_events("k1").await.unwrap(), 40);
+    let pass = store.roll_up_all().await.unwrap();
+    assert_eq!(
+        (pass.events, pass.kiosk_rollups),
+        (0, 1),
+        "each counted once"
+    );
     let summary = store.summary().await.unwrap();
     assert_eq!((summary.events, summary.exhibits[0].opens), (640, 640));
 }
@@ -277,6 +286,7 @@ async fn the_most_extreme_allowed_values_never_break_the_summary(db: TestDb) {
     };
     let rollups = vec![huge(1_000_000_000), huge(1_000_000_000)];
     store.insert_rollups(&rollups, NOW).await.unwrap();
+    store.roll_up_all().await.unwrap();
     let summary = store.summary().await.unwrap();
     assert_eq!(summary.events, 2_000_000_001);
     let quiz = summary
@@ -285,6 +295,23 @@ async fn the_most_extreme_allowed_values_never_break_the_summary(db: TestDb) {
         .find(|e| e.exhibit_id == "quiz")
         .unwrap();
     assert_eq!(quiz.quiz_correct, 2_000_000_000);
+
+    // Counts no ingest allows, in two hours: every row saturates, and so does every total.
+    let mut beyond = vec![huge(u64::MAX), huge(u64::MAX), huge(u64::MAX)];
+    beyond[2].hour_start_ms = 3_600_000;
+    store.insert_rollups(&beyond, NOW).await.unwrap();
+    store.roll_up_all().await.unwrap();
+    let summary = store.summary().await.unwrap();
+    assert_eq!(summary.events, i64::MAX as u64);
+    let quiz = summary
+        .exhibits
+        .iter()
+        .find(|e| e.exhibit_id == "quiz")
+        .unwrap();
+    assert_eq!(
+        (quiz.quiz_answers, quiz.quiz_correct),
+        (i64::MAX as u64, i64::MAX as u64)
+    );
 }
 
 async fn staff_accounts_have_one_name_and_a_role(db: TestDb) {
@@ -370,6 +397,8 @@ async fn a_file_made_before_sqlx_migrations_keeps_every_event() {
             kiosk: "old-kiosk".into()
         }
     );
+    let pass = store.roll_up_all().await.unwrap();
+    assert_eq!(pass.events, before.events, "every old event is counted");
     let summary = store.summary().await.unwrap();
     assert_eq!(summary.events, before.events + before.rolled_up);
     store.close().await;
@@ -417,4 +446,97 @@ async fn read_old_file(path: &std::path::Path) -> OldFile {
         rolled_up: rolled as u64,
         token_hash,
     }
+}
+
+async fn a_late_event_is_counted_in_its_own_hour(db: TestDb) {
+    let store = with_kiosk(&db).await;
+    let hour = |h: i64| (NOW / ROLLUP_PERIOD_MS + h) * ROLLUP_PERIOD_MS;
+    let open_at = |at: i64| {
+        let mut e = event(
+            "k1",
+            1,
+            EventKind::ExhibitOpen {
+                exhibit_id: "quiz".into(),
+            },
+        );
+        e.occurred_at_ms = at;
+        e
+    };
+    store_events(store, &[open_at(hour(0) + 5), open_at(hour(1) + 5)]).await;
+    store.roll_up_all().await.unwrap();
+    // A kiosk that was offline for a week delivers an event of hour 0 now.
+    store_events(store, &[open_at(hour(0) + 10)]).await;
+    assert!(
+        store.oldest_unfolded_ms().await.unwrap().is_some(),
+        "waits to be counted"
+    );
+    let pass = store.roll_up_all().await.unwrap();
+    assert_eq!(pass.events, 1);
+    let totals = store.hourly_totals().await.unwrap();
+    let opens = |h| {
+        totals[&(
+            hour(h),
+            "k1".to_owned(),
+            "quiz".to_owned(),
+            "exhibit_open".to_owned(),
+        )]
+            .0
+    };
+    assert_eq!((opens(0), opens(1)), (2, 1));
+    assert_eq!(store.oldest_unfolded_ms().await.unwrap(), None);
+}
+
+async fn raw_events_past_retention_go_once_counted_and_the_reports_keep_them(db: TestDb) {
+    let store = with_kiosk(&db).await;
+    let day = 86_400_000;
+    let old = NOW - 500 * day;
+    // Month partitions for the old month too (a server that has run that long made them).
+    store.prepare_partitions(old).await.unwrap();
+    store.prepare_partitions(NOW).await.unwrap();
+    let open_at = |at: i64| {
+        let mut e = event(
+            "k1",
+            1,
+            EventKind::ExhibitOpen {
+                exhibit_id: "quiz".into(),
+            },
+        );
+        e.occurred_at_ms = at;
+        e
+    };
+    let old_events: Vec<_> = (0..30).map(|i| open_at(old + i * 1_000)).collect();
+    let new_events: Vec<_> = (0..5).map(|i| open_at(NOW + i * 1_000)).collect();
+    store_events(store, &old_events).await;
+    store_events(store, &new_events).await;
+    let cutoff = NOW - 400 * day;
+    // Nothing is deleted before the roll-up has counted it (PostgreSQL drops the two empty
+    // old month partitions made ahead of the old month, not the one holding its events).
+    let pass = store.delete_raw_before(cutoff).await.unwrap();
+    assert_eq!(pass.deleted_events, 0);
+    if db.store.engine() == Engine::Postgres {
+        assert_eq!(pass.dropped_partitions, 2);
+    }
+    assert_eq!(store.arrivals("k1").await.unwrap().len(), 35);
+    store.roll_up_all().await.unwrap();
+    let before = store.summary().await.unwrap();
+    let pass = store.delete_raw_before(cutoff).await.unwrap();
+    match db.store.engine() {
+        // The old month went as a whole partition.
+        Engine::Postgres => assert_eq!((pass.dropped_partitions, pass.deleted_events), (1, 0)),
+        Engine::Sqlite => assert_eq!((pass.dropped_partitions, pass.deleted_events), (0, 30)),
+    }
+    assert_eq!(
+        store.arrivals("k1").await.unwrap().len(),
+        5,
+        "recent events stay"
+    );
+    assert_eq!(
+        store.summary().await.unwrap(),
+        before,
+        "reports keep every count"
+    );
+    assert_eq!(before.exhibits[0].opens, 35);
+    // New events still go in (the current month's partition is untouched).
+    store_events(store, &[open_at(NOW + 60_000)]).await;
+    assert_eq!(store.arrivals("k1").await.unwrap().len(), 6);
 }

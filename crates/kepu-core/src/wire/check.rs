@@ -78,7 +78,7 @@ pub const MAX_RUNS: u32 = 1_000_000;
 /// Longest `uptime_s`: ten years.
 pub const MAX_UPTIME_S: u64 = 10 * 366 * 24 * 60 * 60;
 /// Largest event count in a heartbeat (`outbox_backlog`, `held_in_memory`, `dropped_events`,
-/// `rolled_up_events`, `salvaged_events`, `lost_events`): 10^12.
+/// `rolled_up_events`, `refused_events`, `salvaged_events`, `lost_events`): 10^12.
 pub const MAX_HEALTH_COUNT: u64 = 1_000_000_000_000;
 /// Most exhibits a heartbeat may report loaded, or failed.
 pub const MAX_EXHIBITS: u32 = 100_000;
@@ -455,6 +455,7 @@ fn heartbeat(health: &KioskHealth) -> Checked {
         held_in_memory,
         dropped_events,
         rolled_up_events,
+        refused_events,
         storage_error: _,
         outbox_replaced,
     } = health;
@@ -470,6 +471,7 @@ fn heartbeat(health: &KioskHealth) -> Checked {
         ("event.held_in_memory", held_in_memory),
         ("event.dropped_events", dropped_events),
         ("event.rolled_up_events", rolled_up_events),
+        ("event.refused_events", refused_events),
     ] {
         in_range(field, *count, 0, MAX_HEALTH_COUNT)?;
     }
@@ -722,6 +724,7 @@ pub(super) mod tests {
                 held_in_memory: 0,
                 dropped_events: 0,
                 rolled_up_events: 0,
+                refused_events: 1,
                 storage_error: Some(StorageErrorCode::DiskFull),
                 outbox_replaced: Some(OutboxReplaced {
                     at_ms: NOW - 3_600_000,
@@ -1045,6 +1048,7 @@ pub(super) mod tests {
                 held_in_memory: MAX_HEALTH_COUNT,
                 dropped_events: MAX_HEALTH_COUNT,
                 rolled_up_events: MAX_HEALTH_COUNT,
+                refused_events: MAX_HEALTH_COUNT,
                 storage_error: Some(StorageErrorCode::Other),
                 outbox_replaced: Some(OutboxReplaced {
                     at_ms: i64::MAX,
@@ -1443,7 +1447,7 @@ pub(super) mod tests {
             ..KioskHealth::default()
         };
         type Spoil = fn(&mut KioskHealth);
-        let cases: [(Spoil, &str); 9] = [
+        let cases: [(Spoil, &str); 10] = [
             (|h| h.uptime_s = u64::MAX, "event.uptime_s"),
             (
                 |h| h.exhibits_loaded = MAX_EXHIBITS + 1,
@@ -1457,6 +1461,10 @@ pub(super) mod tests {
             (|h| h.held_in_memory = u64::MAX, "event.held_in_memory"),
             (|h| h.dropped_events = u64::MAX, "event.dropped_events"),
             (|h| h.rolled_up_events = u64::MAX, "event.rolled_up_events"),
+            (
+                |h| h.refused_events = MAX_HEALTH_COUNT + 1,
+                "event.refused_events",
+            ),
             (
                 |h| {
                     h.outbox_replaced = Some(OutboxReplaced {

@@ -8,6 +8,8 @@
 //! manifest id or a known language code, and numbers no kiosk could produce.
 
 pub mod check;
+#[cfg(feature = "openapi")]
+pub mod schema;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,26 +27,36 @@ pub const MAX_BATCH: usize = 500;
 
 /// One thing that happened at a kiosk, as stored in the outbox and sent to the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(transform = schema::session_rule))]
 #[serde(deny_unknown_fields)]
 pub struct EngagementEvent {
     /// Unique id (UUIDv7, made on the kiosk): the server stores each id once.
+    #[cfg_attr(feature = "openapi", schemars(with = "schema::RandomId"))]
     pub id: Uuid,
+    /// The kiosk's name: the one its bearer token belongs to (the server answers 403 otherwise).
     pub kiosk_id: String,
     /// Random per start of the kiosk program, so `seq` restarts can be told apart.
+    #[cfg_attr(feature = "openapi", schemars(with = "schema::RandomId"))]
     pub boot_id: Uuid,
     /// Per-kiosk sequence number, assigned by the outbox when the event is made durable.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = check::MAX_SEQ)))]
     pub seq: u64,
     /// The anonymous visitor session; `None` for kiosk-level events.
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<schema::RandomId>"))]
     pub session_id: Option<Uuid>,
     /// When it happened, in milliseconds since the Unix epoch (kiosk clock).
     pub occurred_at_ms: i64,
+    #[cfg_attr(feature = "openapi", schemars(with = "schema::AppVersion"))]
     pub app_version: String,
+    #[cfg_attr(feature = "openapi", schemars(extend("const" = SCHEMA_VERSION)))]
     pub schema_version: u32,
     pub event: EventKind,
 }
 
 /// Why a visitor session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionEndReason {
     /// Nobody touched the screen for the configured time.
@@ -55,9 +67,11 @@ pub enum SessionEndReason {
 
 /// What happened. Ids refer to manifests (exhibits, questions, choices), never to people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventKind {
     SessionStart {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Language"))]
         language: String,
         /// Accessibility modes on when the session started (the kiosk's defaults).
         #[serde(default)]
@@ -71,24 +85,36 @@ pub enum EventKind {
     SessionEnd {
         reason: SessionEndReason,
         /// Session length without the idle wait that ended it.
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_DURATION_MS)))]
         duration_ms: u64,
     },
     ExhibitOpen {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
     },
     ExhibitClose {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_DURATION_MS)))]
         dwell_ms: u64,
     },
     StoryPageView {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
+        #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = check::MAX_PAGE)))]
         page: u32,
     },
     QuizAnswer {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         question_id: String,
         /// The choices picked; for an ordering question the items in the order given; for
         /// true/false `"true"` or `"false"`; empty for an estimate.
+        #[cfg_attr(
+            feature = "openapi",
+            schemars(with = "Vec<schema::Identifier>", length(max = check::MAX_CHOICE_IDS))
+        )]
         choice_ids: Vec<String>,
         correct: bool,
         /// The number an estimate question was answered with.
@@ -96,14 +122,19 @@ pub enum EventKind {
         value: Option<f64>,
         /// From the question appearing to the answer.
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_DURATION_MS)))]
         answer_ms: u64,
     },
     QuizComplete {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_SCORE)))]
         score: u32,
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_SCORE)))]
         max_score: u32,
     },
     LanguageChange {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Language"))]
         language: String,
     },
     /// The visitor turned an accessibility mode on or off.
@@ -114,13 +145,18 @@ pub enum EventKind {
     },
     /// The visitor tapped a region of a hotspots image.
     HotspotOpen {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         hotspot_id: String,
     },
     /// One sort-game placement, right or wrong.
     SortPlacement {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         item_id: String,
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         bin_id: String,
         correct: bool,
     },
@@ -129,18 +165,26 @@ pub enum EventKind {
     KioskHeartbeat(KioskHealth),
     /// One visit to a simulation, summarised when the visitor leaves it (never per frame).
     SimulationSummary {
+        #[cfg_attr(feature = "openapi", schemars(with = "schema::Identifier"))]
         exhibit_id: String,
         /// How many times each parameter was changed.
+        #[cfg_attr(
+            feature = "openapi",
+            schemars(schema_with = "schema::parameter_changes")
+        )]
         parameter_changes: std::collections::BTreeMap<String, u32>,
         /// How long the simulation ran (play pressed to pause or leaving).
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_DURATION_MS)))]
         played_ms: u64,
         /// How many times the visitor pressed play or reset.
+        #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_RUNS)))]
         runs: u32,
     },
 }
 
 /// Accessibility modes, each on or off.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccessibilityModes {
     /// Every text 1.5 times as large.
@@ -153,25 +197,41 @@ pub struct AccessibilityModes {
 
 /// What a heartbeat says about its kiosk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KioskHealth {
     /// Since the kiosk program started.
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_UPTIME_S)))]
     pub uptime_s: u64,
     /// Exhibits on show, and exhibit folders left out for errors.
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_EXHIBITS)))]
     pub exhibits_loaded: u32,
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_EXHIBITS)))]
     pub exhibits_failed: u32,
     /// Raw events waiting in the outbox for delivery.
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
     pub outbox_backlog: u64,
     /// When the server last acknowledged an upload from this run of the kiosk (kiosk clock);
     /// `None`: not since it started.
     pub last_upload_ms: Option<i64>,
     /// Events held in memory because the disk refuses writes, and events dropped because even
     /// that buffer was full.
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
     pub held_in_memory: u64,
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
     pub dropped_events: u64,
     /// Raw events replaced by hourly counts because the outbox reached its size cap (over the
     /// outbox's life).
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
     pub rolled_up_events: u64,
+    /// Events the server refused (a batch refused with 422 naming them), set aside on the
+    /// kiosk: kept in its outbox's quarantine, never sent again; over the outbox's life, a
+    /// refused roll-up counting as the events it stands for. Absent from the JSON while 0: a
+    /// server from before this field refuses unknown fields, and it never names an event, so a
+    /// kiosk talking to one never has a count to send.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
+    pub refused_events: u64,
     /// Why the outbox cannot be written, as a code from a fixed list (the kiosk's own words,
     /// with SQLite's error and the file's path, stay on the kiosk's staff panel); `None` while
     /// writes work.
@@ -180,9 +240,14 @@ pub struct KioskHealth {
     pub outbox_replaced: Option<OutboxReplaced>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Why a kiosk's outbox cannot be written, as a heartbeat reports it: a code from a fixed list,
 /// never the error's text (which names files and could hold anything).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StorageErrorCode {
     /// No space left on the disk (or the user's quota is used up).
@@ -284,12 +349,15 @@ impl StorageErrorCode {
 
 /// A damaged outbox found at start, moved aside and replaced.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutboxReplaced {
     pub at_ms: i64,
     /// Events read back from the damaged file (they are delivered as usual).
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
     pub salvaged_events: u64,
     /// Events it held that could not be read back; `None` when not even their number could.
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_HEALTH_COUNT)))]
     pub lost_events: Option<u64>,
 }
 
@@ -375,13 +443,16 @@ impl EventDraft {
 
 /// Body of `POST /api/v1/events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IngestRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_BATCH)))]
     pub events: Vec<EngagementEvent>,
 }
 
 /// The server's acknowledgement: every event of the batch is stored (now or before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IngestResponse {
     pub received: u64,
     /// Newly stored.
@@ -392,6 +463,7 @@ pub struct IngestResponse {
 
 /// Body of `GET /api/v1/stats/summary`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StatsSummary {
     pub sessions: u64,
     /// All events stored, of every type.
@@ -400,6 +472,7 @@ pub struct StatsSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ExhibitStats {
     pub exhibit_id: String,
     pub opens: u64,
@@ -410,6 +483,7 @@ pub struct ExhibitStats {
 /// Error body of every API error: a stable code, a message for people, nothing internal; never
 /// an echo of a token, a password or a payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApiError {
     /// Machine-readable: `bad_request`, `unauthorized`, `forbidden`, `payload_too_large`,
     /// `too_many_requests`, or for a refused event the rule it broke (`bad_identifier`, ...).
@@ -433,29 +507,38 @@ pub const ROLLUP_PERIOD_MS: i64 = 3_600_000;
 /// many events of one type, at one exhibit, in one hour, at one kiosk. Counts only, so a roll-up
 /// says even less about a visitor than the events it replaces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventRollup {
     /// Made on the kiosk; the server stores each roll-up once, whatever the number of
     /// deliveries. A roll-up is never changed after it was first sent.
+    #[cfg_attr(feature = "openapi", schemars(with = "schema::RandomId"))]
     pub rollup_id: Uuid,
     pub kiosk_id: String,
     /// Start of the hour, kiosk clock, ms since the Unix epoch; a multiple of
     /// [`ROLLUP_PERIOD_MS`].
+    #[cfg_attr(feature = "openapi", schemars(extend("multipleOf" = ROLLUP_PERIOD_MS)))]
     pub hour_start_ms: i64,
     /// The events' `type` tag, as [`EventKind::type_name`] spells it.
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = EventKind::TYPE_NAMES)))]
     pub event_type: String,
     /// `None` for kiosk-level events (session start and end, language change).
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<schema::Identifier>"))]
     pub exhibit_id: Option<String>,
     /// How many events this row stands for; at least 1.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = check::MAX_ROLLUP_COUNT)))]
     pub count: u64,
     /// Of `count`, how many were marked correct (quiz answers); 0 for types without `correct`.
+    #[cfg_attr(feature = "openapi", schemars(range(max = check::MAX_ROLLUP_COUNT)))]
     pub correct: u64,
 }
 
 /// Body of `POST /api/v1/rollups`; acknowledged with an [`IngestResponse`] that counts rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RollupRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_BATCH)))]
     pub rollups: Vec<EventRollup>,
 }
 
@@ -514,6 +597,7 @@ mod tests {
             held_in_memory: 0,
             dropped_events: 0,
             rolled_up_events: 40,
+            refused_events: 3,
             storage_error: Some(StorageErrorCode::DiskFull),
             outbox_replaced: Some(OutboxReplaced {
                 at_ms: 1_700_000_000_000,
@@ -568,6 +652,17 @@ mod tests {
                 modes: AccessibilityModes::default()
             }
         );
+    }
+
+    #[test]
+    fn refused_events_is_sent_only_when_there_are_some_and_older_heartbeats_still_read() {
+        let json = serde_json::to_value(heartbeat_sample()).unwrap();
+        assert_eq!(json["refused_events"], 3);
+        // A heartbeat from a kiosk that has none, or from before the field: the same.
+        let none = EventKind::KioskHeartbeat(KioskHealth::default());
+        let json = serde_json::to_value(&none).unwrap();
+        assert!(json.get("refused_events").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), none);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub async fn require_staff(
     let client = client_address(&request);
     refuse_if_blocked(&state, client)?;
     let Some((name, password)) = basic_credentials(&request) else {
-        return Err(AppError::Unauthorized(
+        return Err(AppError::StaffUnauthorized(
             "staff sign-in needed (HTTP Basic: name and password)".to_owned(),
         ));
     };
@@ -52,7 +52,7 @@ pub async fn require_staff(
         }
         _ => {
             record_failure(&state, client);
-            Err(AppError::Unauthorized(
+            Err(AppError::StaffUnauthorized(
                 "wrong staff name or password".to_owned(),
             ))
         }

@@ -4,14 +4,14 @@
 //! when its outbox reached its size cap. A batch with one bad item is refused whole (nothing
 //! stored), naming the item, so the kiosk can set it aside and send the rest.
 
-use super::ApiJson;
+use super::{ApiJson, ApiRouter};
 use crate::AppState;
 use crate::auth::AuthenticatedKiosk;
 use crate::error::AppError;
 use crate::metrics::BatchKind;
+use crate::openapi::Operation;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use kepu_core::wire::check::{EventClock, Rejection, check_event, check_rollup};
 use kepu_core::wire::{
     INGEST_PATH, IngestRequest, IngestResponse, MAX_BATCH, ROLLUP_PATH, RollupRequest,
@@ -19,16 +19,51 @@ use kepu_core::wire::{
 use kepu_store::events::EventToStore;
 use kepu_store::kiosks::KioskSeen;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(INGEST_PATH, post(ingest))
-        .route(ROLLUP_PATH, post(ingest_rollups))
+pub fn router() -> ApiRouter {
+    const REFUSED: &str = "An item breaks a rule of event schema v1 (`kepu_core::wire::check`), \
+        does not parse (`malformed_item`: a field this server does not know), or names another \
+        kiosk than the token's (`other_kiosk`): `error` names the rule, `detail` the field, \
+        `rejected_event` the item's id, which the kiosk sets aside. Nothing of the batch is \
+        stored.";
+    ApiRouter::new()
+        .post(
+            INGEST_PATH,
+            ingest,
+            Operation::new("ingestEvents", "Deliver a batch of engagement events")
+                .kiosk()
+                .json_body::<IngestRequest>()
+                .ok::<IngestResponse>("Every event is stored, now or by an earlier delivery.")
+                .error(422, REFUSED),
+        )
+        .post(
+            ROLLUP_PATH,
+            ingest_rollups,
+            Operation::new(
+                "ingestRollups",
+                "Deliver hourly counts that replaced raw events",
+            )
+            .kiosk()
+            .json_body::<RollupRequest>()
+            .ok::<IngestResponse>("Every roll-up is stored, now or by an earlier delivery.")
+            .error(422, REFUSED),
+        )
 }
 
 fn invalid(what: &str, id: uuid::Uuid, rejection: Rejection) -> AppError {
     AppError::Invalid {
         detail: format!("{what} {id}: {rejection}"),
         reason: rejection.reason.as_str(),
+        rejected: Some(id),
+    }
+}
+
+/// An item of another kiosk than the token's (its kiosk.toml's `kiosk_id` was changed while
+/// older events waited): refused, and named, so the kiosk sets it aside instead of retrying it
+/// forever. Its claimed name is not echoed.
+fn other_kiosk(what: &str, id: uuid::Uuid, token_kiosk: &str) -> AppError {
+    AppError::Invalid {
+        detail: format!("{what} {id} names another kiosk than this token's (\"{token_kiosk}\")"),
+        reason: "other_kiosk",
         rejected: Some(id),
     }
 }
@@ -54,18 +89,7 @@ async fn ingest(
     let mut clocks = Vec::with_capacity(batch.events.len());
     for event in &batch.events {
         if event.kiosk_id != kiosk.kiosk_id {
-            return Err(AppError::Forbidden(format!(
-                "event {} claims kiosk \"{}\" but the token belongs to kiosk \"{}\"",
-                event.id,
-                event
-                    .kiosk_id
-                    .escape_debug()
-                    .to_string()
-                    .chars()
-                    .take(64)
-                    .collect::<String>(),
-                kiosk.kiosk_id
-            )));
+            return Err(other_kiosk("event", event.id, &kiosk.kiosk_id));
         }
         let clock =
             check_event(event, received_at_ms).map_err(|r| invalid("event", event.id, r))?;
@@ -126,10 +150,7 @@ async fn ingest_rollups(
     let mut untrusted_clock = false;
     for rollup in &batch.rollups {
         if rollup.kiosk_id != kiosk.kiosk_id {
-            return Err(AppError::Forbidden(format!(
-                "roll-up {} claims another kiosk than the token's (\"{}\")",
-                rollup.rollup_id, kiosk.kiosk_id
-            )));
+            return Err(other_kiosk("roll-up", rollup.rollup_id, &kiosk.kiosk_id));
         }
         let clock = check_rollup(rollup, received_at_ms)
             .map_err(|r| invalid("roll-up", rollup.rollup_id, r))?;

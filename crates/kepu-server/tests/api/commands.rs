@@ -14,6 +14,7 @@ on_both_engines!(
     kiosks_are_added_listed_revoked_and_rotated,
     staff_accounts_are_added_listed_changed_and_removed,
     the_binary_manages_a_district_from_the_command_line,
+    published_content_is_listed_and_unknown_exhibits_are_flagged,
 );
 
 async fn venues_are_added_listed_and_renamed(app: TestApp) {
@@ -314,4 +315,112 @@ async fn the_binary_manages_a_district_from_the_command_line(app: TestApp) {
         "a staff password",
         &ops.password_hash
     ));
+}
+
+async fn published_content_is_listed_and_unknown_exhibits_are_flagged(app: TestApp) {
+    use kepu_core::wire::EventKind;
+    let store = &app.db.store;
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
+    let sample_count = std::fs::read_dir(&samples)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("exhibit.toml").exists())
+        .count();
+    // Before anything is published, no exhibit is "unknown".
+    let session = Some(uuid::Uuid::new_v4());
+    let open = |seq, exhibit: &str| {
+        event(
+            seq,
+            session,
+            EventKind::ExhibitOpen {
+                exhibit_id: exhibit.into(),
+            },
+        )
+    };
+    app.post_events(vec![open(1, "phone-scams")]).await;
+    store.roll_up_all().await.unwrap();
+    assert!(store.unknown_exhibits().await.unwrap().is_empty());
+
+    let mut out = Vec::new();
+    let published = commands::content_publish(store, &samples, &mut out)
+        .await
+        .unwrap();
+    assert_eq!(published.left_out, 0, "{}", String::from_utf8_lossy(&out));
+    let exhibits = store.list_exhibits().await.unwrap();
+    assert_eq!(exhibits.len(), sample_count);
+    assert!(
+        exhibits
+            .iter()
+            .any(|e| e.id == "phone-scams" && e.kind == "story")
+    );
+
+    app.post_events(vec![
+        open(2, "phone-scams"),
+        open(3, "not-published"),
+        open(4, "not-published"),
+    ])
+    .await;
+    store.roll_up_all().await.unwrap();
+    let unknown = store.unknown_exhibits().await.unwrap();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(
+        (
+            unknown[0].kiosk.as_str(),
+            unknown[0].exhibit_id.as_str(),
+            unknown[0].events
+        ),
+        (KIOSK, "not-published", 2)
+    );
+    let mut listing = Vec::new();
+    commands::kiosk_list(store, &mut listing).await.unwrap();
+    let listing = String::from_utf8(listing).unwrap();
+    assert!(
+        listing.contains(&format!("{KIOSK}\tnot-published\t2 event(s)")),
+        "{listing}"
+    );
+
+    // A folder with one good exhibit and one broken: the good one is published, the broken
+    // one listed, every other exhibit retired (kept).
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("phone-scams");
+    std::fs::create_dir(&copy).unwrap();
+    for file in std::fs::read_dir(samples.join("phone-scams")).unwrap() {
+        let file = file.unwrap().path();
+        if file.is_file() {
+            std::fs::copy(&file, copy.join(file.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::create_dir(dir.path().join("broken")).unwrap();
+    std::fs::write(
+        dir.path().join("broken/exhibit.toml"),
+        "id = \"broken\"\nkind = \"simulations\"\n",
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    let published = commands::content_publish(store, dir.path(), &mut out)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(published.left_out, 1);
+    assert!(out.contains("left out") && out.contains("broken"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} no longer in the folder marked retired",
+            sample_count - 1
+        )),
+        "{out}"
+    );
+    let exhibits = store.list_exhibits().await.unwrap();
+    assert_eq!(exhibits.len(), sample_count, "retired exhibits are kept");
+    assert_eq!(
+        exhibits
+            .iter()
+            .filter(|e| e.retired_at_ms.is_none())
+            .count(),
+        1
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let err = commands::content_publish(store, empty.path(), &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no valid exhibit"), "{err}");
 }

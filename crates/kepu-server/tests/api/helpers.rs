@@ -138,7 +138,9 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
+    /// The summary as staff see it, once the roll-up has counted everything stored.
     pub async fn summary(&self) -> StatsSummary {
+        self.db.store.roll_up_all().await.unwrap();
         let reply = self.get_as(SUMMARY_PATH, Some(VIEWER)).await;
         assert_eq!(reply.status, StatusCode::OK);
         reply.json()

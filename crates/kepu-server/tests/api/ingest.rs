@@ -80,9 +80,19 @@ async fn the_same_batch_sent_twice_is_stored_once(app: TestApp) {
 async fn events_claiming_another_kiosk_are_refused(app: TestApp) {
     let mut events = two_sessions();
     events[3].kiosk_id = "kiosk-b".into();
+    let other = events[3].id;
     let reply = app.post_events(events).await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert!(reply.error().detail.contains("kiosk-b"));
+    // Named, so that the kiosk sets it aside instead of retrying it forever.
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = reply.error();
+    assert_eq!(
+        (error.error.as_str(), error.rejected_event),
+        ("other_kiosk", Some(other))
+    );
+    assert!(
+        !error.detail.contains("kiosk-b"),
+        "the claimed name is not echoed"
+    );
     assert_eq!(app.stored_rows().await, 0, "the whole batch is refused");
 }
 
@@ -94,15 +104,21 @@ async fn malformed_bodies_are_400_with_the_reason(app: TestApp) {
     assert_eq!(reply.error().error, "bad_request");
     assert!(!reply.error().detail.is_empty());
 
-    for (at, field) in [
-        ("/events/0", "visitor_ip"),
-        ("/events/0/event", "free_text"),
+    // An unknown field in the envelope: 400. In an event (a newer kiosk's field, or a
+    // modified kiosk's): 422 naming that event, so the kiosk can set it aside.
+    for (at, field, status) in [
+        ("", "visitor_ip", StatusCode::BAD_REQUEST),
+        ("/events/1", "visitor_ip", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "/events/1/event",
+            "free_text",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
-        let mut json = serde_json::to_value(IngestRequest {
-            events: two_sessions(),
-        })
-        .unwrap();
-        json.pointer_mut(at).unwrap()[field] = "10.0.0.1".into();
+        let events = two_sessions();
+        let second = events[1].id;
+        let mut json = serde_json::to_value(IngestRequest { events }).unwrap();
+        json.pointer_mut(at).unwrap()[field] = "10.0.0.1 and a much longer text after it".into();
         let reply = app
             .post_raw(
                 INGEST_PATH,
@@ -111,14 +127,29 @@ async fn malformed_bodies_are_400_with_the_reason(app: TestApp) {
                 json.to_string().into_bytes(),
             )
             .await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.status, status, "{at}");
         let error = reply.error();
         assert!(error.detail.contains(field), "{}", error.detail);
         assert!(
-            !error.detail.contains("10.0.0.1"),
+            !error.detail.contains("much longer text"),
             "the payload is not echoed"
         );
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(
+                (error.error.as_str(), error.rejected_event),
+                ("malformed_item", Some(second))
+            );
+        }
     }
+    let request = axum::http::Request::post(INGEST_PATH)
+        .header("content-type", "text/plain")
+        .header("authorization", format!("Bearer {}", app.token))
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    assert_eq!(
+        app.send(request).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
     assert_eq!(app.stored_rows().await, 0);
 }
 
@@ -458,7 +489,8 @@ async fn bad_rollups_are_refused_and_store_nothing(app: TestApp) {
     let mut other_kiosk = rollup("session_start", None, 1, 0);
     other_kiosk.kiosk_id = "kiosk-b".into();
     let reply = app.post_rollups(vec![other_kiosk]).await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error().error, "other_kiosk");
 
     let mut off_the_hour = rollup("session_start", None, 1, 0);
     off_the_hour.hour_start_ms += 1;
@@ -491,7 +523,9 @@ async fn bad_rollups_are_refused_and_store_nothing(app: TestApp) {
             json.to_string().into_bytes(),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    // Named (422, malformed_item), so the kiosk sets that roll-up aside.
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error().error, "malformed_item");
     assert!(reply.error().detail.contains("visitor_name"));
     assert_eq!(app.stored_rows().await, 0, "the whole batch is refused");
 }

@@ -51,6 +51,8 @@ async fn a_client_that_keeps_failing_to_sign_in_is_slowed_down(app: TestApp) {
         store: kepu_store::OpenOptions::default(),
         limits: ServeLimits::default(),
         kiosk_rate: RatePolicy::default(),
+        rollup_every: std::time::Duration::from_millis(50),
+        retain_raw_days: 400,
     };
     let server = startup::build(&config).await.unwrap();
     let url = format!("http://{}", server.local_addr().unwrap());

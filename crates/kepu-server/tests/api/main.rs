@@ -9,3 +9,4 @@ mod access;
 mod commands;
 mod ingest;
 mod limits;
+mod openapi;

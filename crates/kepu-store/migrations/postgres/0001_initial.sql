@@ -21,9 +21,16 @@ CREATE TABLE kiosks (
     clock_untrusted_at_ms         BIGINT
 );
 
+-- Partitioned by month of the kiosk's own time of the event (partition_ms: clamped to
+-- 2024-01-01 .. 2200-01-01, so every delivery of an event has the same one), so that raw
+-- events past their retention are dropped a month at a time instead of vacuumed. Month
+-- partitions are made ahead by the server (Store::prepare_partitions); anything else lands
+-- in events_default. Identity columns are not allowed on a partitioned table in PostgreSQL
+-- 15: the arrival number comes from a sequence.
+CREATE SEQUENCE events_arrival_seq AS BIGINT;
 CREATE TABLE events (
-    arrival             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id                  TEXT NOT NULL UNIQUE,
+    arrival             BIGINT NOT NULL DEFAULT nextval('events_arrival_seq'),
+    id                  TEXT NOT NULL,
     kiosk_id            TEXT NOT NULL REFERENCES kiosks(id),
     boot_id             TEXT NOT NULL,
     seq                 BIGINT NOT NULL,
@@ -34,11 +41,19 @@ CREATE TABLE events (
     occurred_at_ms      BIGINT NOT NULL,
     occurred_at_trusted BIGINT NOT NULL DEFAULT 1,
     received_at_ms      BIGINT NOT NULL,
-    body                TEXT NOT NULL
-);
+    body                TEXT NOT NULL,
+    partition_ms        BIGINT NOT NULL,
+    folded              BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (arrival, partition_ms),
+    -- An event's id with its partition key: unique because every delivery of an event carries
+    -- the same kiosk time, and so the same partition_ms.
+    UNIQUE (id, partition_ms)
+) PARTITION BY RANGE (partition_ms);
+CREATE TABLE events_default PARTITION OF events DEFAULT;
 CREATE INDEX events_by_type ON events (event_type, exhibit_id);
 CREATE INDEX events_by_kiosk ON events (kiosk_id, arrival);
 CREATE INDEX events_by_occurrence ON events (occurred_at_ms);
+CREATE INDEX events_to_fold ON events (arrival) WHERE folded = 0;
 
 CREATE TABLE rollups (
     rollup_id      TEXT PRIMARY KEY,
@@ -48,9 +63,11 @@ CREATE TABLE rollups (
     exhibit_id     TEXT,
     count          BIGINT NOT NULL,
     correct        BIGINT NOT NULL,
-    received_at_ms BIGINT NOT NULL
+    received_at_ms BIGINT NOT NULL,
+    folded         BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX rollups_by_type ON rollups (event_type, exhibit_id);
+CREATE INDEX rollups_to_fold ON rollups (received_at_ms) WHERE folded = 0;
 
 CREATE TABLE staff (
     id                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -36,21 +36,30 @@ CREATE TABLE events_v2 (
     occurred_at_ms      INTEGER NOT NULL,
     occurred_at_trusted INTEGER NOT NULL DEFAULT 1,
     received_at_ms      INTEGER NOT NULL,
-    body                TEXT NOT NULL
+    body                TEXT NOT NULL,
+    -- The kiosk's own time of the event, clamped to 2024-01-01 .. 2200-01-01: the same for
+    -- every delivery of an event (PostgreSQL partitions by it; here it is only kept alike).
+    partition_ms        INTEGER NOT NULL,
+    -- 1 once the roll-up has counted it (see the hourly_* tables).
+    folded              INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO events_v2 (id, kiosk_id, boot_id, seq, session_id, event_type, exhibit_id, correct,
-                       occurred_at_ms, received_at_ms, body)
+                       occurred_at_ms, received_at_ms, body, partition_ms)
     SELECT id, kiosk_id, boot_id, seq, session_id, event_type, exhibit_id, correct,
-           occurred_at_ms, received_at_ms, body
+           occurred_at_ms, received_at_ms, body,
+           MAX(1704067200000, MIN(occurred_at_ms, 7258118400000))
     FROM events ORDER BY rowid;
 DROP TABLE events;
 ALTER TABLE events_v2 RENAME TO events;
 CREATE INDEX events_by_type ON events (event_type, exhibit_id);
 CREATE INDEX events_by_kiosk ON events (kiosk_id, arrival);
 CREATE INDEX events_by_occurrence ON events (occurred_at_ms);
+CREATE INDEX events_to_fold ON events (arrival) WHERE folded = 0;
 
 DROP INDEX IF EXISTS rollups_by_type;
 CREATE INDEX rollups_by_type ON rollups (event_type, exhibit_id);
+ALTER TABLE rollups ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX rollups_to_fold ON rollups (received_at_ms) WHERE folded = 0;
 
 CREATE TABLE staff (
     id                     INTEGER PRIMARY KEY,
