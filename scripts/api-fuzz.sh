@@ -55,6 +55,7 @@ trap cleanup EXIT
 cat >"$work/server.toml" <<TOML
 kiosk_requests_per_second = 100000.0
 kiosk_burst = 100000
+failed_signins_per_minute = 100000
 TOML
 
 fuzz() { # ENGINE DATABASE

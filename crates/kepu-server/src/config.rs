@@ -28,6 +28,9 @@ pub struct FileConfig {
     pub max_connections: Option<usize>,
     /// Days raw events are kept once rolled up.
     pub retain_raw_days: Option<u32>,
+    /// Failed sign-ins (kiosk token or staff password) a client address may make in a minute
+    /// before it is refused for a while.
+    pub failed_signins_per_minute: Option<u32>,
 }
 
 impl FileConfig {

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use kepu_server::commands::{self, DEFAULT_ROTATION_GRACE_HOURS, TokenOutput};
 use kepu_server::config::{self, FileConfig};
-use kepu_server::limits::RatePolicy;
+use kepu_server::limits::{FailurePolicy, RatePolicy};
 use kepu_server::serve::ServeLimits;
 use kepu_server::startup::{self, ServeConfig};
 use kepu_store::{OpenOptions, Store};
@@ -172,6 +172,12 @@ async fn main() -> anyhow::Result<()> {
                     .unwrap_or(default_rate.per_second),
                 burst: file.kiosk_burst.unwrap_or(default_rate.burst),
                 ..default_rate
+            },
+            failed_signins: FailurePolicy {
+                max_failures: file
+                    .failed_signins_per_minute
+                    .unwrap_or(FailurePolicy::default().max_failures),
+                ..FailurePolicy::default()
             },
             rollup_every: startup::DEFAULT_ROLLUP_EVERY,
             retain_raw_days: retain_raw_days

@@ -1,6 +1,6 @@
 //! Builds the server from its settings: opens the store, binds the port, composes the app.
 
-use crate::limits::{RateLimiter, RatePolicy};
+use crate::limits::{FailureLimiter, FailurePolicy, RateLimiter, RatePolicy};
 use crate::metrics::Metrics;
 use crate::serve::ServeLimits;
 use crate::{AppState, Guards, app};
@@ -17,6 +17,7 @@ pub struct ServeConfig {
     pub store: OpenOptions,
     pub limits: ServeLimits,
     pub kiosk_rate: RatePolicy,
+    pub failed_signins: FailurePolicy,
     /// How often the roll-up looks for new events (it catches up at once when behind).
     pub rollup_every: Duration,
     /// Raw events older than this are deleted once counted (the roll-ups keep their numbers).
@@ -51,7 +52,7 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let guards = Guards {
         kiosk_requests: RateLimiter::new(config.kiosk_rate),
-        ..Guards::default()
+        failed_auth: FailureLimiter::new(config.failed_signins),
     };
     Ok(Application {
         listener,

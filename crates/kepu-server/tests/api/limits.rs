@@ -51,6 +51,7 @@ async fn a_client_that_keeps_failing_to_sign_in_is_slowed_down(app: TestApp) {
         store: kepu_store::OpenOptions::default(),
         limits: ServeLimits::default(),
         kiosk_rate: RatePolicy::default(),
+        failed_signins: kepu_server::limits::FailurePolicy::default(),
         rollup_every: std::time::Duration::from_millis(50),
         retain_raw_days: 400,
     };
