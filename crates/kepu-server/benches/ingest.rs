@@ -30,8 +30,8 @@
 //! PostgreSQL needs `KEPU_TEST_POSTGRES_URL` (a role that may create databases) and is skipped
 //! with a message without it. `KEPU_BENCH_RUNS` (3), `KEPU_BENCH_EVENTS_PER_KIOSK` (4,000),
 //! `KEPU_BENCH_ROLLUP_EVENTS` (1,000,000; 0 skips the roll-up part) change the sizes;
-//! `KEPU_BENCH_PERF=DIR` records a system-wide `perf` profile of the first HTTP run of each
-//! engine into DIR. Throughputs are medians of the runs.
+//! `KEPU_BENCH_PERF=DIR` records system-wide `perf` profiles of the first HTTP run and of
+//! `roll_up_all()` of each engine into DIR. Throughputs are medians of the runs.
 
 // A bench binary: a panic is the clearest report of a broken set-up.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -52,7 +52,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -209,7 +209,7 @@ impl KioskGen {
                 exhibit_id,
                 question_id: format!("q{}", step - 4),
                 choice_ids: vec![["a", "b", "c"][(n + step) as usize % 3].into()],
-                correct: (n + step) % 3 != 0,
+                correct: !(n + step).is_multiple_of(3),
                 value: None,
                 answer_ms: 2_000 + (n % 50) * 100,
             },
@@ -485,10 +485,20 @@ async fn drop_postgres(admin_url: &str, url: &str) {
         .to_owned();
     assert!(name.starts_with("kepu_test_"), "will not drop {name}");
     let admin = sqlx::PgPool::connect(admin_url).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    // Not WITH (FORCE): that may not end an autovacuum worker, which DROP ends by itself;
+    // a connection of ours that is still closing is waited for.
+    let mut tries = 0;
+    while let Err(err) = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
         .execute(&admin)
         .await
-        .unwrap();
+    {
+        tries += 1;
+        if tries == 20 {
+            println!("  note: database {name} left behind: {err}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     admin.close().await;
 }
 
@@ -703,12 +713,32 @@ impl Server {
         proc_status_kb(self.pid, field).unwrap_or(0)
     }
 
-    fn errors_logged(&self) -> usize {
+    fn rollup_failures(&self) -> usize {
         std::fs::read_to_string(&self.log)
             .unwrap_or_default()
-            .lines()
-            .filter(|l| l.contains("ERROR") || l.contains(" WARN "))
+            .matches("roll-up failed")
             .count()
+    }
+
+    /// Warnings and errors the server logged: (how many, the first one's message).
+    fn problems_logged(&self) -> (usize, String) {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let problems: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+            .collect();
+        let first = problems.first().map_or(String::new(), |line| {
+            // Without the time stamp and colours: from the target on.
+            let mut parts = line.split('\u{1b}');
+            let mut plain = parts.next().unwrap_or("").to_owned();
+            for part in parts {
+                plain.push_str(part.split_once('m').map_or(part, |(_, rest)| rest));
+            }
+            plain
+                .split_once("Z ")
+                .map_or(plain.clone(), |(_, rest)| rest.to_owned())
+        });
+        (problems.len(), first)
     }
 }
 
@@ -761,30 +791,38 @@ fn machine_jiffies() -> (u64, u64) {
     (total - idle, total)
 }
 
-/// Samples a process's VmRSS every 50 ms until stopped; returns the largest seen (KiB).
+/// Samples a process's VmRSS every 50 ms until stopped, keeping the largest seen (KiB).
 struct RssSampler {
     stop: Arc<AtomicBool>,
-    handle: std::thread::JoinHandle<u64>,
+    max: Arc<AtomicU64>,
+    handle: std::thread::JoinHandle<()>,
 }
 
 impl RssSampler {
     fn start(pid: u32) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        let max = Arc::new(AtomicU64::new(0));
+        let (flag, largest) = (stop.clone(), max.clone());
         let handle = std::thread::spawn(move || {
-            let mut max = 0;
             while !flag.load(Ordering::Relaxed) {
-                max = max.max(proc_status_kb(pid, "VmRSS:").unwrap_or(0));
+                largest.fetch_max(
+                    proc_status_kb(pid, "VmRSS:").unwrap_or(0),
+                    Ordering::Relaxed,
+                );
                 std::thread::sleep(Duration::from_millis(50));
             }
-            max
         });
-        Self { stop, handle }
+        Self { stop, max, handle }
+    }
+
+    fn max_so_far(&self) -> u64 {
+        self.max.load(Ordering::Relaxed)
     }
 
     fn finish(self) -> u64 {
         self.stop.store(true, Ordering::Relaxed);
-        self.handle.join().unwrap()
+        self.handle.join().unwrap();
+        self.max.load(Ordering::Relaxed)
     }
 }
 
@@ -905,6 +943,9 @@ struct LoadResult {
     elapsed: Duration,
     acks: Acks,
     rss_idle_kb: u64,
+    /// Largest VmRSS while the kiosks were sending.
+    rss_load_kb: u64,
+    /// Largest VmRSS until the roll-up had caught up (VmHWM: over the process's life).
     rss_peak_kb: u64,
     hwm_kb: u64,
     server_cpu_s: f64,
@@ -914,6 +955,9 @@ struct LoadResult {
     /// Raw events not yet folded at the last acknowledgement.
     unfolded_at_end: u64,
     rss_after_kb: u64,
+    /// Roll-up passes that failed while the kiosks were sending (each tried again a second
+    /// later).
+    rollup_failures: usize,
 }
 
 /// Starts a server on `db`, sends `workload`, waits for the roll-up to catch up, stops it.
@@ -939,6 +983,8 @@ fn http_load(
     let machine_before = machine_jiffies();
     let (elapsed, acks) = send_all(&server.url, &workload.kiosks);
     let finished = Instant::now();
+    let rss_load_kb = sampler.max_so_far();
+    let rollup_failures = server.rollup_failures();
     let machine_after = machine_jiffies();
     let server_cpu_s = process_cpu_s(server.pid) - cpu_before;
     perf.stop();
@@ -974,15 +1020,16 @@ fn http_load(
         workload.sent_events - workload.unique_events,
         "the resent batches came back as duplicates"
     );
-    let errors = server.errors_logged();
-    if errors > 0 {
-        println!("  note: the server logged {errors} warnings or errors (see its log)");
+    let (problems, first) = server.problems_logged();
+    if problems > 0 {
+        println!("  note: the server logged {problems} warnings or errors, the first: {first}");
     }
     server.stop();
     LoadResult {
         elapsed,
         acks,
         rss_idle_kb,
+        rss_load_kb,
         rss_peak_kb,
         hwm_kb,
         server_cpu_s,
@@ -991,6 +1038,7 @@ fn http_load(
         catch_up,
         unfolded_at_end,
         rss_after_kb,
+        rollup_failures,
     }
 }
 
@@ -1147,9 +1195,14 @@ fn rollup(
         filled += stored;
     }
     let store = runtime.block_on(open(&db.location));
+    let perf = Perf::start(
+        settings.perf_dir.as_deref(),
+        &format!("rollup-{}", engine.to_string().to_lowercase()),
+    );
     let started = Instant::now();
     let pass = runtime.block_on(store.roll_up_all()).unwrap();
     let fold = started.elapsed();
+    perf.stop();
     assert_eq!(pass.events, filled, "roll_up_all folded every event");
     assert_eq!(runtime.block_on(store.oldest_unfolded_ms()).unwrap(), None);
     runtime.block_on(store.close());
@@ -1240,13 +1293,15 @@ fn run_engine(
         let http_rate = rate(load.acks.received, load.elapsed);
         let raw_rate = rate(workload.sent_events, took);
         println!(
-            "run {}: HTTP {:>8.0} events/s, raw {:>8.0} events/s ({:.2}), Store::insert_events {:>8.0} events/s, peak RSS {:.0} MiB, roll-up caught up {:.1} s after the last ack",
+            "run {}: HTTP {:>6.0} events/s, raw {:>6.0} events/s ({:.2}), Store::insert_events {:>6.0} events/s; RSS {:.0} MiB sending, {:.0} MiB peak; roll-up failed {} times, caught up {:.1} s after the last ack",
             run + 1,
             http_rate,
             raw_rate,
             http_rate / raw_rate,
             rate(workload.sent_events, inserting + seen),
+            mib(load.rss_load_kb),
             mib(load.rss_peak_kb.max(load.hwm_kb)),
+            load.rollup_failures,
             load.catch_up.as_secs_f64()
         );
         http.push(http_rate);
@@ -1275,6 +1330,8 @@ fn run_engine(
         .map(|l| l.rss_peak_kb.max(l.hwm_kb))
         .max()
         .unwrap_or(0);
+    let sending = loads.iter().map(|l| l.rss_load_kb).max().unwrap_or(0);
+    let failures = median(loads.iter().map(|l| l.rollup_failures as f64).collect());
     let idle = median(loads.iter().map(|l| mib(l.rss_idle_kb)).collect());
     let after = median(loads.iter().map(|l| mib(l.rss_after_kb)).collect());
     let catch_up = median(loads.iter().map(|l| l.catch_up.as_secs_f64()).collect());
@@ -1304,10 +1361,11 @@ fn run_engine(
         busy * 100.0
     );
     println!(
-        "    roll-up: {unfolded:.0} events unfolded at the last ack, all folded {catch_up:.1} s later"
+        "    roll-up meanwhile: {failures:.0} failed passes; {unfolded:.0} events unfolded at the last ack, all folded {catch_up:.1} s later"
     );
     println!(
-        "    server RSS: {idle:.0} MiB idle, {:.0} MiB peak under load, {after:.0} MiB after",
+        "    server RSS: {idle:.0} MiB idle, {:.0} MiB most while sending, {:.0} MiB most until folded, {after:.0} MiB after",
+        mib(sending),
         mib(peak)
     );
     println!(
@@ -1331,18 +1389,24 @@ fn run_engine(
         );
         let b = &r.burst;
         println!(
-            "  burst over HTTP (50 kiosks)                            {:>10.0} events/s  ({:.1} s)",
+            "  burst of {} over HTTP (50 kiosks)                  {:>10.0} events/s  ({:.1} s; {:.2} of the raw fill)",
+            r.burst_events,
             rate(r.burst_events, b.elapsed),
-            b.elapsed.as_secs_f64()
+            b.elapsed.as_secs_f64(),
+            rate(r.burst_events, b.elapsed) / rate(r.events, r.fill)
         );
         println!(
-            "  lag after the burst: {} events unfolded at the last ack, all folded {:.1} s later",
+            "  lag after the burst: {} events unfolded at the last ack ({} roll-up passes failed while the kiosks were sending); all folded {:.1} s after the last ack ({:.0} events/s folded), {:.1} s after the first send",
             b.unfolded_at_end,
-            b.catch_up.as_secs_f64()
+            b.rollup_failures,
+            b.catch_up.as_secs_f64(),
+            rate(b.unfolded_at_end, b.catch_up),
+            (b.elapsed + b.catch_up).as_secs_f64()
         );
         println!(
-            "  server RSS: {:.0} MiB idle, {:.0} MiB peak, {:.0} MiB after; server CPU {:.1} us/event",
+            "  server RSS: {:.0} MiB idle, {:.0} MiB most while sending, {:.0} MiB most until folded, {:.0} MiB after; server CPU {:.1} us/event while sending",
             mib(b.rss_idle_kb),
+            mib(b.rss_load_kb),
             mib(b.rss_peak_kb.max(b.hwm_kb)),
             mib(b.rss_after_kb),
             b.server_cpu_s * 1e6 / r.burst_events as f64

@@ -14,11 +14,11 @@ use uuid::Uuid;
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 super::$name(super::fresh(kepu_store::Engine::Sqlite).await).await
             }
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 super::$name(super::fresh(kepu_store::Engine::Postgres).await).await
             }
@@ -34,6 +34,7 @@ on_both_engines!(
     staff_accounts_have_one_name_and_a_role,
     a_late_event_is_counted_in_its_own_hour,
     raw_events_past_retention_go_once_counted_and_the_reports_keep_them,
+    the_roll_up_keeps_up_while_batches_keep_coming,
 );
 
 async fn fresh(engine: Engine) -> TestDb {
@@ -539,4 +540,49 @@ async fn raw_events_past_retention_go_once_counted_and_the_reports_keep_them(db:
     // New events still go in (the current month's partition is untouched).
     store_events(store, &[open_at(NOW + 60_000)]).await;
     assert_eq!(store.arrivals("k1").await.unwrap().len(), 6);
+}
+
+/// Under steady ingest the roll-up still gets its turn (SQLite once refused every pass with
+/// "database is locked" while batches kept coming: a deferred transaction cannot wait to write).
+async fn the_roll_up_keeps_up_while_batches_keep_coming(db: TestDb) {
+    let store = with_kiosk(&db).await.clone();
+    let inserting = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for batch in 0..60u64 {
+                let events: Vec<_> = (0..200)
+                    .map(|n| {
+                        event(
+                            "k1",
+                            batch * 200 + n + 1,
+                            EventKind::ExhibitOpen {
+                                exhibit_id: "quiz".into(),
+                            },
+                        )
+                    })
+                    .collect();
+                store_events(&store, &events).await;
+            }
+        })
+    };
+    let mut folded_meanwhile = 0;
+    while !inserting.is_finished() {
+        let pass = store
+            .roll_up(500)
+            .await
+            .expect("a roll-up pass during ingest");
+        folded_meanwhile += pass.events;
+        tokio::task::yield_now().await;
+    }
+    inserting.await.unwrap();
+    assert!(
+        folded_meanwhile > 0,
+        "the roll-up got no turn while batches kept coming"
+    );
+    store.roll_up_all().await.unwrap();
+    assert_eq!(store.summary().await.unwrap().events, 12_000);
+    assert_eq!(
+        store.hourly_totals().await.unwrap(),
+        store.recount_from_raw().await.unwrap()
+    );
 }

@@ -20,6 +20,10 @@ use std::collections::{HashMap, HashSet};
 /// The advisory lock key of the roll-up on PostgreSQL ("kepu" in ASCII).
 const ROLLUP_LOCK: i64 = 0x6B65_7075;
 
+/// Statements whose text varies with the number of rows (`IN (...)` lists, multi-row upserts)
+/// are not prepared and cached (`persistent(false)`): each distinct text would stay in every
+/// connection's statement cache.
+///
 /// Rows per upsert statement (hourly_events has 22 columns: 22,000 binds).
 const UPSERT_CHUNK: usize = 1_000;
 /// Ids per `IN (...)` list.
@@ -52,7 +56,15 @@ impl Store {
         let limit = i64::try_from(max_events.max(1)).unwrap_or(i64::MAX);
         let postgres = self.engine() == Engine::Postgres;
         let pass = with_pool!(self, |pool, Db| {
-            let mut tx = pool.begin().await?;
+            // SQLite: take the write lock at the start and wait for it (busy_timeout). A
+            // deferred transaction that reads first is refused at once (SQLITE_BUSY) when it
+            // comes to write while kiosks' batches are being stored, so under steady ingest the
+            // roll-up never got through (found by benches/ingest.rs).
+            let mut tx = if postgres {
+                pool.begin().await?
+            } else {
+                pool.begin_with("BEGIN IMMEDIATE").await?
+            };
             if postgres {
                 let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
                     .bind(ROLLUP_LOCK)
@@ -114,7 +126,7 @@ impl Store {
                     list.push_bind(id.clone());
                 }
                 select.push(")");
-                for row in select.build().fetch_all(&mut *tx).await? {
+                for row in select.build().persistent(false).fetch_all(&mut *tx).await? {
                     let session = SessionState {
                         session_id: row.try_get("session_id")?,
                         kiosk_id: row.try_get("kiosk_id")?,
@@ -201,7 +213,7 @@ impl Store {
                     " ON CONFLICT (hour_start_ms, kiosk_id, exhibit_id, audience, language, event_type) DO UPDATE SET ",
                 );
                 upsert.push(sums.join(", "));
-                upsert.build().execute(&mut *tx).await?;
+                upsert.build().persistent(false).execute(&mut *tx).await?;
             }
             let details: Vec<(&DetailKey, &DetailCounts)> = fold.details.iter().collect();
             for chunk in details.chunks(UPSERT_CHUNK) {
@@ -230,7 +242,7 @@ impl Store {
                     saturating_add("hourly_details", "count"),
                     saturating_add("hourly_details", "correct")
                 ));
-                upsert.build().execute(&mut *tx).await?;
+                upsert.build().persistent(false).execute(&mut *tx).await?;
             }
             let sessions: Vec<&SessionState> = fold.sessions.values().collect();
             for chunk in sessions.chunks(UPSERT_CHUNK) {
@@ -270,7 +282,7 @@ impl Store {
                          ended = excluded.ended, duration_ms = excluded.duration_ms,
                          end_reason = excluded.end_reason, events = excluded.events",
                 );
-                upsert.build().execute(&mut *tx).await?;
+                upsert.build().persistent(false).execute(&mut *tx).await?;
             }
 
             // Exhibit ids no published exhibit has (once anything is published): kept for
@@ -306,7 +318,7 @@ impl Store {
                              last_seen_ms = excluded.last_seen_ms, ",
                     );
                     upsert.push(saturating_add("unknown_exhibits", "events"));
-                    upsert.build().execute(&mut *tx).await?;
+                    upsert.build().persistent(false).execute(&mut *tx).await?;
                 }
             }
 
@@ -322,7 +334,12 @@ impl Store {
                         list.push_bind(*arrival);
                     }
                     update.push(")");
-                    let marked = update.build().execute(&mut *tx).await?.rows_affected();
+                    let marked = update
+                        .build()
+                        .persistent(false)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                     if marked != chunk.len() as u64 {
                         return Err(StoreError::Conflict(
                             "another roll-up pass counted some of these events; this pass is undone",
@@ -339,7 +356,12 @@ impl Store {
                     list.push_bind(id.clone());
                 }
                 update.push(")");
-                let marked = update.build().execute(&mut *tx).await?.rows_affected();
+                let marked = update
+                    .build()
+                    .persistent(false)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                 if marked != chunk.len() as u64 {
                     return Err(StoreError::Conflict(
                         "another roll-up pass counted some of these roll-ups; this pass is undone",
