@@ -118,7 +118,8 @@ impl Store {
                 sqlx::query(
                     "DELETE FROM events WHERE arrival IN (
                          SELECT arrival FROM events
-                         WHERE folded <> 0 AND (partition_ms < $1 OR received_at_ms < $1)
+                         WHERE (folded <> 0 OR arrival <= (SELECT arrival FROM rollup_watermark))
+                           AND (partition_ms < $1 OR received_at_ms < $1)
                          LIMIT $2)",
                 )
                 .bind(cutoff_ms)

@@ -24,7 +24,9 @@ CREATE UNIQUE INDEX kiosks_by_previous_token ON kiosks (previous_token_hash);
 
 -- Events get an arrival number; the table is rebuilt in arrival (rowid) order.
 CREATE TABLE events_v2 (
-    arrival             INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: never reused, even once retention has emptied the table (the roll-up's
+    -- watermark relies on every new arrival being above every earlier one).
+    arrival             INTEGER PRIMARY KEY AUTOINCREMENT,
     id                  TEXT NOT NULL UNIQUE,
     kiosk_id            TEXT NOT NULL REFERENCES kiosks(id),
     boot_id             TEXT NOT NULL,

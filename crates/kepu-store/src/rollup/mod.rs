@@ -1,11 +1,19 @@
 //! The roll-up: folds raw events (and the kiosks' own roll-ups) into the hourly tables that
 //! every report reads. Each raw event is counted exactly once: a pass reads events not yet
-//! folded (`folded = 0`), adds what they count to the `hourly_*` rows and their sessions, and
-//! marks them folded, all in one transaction — so a late event (a kiosk offline for a week)
-//! lands in its own hour whenever it arrives, and a pass that fails counts nothing. On
-//! PostgreSQL a transaction-scoped advisory lock lets one server of several roll up at a time
-//! (the others skip that turn); the `folded = 0` condition of the final update is checked
-//! against what was read, so nothing is ever counted twice even if two passes overlapped.
+//! counted, adds what they count to the `hourly_*` rows and their sessions, and marks them
+//! counted, all in one transaction — so a late event (a kiosk offline for a week) lands in its
+//! own hour whenever it arrives, and a pass that fails counts nothing.
+//!
+//! "Counted" is `events.arrival <= rollup_watermark.arrival OR events.folded <> 0`, one
+//! condition for both engines, kept two ways:
+//! - SQLite has one writer at a time, so arrival numbers are handed out in commit order: a
+//!   watermark (the last arrival counted) is exact, and a pass only moves it — no event row is
+//!   rewritten. The pass takes the write lock first (`BEGIN IMMEDIATE`).
+//! - PostgreSQL's sequence hands out numbers before commits, which may finish out of order, so
+//!   a watermark could skip a batch still committing: each event is marked `folded` instead
+//!   (the watermark stays 0). A transaction-scoped advisory lock lets one server of several
+//!   roll up at a time (the others skip that turn), and the `folded = 0` condition of the
+//!   marking update is checked against what was read, so nothing is counted twice.
 
 pub mod fold;
 
@@ -56,15 +64,16 @@ impl Store {
         let limit = i64::try_from(max_events.max(1)).unwrap_or(i64::MAX);
         let postgres = self.engine() == Engine::Postgres;
         let pass = with_pool!(self, |pool, Db| {
-            // SQLite: take the write lock at the start and wait for it (busy_timeout). A
-            // deferred transaction that reads first is refused at once (SQLITE_BUSY) when it
-            // comes to write while kiosks' batches are being stored, so under steady ingest the
-            // roll-up never got through (found by benches/ingest.rs).
-            let mut tx = if postgres {
-                pool.begin().await?
-            } else {
-                pool.begin_with("BEGIN IMMEDIATE").await?
-            };
+            // SQLite: the reading and folding happen in a read transaction that does not hold
+            // back the kiosks' inserts; the writes then take the write lock (BEGIN IMMEDIATE,
+            // waiting for it: a deferred transaction that reads first is refused at once when
+            // it comes to write under steady ingest, so the roll-up never got through) and
+            // check that no other pass moved the watermark meanwhile. PostgreSQL: one
+            // transaction, under the advisory lock.
+            let mut tx = pool.begin().await?;
+            let watermark: i64 = sqlx::query_scalar("SELECT arrival FROM rollup_watermark")
+                .fetch_one(&mut *tx)
+                .await?;
             if postgres {
                 let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
                     .bind(ROLLUP_LOCK)
@@ -80,9 +89,11 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT e.arrival, e.occurred_at_ms, e.body, k.venue_id
                  FROM events e JOIN kiosks k ON k.id = e.kiosk_id
-                 WHERE e.folded = 0 ORDER BY e.arrival LIMIT $1",
+                 WHERE e.folded = 0 AND e.arrival > $2
+                 ORDER BY e.arrival LIMIT $1",
             )
             .bind(limit)
+            .bind(watermark)
             .fetch_all(&mut *tx)
             .await?;
             let mut events = Vec::with_capacity(rows.len());
@@ -177,6 +188,19 @@ impl Store {
                 rollup_ids.push(row.try_get::<String, _>("rollup_id")?);
             }
             let venue_of = |kiosk: &str| venues.get(kiosk).copied().unwrap_or(0);
+
+            if !postgres {
+                tx.rollback().await?;
+                tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let now: i64 = sqlx::query_scalar("SELECT arrival FROM rollup_watermark")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if now != watermark {
+                    return Err(StoreError::Conflict(
+                        "another roll-up pass counted these events meanwhile; this pass is undone",
+                    ));
+                }
+            }
 
             // Hourly rows.
             let hours: Vec<(&HourKey, &HourCounts)> = fold.hours.iter().collect();
@@ -324,7 +348,21 @@ impl Store {
 
             // Mark what was counted; any row another pass took in between undoes this one.
             let folded: Vec<i64> = events.iter().map(|(arrival, _, _)| *arrival).collect();
-            for (marks, value) in [(&folded, 1_i64), (&unreadable, 2)] {
+            let marks: [(&Vec<i64>, i64); 2] = if postgres {
+                [(&folded, 1), (&unreadable, 2)]
+            } else {
+                // Every row read (and an unreadable one, logged above) is now behind the
+                // watermark.
+                let last = folded.iter().chain(&unreadable).max().copied();
+                if let Some(last) = last {
+                    sqlx::query("UPDATE rollup_watermark SET arrival = $1 WHERE arrival < $1")
+                        .bind(last)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                [(&Vec::new(), 1), (&Vec::new(), 2)]
+            };
+            for (marks, value) in marks {
                 for chunk in marks.chunks(ID_CHUNK) {
                     let mut update = QueryBuilder::<Db>::new("UPDATE events SET folded = ");
                     update.push_bind(value);
@@ -403,7 +441,8 @@ impl Store {
         let oldest: Option<i64> = with_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT MIN(at) FROM (
-                     SELECT MIN(received_at_ms) AS at FROM events WHERE folded = 0
+                     SELECT MIN(received_at_ms) AS at FROM events
+                     WHERE folded = 0 AND arrival > (SELECT arrival FROM rollup_watermark)
                      UNION ALL
                      SELECT MIN(received_at_ms) AS at FROM rollups WHERE folded = 0
                  ) AS waiting",
