@@ -11,8 +11,15 @@ if [ -z "${KEPU_TEST_POSTGRES_URL:-}" ]; then
   # Debian/Ubuntu's cluster tools: the newest installed cluster (15 on Debian 12).
   cluster=$(pg_lsclusters --no-header 2>/dev/null | sort -k1,1V | tail -1 | awk '{print $1, $2}')
   if [ -z "$cluster" ]; then
-    echo "postgres: no PostgreSQL cluster found (setup.sh installs the postgresql package)" >&2
-    return 1
+    # The package's own set-up makes one; where it did not (a container), make it here.
+    pg_version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)
+    if [ -z "$pg_version" ]; then
+      echo "postgres: PostgreSQL is not installed (setup.sh installs the postgresql package)" >&2
+      return 1
+    fi
+    echo "postgres: making cluster $pg_version/main"
+    as_root pg_createcluster "$pg_version" main >/dev/null
+    cluster="$pg_version main"
   fi
   read -r pg_version pg_name <<<"$cluster"
   if ! pg_lsclusters --no-header | awk -v v="$pg_version" -v n="$pg_name" '$1==v && $2==n {print $4}' | grep -q online; then
