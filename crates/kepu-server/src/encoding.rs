@@ -28,9 +28,9 @@ pub async fn decode_request_body(request: Request, next: Next) -> Response {
             Ok(request) => next.run(request).await,
             Err(err) => err.into_response(),
         },
-        other => AppError::UnsupportedMediaType(format!(
+        other => AppError::UnsupportedMediaType(crate::routes::cut_quotes(&format!(
             "Content-Encoding \"{other}\" is not supported; send gzip or no encoding"
-        ))
+        )))
         .into_response(),
     }
 }

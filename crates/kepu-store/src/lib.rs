@@ -21,7 +21,7 @@ pub mod venues;
 use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{ConnectOptions, PgPool, SqlitePool};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -113,18 +113,36 @@ impl Location {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`; a `password=` query
+/// parameter is masked too. The credentials end at the last `@` (a password may hold one).
 pub fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let Some((credentials, host)) = rest.split_once('@') else {
-        return url.to_owned();
+    let (authority_and_path, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
     };
-    match credentials.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+    let authority_and_path = match authority_and_path.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{credentials}@{host}"),
+        },
+        None => authority_and_path.to_owned(),
+    };
+    let mut out = format!("{scheme}://{authority_and_path}");
+    if let Some(query) = query {
+        let masked: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&masked.join("&"));
     }
+    out
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +164,10 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(&'static str),
 }
+
+/// A statement slower than this is logged (its text, never its values). sqlx's default, 1 s,
+/// logged every 500-row insert of a busy minute with its whole multi-kilobyte text.
+const SLOW_STATEMENT: Duration = Duration::from_secs(5);
 
 /// Settings a deployment may tune; the defaults suit one server on a small machine.
 #[derive(Debug, Clone)]
@@ -182,7 +204,8 @@ pub async fn open(location: &Location, options: &OpenOptions) -> Result<Store, S
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(options.acquire_timeout)
@@ -193,7 +216,9 @@ pub async fn open(location: &Location, options: &OpenOptions) -> Result<Store, S
             Pool::Sqlite(pool)
         }
         Location::Postgres(url) => {
-            let connect = PgConnectOptions::from_str(url).map_err(opening)?;
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(opening)?
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
@@ -305,6 +330,14 @@ mod tests {
         assert_eq!(
             redact_password("postgresql://kepu@db/kepu"),
             "postgresql://kepu@db/kepu"
+        );
+        assert_eq!(
+            redact_password("postgres://kepu:p@ss@db/kepu"),
+            "postgres://kepu:***@db/kepu"
+        );
+        assert_eq!(
+            redact_password("postgres://db/kepu?user=kepu&password=hunter2"),
+            "postgres://db/kepu?user=kepu&password=***"
         );
     }
 }

@@ -1,5 +1,6 @@
-//! Raw events are kept for a while (`--retain-raw-days`, 400 by default) and then deleted —
-//! only once the roll-up has counted them, so every report keeps its numbers. On PostgreSQL
+//! Raw events are kept for a while after they arrived (`--retain-raw-days`, 400 by default)
+//! and then deleted — only once the roll-up has counted them, so every report keeps its
+//! numbers. On PostgreSQL
 //! raw events live in month partitions (by the kiosk's time of the event): a month past the
 //! retention is dropped whole instead of deleted row by row and vacuumed. What is left over
 //! (SQLite; PostgreSQL's default partition) is deleted in chunks.
@@ -106,8 +107,10 @@ impl Store {
         Ok(made)
     }
 
-    /// Deletes raw events older than `cutoff_ms` (by the kiosk's time of the event, or by
-    /// when they arrived) that the roll-up has counted.
+    /// Deletes raw events that arrived before `cutoff_ms` and that the roll-up has counted.
+    /// By arrival, not by the kiosk's time of the event: a stored event is what makes a
+    /// resent copy a duplicate, so an event that arrived late (a kiosk clock reset to 2024, a
+    /// kiosk back after a year) must be kept as long as a fresh one.
     pub async fn delete_raw_before(&self, cutoff_ms: i64) -> Result<RetentionPass, StoreError> {
         let mut pass = RetentionPass::default();
         if self.engine() == Engine::Postgres {
@@ -119,7 +122,7 @@ impl Store {
                     "DELETE FROM events WHERE arrival IN (
                          SELECT arrival FROM events
                          WHERE (folded <> 0 OR arrival <= (SELECT arrival FROM rollup_watermark))
-                           AND (partition_ms < $1 OR received_at_ms < $1)
+                           AND received_at_ms < $1
                          LIMIT $2)",
                 )
                 .bind(cutoff_ms)
@@ -135,8 +138,8 @@ impl Store {
         }
     }
 
-    /// PostgreSQL: drops every month partition that ends before the cutoff and holds no event
-    /// the roll-up has not counted.
+    /// PostgreSQL: drops every month partition (by kiosk time) that ends before the cutoff and
+    /// holds no event the roll-up has not counted and none that arrived after the cutoff.
     async fn drop_old_partitions(&self, cutoff_ms: i64) -> Result<u64, StoreError> {
         let crate::Pool::Postgres(pool) = &self.pool else {
             return Ok(0);
@@ -165,7 +168,14 @@ impl Store {
                 .bind(PARTITION_LOCK)
                 .execute(&mut *tx)
                 .await?;
-            let check = format!("SELECT EXISTS (SELECT 1 FROM {name} WHERE folded = 0)");
+            // Exclusive first: a batch still committing into this partition must either be
+            // seen by the check or wait until the drop is done (then it lands in a partition
+            // made for it, or the default one), never be dropped with it unseen.
+            let lock = format!("LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE");
+            sqlx::query(&lock).execute(&mut *tx).await?;
+            let check = format!(
+                "SELECT EXISTS (SELECT 1 FROM {name} WHERE folded = 0 OR received_at_ms >= {cutoff_ms})"
+            );
             let waiting: bool = sqlx::query_scalar(&check).fetch_one(&mut *tx).await?;
             if !waiting {
                 let drop = format!("DROP TABLE {name}");

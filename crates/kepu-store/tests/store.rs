@@ -194,6 +194,14 @@ fn event(kiosk: &str, seq: u64, kind: EventKind) -> EngagementEvent {
 }
 
 async fn store_events(store: &Store, events: &[EngagementEvent]) -> u64 {
+    store_events_received(store, events, NOW).await
+}
+
+async fn store_events_received(
+    store: &Store,
+    events: &[EngagementEvent],
+    received_at_ms: i64,
+) -> u64 {
     let bodies: Vec<String> = events
         .iter()
         .map(|e| serde_json::to_string(e).unwrap())
@@ -208,7 +216,7 @@ async fn store_events(store: &Store, events: &[EngagementEvent]) -> u64 {
             body,
         })
         .collect();
-    store.insert_events(&rows, NOW).await.unwrap()
+    store.insert_events(&rows, received_at_ms).await.unwrap()
 }
 
 async fn with_kiosk(db: &TestDb) -> &Store {
@@ -507,17 +515,23 @@ async fn raw_events_past_retention_go_once_counted_and_the_reports_keep_them(db:
     };
     let old_events: Vec<_> = (0..30).map(|i| open_at(old + i * 1_000)).collect();
     let new_events: Vec<_> = (0..5).map(|i| open_at(NOW + i * 1_000)).collect();
-    store_events(store, &old_events).await;
+    // Old by the kiosk's clock but arriving now (a kiosk back after a long time offline): kept
+    // as long as a fresh event, so that a resent copy is still a duplicate.
+    // (In the next month's partition, which is then kept.)
+    let late = open_at(old + 40 * day);
+    store_events_received(store, &old_events, old).await;
     store_events(store, &new_events).await;
+    store_events(store, std::slice::from_ref(&late)).await;
     let cutoff = NOW - 400 * day;
-    // Nothing is deleted before the roll-up has counted it (PostgreSQL drops the two empty
-    // old month partitions made ahead of the old month, not the one holding its events).
+    // Nothing is deleted before the roll-up has counted it (PostgreSQL drops the empty old
+    // month partition made ahead, not the one holding the old events, nor the one holding the
+    // late event, which arrived now).
     let pass = store.delete_raw_before(cutoff).await.unwrap();
     assert_eq!(pass.deleted_events, 0);
     if db.store.engine() == Engine::Postgres {
-        assert_eq!(pass.dropped_partitions, 2);
+        assert_eq!(pass.dropped_partitions, 1);
     }
-    assert_eq!(store.arrivals("k1").await.unwrap().len(), 35);
+    assert_eq!(store.arrivals("k1").await.unwrap().len(), 36);
     store.roll_up_all().await.unwrap();
     let before = store.summary().await.unwrap();
     let pass = store.delete_raw_before(cutoff).await.unwrap();
@@ -528,18 +542,21 @@ async fn raw_events_past_retention_go_once_counted_and_the_reports_keep_them(db:
     }
     assert_eq!(
         store.arrivals("k1").await.unwrap().len(),
-        5,
-        "recent events stay"
+        6,
+        "recent arrivals stay"
     );
     assert_eq!(
         store.summary().await.unwrap(),
         before,
         "reports keep every count"
     );
-    assert_eq!(before.exhibits[0].opens, 35);
-    // New events still go in (the current month's partition is untouched).
+    assert_eq!(before.exhibits[0].opens, 36);
+    // The late event resent: still a duplicate. New events still go in.
+    assert_eq!(store_events(store, std::slice::from_ref(&late)).await, 0);
     store_events(store, &[open_at(NOW + 60_000)]).await;
-    assert_eq!(store.arrivals("k1").await.unwrap().len(), 6);
+    assert_eq!(store.arrivals("k1").await.unwrap().len(), 7);
+    store.roll_up_all().await.unwrap();
+    assert_eq!(store.summary().await.unwrap().exhibits[0].opens, 37);
 }
 
 /// Under steady ingest the roll-up still gets its turn (SQLite once refused every pass with

@@ -34,6 +34,14 @@ pub async fn require_staff(
             "staff sign-in needed (HTTP Basic: name and password)".to_owned(),
         ));
     };
+    // A name no account can have (a NUL byte, which PostgreSQL refuses outright, control
+    // characters, spaces) is a failed sign-in like any other, never a database error.
+    if crate::domain::StaffName::parse(&name).is_err() {
+        record_failure(&state, client);
+        return Err(AppError::StaffUnauthorized(
+            "wrong staff name or password".to_owned(),
+        ));
+    }
     let account = state.store.staff_by_name(&name).await?;
     let stored_hash = account
         .as_ref()

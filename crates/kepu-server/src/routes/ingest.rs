@@ -14,7 +14,8 @@ use axum::extract::State;
 use axum::{Extension, Json};
 use kepu_core::wire::check::{EventClock, Rejection, check_event, check_rollup};
 use kepu_core::wire::{
-    INGEST_PATH, IngestRequest, IngestResponse, MAX_BATCH, ROLLUP_PATH, RollupRequest,
+    INGEST_PATH, IngestRequest, IngestResponse, MAX_BATCH, ROLLUP_PATH, ROLLUP_PERIOD_MS,
+    RollupRequest,
 };
 use kepu_store::events::EventToStore;
 use kepu_store::kiosks::KioskSeen;
@@ -155,6 +156,14 @@ async fn ingest_rollups(
         let clock = check_rollup(rollup, received_at_ms)
             .map_err(|r| invalid("roll-up", rollup.rollup_id, r))?;
         untrusted_clock |= clock == EventClock::Untrusted;
+    }
+    // Like events, hourly counts from a kiosk whose clock is off count in the hour they
+    // arrived (a kiosk roll-up is never changed once sent, so every delivery agrees).
+    let mut batch = batch;
+    for rollup in &mut batch.rollups {
+        if check_rollup(rollup, received_at_ms) == Ok(EventClock::Untrusted) {
+            rollup.hour_start_ms = received_at_ms.div_euclid(ROLLUP_PERIOD_MS) * ROLLUP_PERIOD_MS;
+        }
     }
     let stored = state
         .store

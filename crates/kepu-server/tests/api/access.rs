@@ -99,6 +99,13 @@ async fn engagement_is_shown_to_signed_in_staff_only(app: TestApp) {
         .send(request.body(axum::body::Body::empty()).unwrap())
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    // A name no account can have (PostgreSQL refuses a NUL byte outright): a failed sign-in,
+    // never a server error.
+    for name in ["li\0lei", "li lei", "\u{202e}admin"] {
+        let reply = app.get_as(SUMMARY_PATH, Some((name, VIEWER.1))).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name:?}");
+        assert_eq!(reply.error(), wrong_password.error());
+    }
     for staff in [VIEWER, ADMIN] {
         assert_eq!(
             app.get_as(SUMMARY_PATH, Some(staff)).await.status,

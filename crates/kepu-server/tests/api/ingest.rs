@@ -17,6 +17,7 @@ on_both_engines!(
     free_text_in_any_field_is_refused_naming_the_event,
     impossible_values_are_refused,
     events_from_a_kiosk_without_a_working_clock_are_kept_at_their_arrival,
+    rollups_from_a_kiosk_without_a_working_clock_count_in_the_hour_they_arrive,
     rollups_are_stored_once_and_counted_in_the_summary,
     bad_rollups_are_refused_and_store_nothing,
     heartbeats_and_audience_choices_are_stored_and_are_not_visits,
@@ -623,4 +624,28 @@ async fn the_most_extreme_values_the_rules_allow_keep_every_report_working(app: 
     );
     let summary = app.summary().await;
     assert_eq!(summary.events, 3 + 10 * check::MAX_ROLLUP_COUNT);
+}
+
+async fn rollups_from_a_kiosk_without_a_working_clock_count_in_the_hour_they_arrive(app: TestApp) {
+    use kepu_core::wire::ROLLUP_PERIOD_MS;
+    let mut in_2000 = rollup("exhibit_open", Some("quiz"), 7, 0);
+    in_2000.hour_start_ms = 946_684_800_000;
+    let before = kepu_core::now_unix_ms().div_euclid(ROLLUP_PERIOD_MS) * ROLLUP_PERIOD_MS;
+    let reply = app.post_rollups(vec![in_2000]).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(app.summary().await.exhibits[0].opens, 7);
+    let totals = app.db.store.hourly_totals().await.unwrap();
+    let hours: Vec<i64> = totals.keys().map(|(hour, ..)| *hour).collect();
+    let after = kepu_core::now_unix_ms().div_euclid(ROLLUP_PERIOD_MS) * ROLLUP_PERIOD_MS;
+    assert!(
+        hours.iter().all(|&h| h == before || h == after),
+        "{hours:?}"
+    );
+    let kiosk = &app.db.store.list_kiosks().await.unwrap()[0];
+    assert!(kiosk.clock_untrusted_at_ms.is_some());
 }
