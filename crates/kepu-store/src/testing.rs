@@ -107,6 +107,30 @@ pub struct Arrival {
 }
 
 impl Store {
+    /// Stores events as the server does for a kiosk with a working clock, received at
+    /// `received_at_ms`; returns how many were new.
+    pub async fn insert_trusted_events(
+        &self,
+        events: &[kepu_core::wire::EngagementEvent],
+        received_at_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let bodies: Vec<String> = events
+            .iter()
+            .map(|event| serde_json::to_string(event).unwrap_or_default())
+            .collect();
+        let rows: Vec<crate::events::EventToStore<'_>> = events
+            .iter()
+            .zip(&bodies)
+            .map(|(event, body)| crate::events::EventToStore {
+                event,
+                occurred_at_ms: event.occurred_at_ms,
+                occurred_at_trusted: true,
+                body,
+            })
+            .collect();
+        self.insert_events(&rows, received_at_ms).await
+    }
+
     /// A kiosk's stored events in the order they arrived: for checking delivery (order, gaps,
     /// duplicates) after an outage.
     pub async fn arrivals(&self, kiosk_id: &str) -> Result<Vec<Arrival>, StoreError> {

@@ -10,7 +10,6 @@ use kepu_core::manifest::Audience;
 use kepu_core::wire::{
     EngagementEvent, EventKind, EventRollup, ROLLUP_PERIOD_MS, SCHEMA_VERSION, SessionEndReason,
 };
-use kepu_store::events::EventToStore;
 use kepu_store::testing::TestDb;
 use kepu_store::{Engine, Store};
 use proptest::prelude::*;
@@ -216,21 +215,7 @@ fn events_of(plan: &Plan) -> [Vec<EngagementEvent>; 2] {
 }
 
 async fn deliver(store: &Store, batch: &[EngagementEvent]) {
-    let bodies: Vec<String> = batch
-        .iter()
-        .map(|e| serde_json::to_string(e).unwrap())
-        .collect();
-    let rows: Vec<EventToStore<'_>> = batch
-        .iter()
-        .zip(&bodies)
-        .map(|(event, body)| EventToStore {
-            event,
-            occurred_at_ms: event.occurred_at_ms,
-            occurred_at_trusted: true,
-            body,
-        })
-        .collect();
-    store.insert_events(&rows, BASE).await.unwrap();
+    store.insert_trusted_events(batch, BASE).await.unwrap();
 }
 
 /// An independent replay: per (language, audience, type) and per detail, what each event

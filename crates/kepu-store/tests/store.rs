@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kepu_core::wire::{EngagementEvent, EventKind, EventRollup, ROLLUP_PERIOD_MS, SCHEMA_VERSION};
-use kepu_store::events::EventToStore;
 use kepu_store::kiosks::{KioskSeen, TokenCheck};
 use kepu_store::staff::Role;
 use kepu_store::testing::TestDb;
@@ -202,21 +201,10 @@ async fn store_events_received(
     events: &[EngagementEvent],
     received_at_ms: i64,
 ) -> u64 {
-    let bodies: Vec<String> = events
-        .iter()
-        .map(|e| serde_json::to_string(e).unwrap())
-        .collect();
-    let rows: Vec<EventToStore<'_>> = events
-        .iter()
-        .zip(&bodies)
-        .map(|(event, body)| EventToStore {
-            event,
-            occurred_at_ms: event.occurred_at_ms,
-            occurred_at_trusted: true,
-            body,
-        })
-        .collect();
-    store.insert_events(&rows, received_at_ms).await.unwrap()
+    store
+        .insert_trusted_events(events, received_at_ms)
+        .await
+        .unwrap()
 }
 
 async fn with_kiosk(db: &TestDb) -> &Store {

@@ -14,11 +14,11 @@ use axum::extract::State;
 use axum::{Extension, Json};
 use kepu_core::wire::check::{EventClock, Rejection, check_event, check_rollup};
 use kepu_core::wire::{
-    INGEST_PATH, IngestRequest, IngestResponse, MAX_BATCH, ROLLUP_PATH, ROLLUP_PERIOD_MS,
-    RollupRequest,
+    INGEST_PATH, IngestRequest, IngestResponse, MAX_BATCH, ROLLUP_PATH, RollupRequest,
 };
 use kepu_store::events::EventToStore;
 use kepu_store::kiosks::KioskSeen;
+use kepu_store::rollup::fold::hour_of;
 
 pub fn router() -> ApiRouter {
     const REFUSED: &str = "An item breaks a rule of event schema v1 (`kepu_core::wire::check`), \
@@ -141,7 +141,7 @@ async fn ingest(
 async fn ingest_rollups(
     State(state): State<AppState>,
     Extension(kiosk): Extension<AuthenticatedKiosk>,
-    ApiJson(batch): ApiJson<RollupRequest>,
+    ApiJson(mut batch): ApiJson<RollupRequest>,
 ) -> Result<Json<IngestResponse>, AppError> {
     if batch.rollups.len() > MAX_BATCH {
         return Err(too_many("roll-ups", batch.rollups.len()));
@@ -149,20 +149,17 @@ async fn ingest_rollups(
     let started = std::time::Instant::now();
     let received_at_ms = kepu_core::now_unix_ms();
     let mut untrusted_clock = false;
-    for rollup in &batch.rollups {
+    for rollup in &mut batch.rollups {
         if rollup.kiosk_id != kiosk.kiosk_id {
             return Err(other_kiosk("roll-up", rollup.rollup_id, &kiosk.kiosk_id));
         }
         let clock = check_rollup(rollup, received_at_ms)
             .map_err(|r| invalid("roll-up", rollup.rollup_id, r))?;
-        untrusted_clock |= clock == EventClock::Untrusted;
-    }
-    // Like events, hourly counts from a kiosk whose clock is off count in the hour they
-    // arrived (a kiosk roll-up is never changed once sent, so every delivery agrees).
-    let mut batch = batch;
-    for rollup in &mut batch.rollups {
-        if check_rollup(rollup, received_at_ms) == Ok(EventClock::Untrusted) {
-            rollup.hour_start_ms = received_at_ms.div_euclid(ROLLUP_PERIOD_MS) * ROLLUP_PERIOD_MS;
+        if clock == EventClock::Untrusted {
+            // Like events, hourly counts from a kiosk whose clock is off count in the hour they
+            // arrived (a kiosk roll-up is never changed once sent, so every delivery agrees).
+            untrusted_clock = true;
+            rollup.hour_start_ms = hour_of(received_at_ms);
         }
     }
     let stored = state

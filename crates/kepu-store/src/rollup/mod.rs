@@ -348,21 +348,22 @@ impl Store {
 
             // Mark what was counted; any row another pass took in between undoes this one.
             let folded: Vec<i64> = events.iter().map(|(arrival, _, _)| *arrival).collect();
-            let marks: [(&Vec<i64>, i64); 2] = if postgres {
-                [(&folded, 1), (&unreadable, 2)]
-            } else {
+            if !postgres {
                 // Every row read (and an unreadable one, logged above) is now behind the
-                // watermark.
-                let last = folded.iter().chain(&unreadable).max().copied();
-                if let Some(last) = last {
+                // watermark; no event row is rewritten.
+                if let Some(last) = folded.iter().chain(&unreadable).max() {
                     sqlx::query("UPDATE rollup_watermark SET arrival = $1 WHERE arrival < $1")
-                        .bind(last)
+                        .bind(*last)
                         .execute(&mut *tx)
                         .await?;
                 }
-                [(&Vec::new(), 1), (&Vec::new(), 2)]
+            }
+            let marks: &[(&[i64], i64)] = if postgres {
+                &[(&folded, 1), (&unreadable, 2)]
+            } else {
+                &[]
             };
-            for (marks, value) in marks {
+            for &(marks, value) in marks {
                 for chunk in marks.chunks(ID_CHUNK) {
                     let mut update = QueryBuilder::<Db>::new("UPDATE events SET folded = ");
                     update.push_bind(value);
