@@ -187,11 +187,14 @@ fn process_cpu_ticks() -> Option<u64> {
     Some(user + system)
 }
 
+/// Longer than egui's fade-in of an area (its `animation_time`, 1/12 s by default).
+const OVERLAY_FADE_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 #[derive(Resource, Default)]
 struct ScreenshotProgress {
     frames: u32,
-    /// With `--still-there-now`: the frame the idle timeout was cut to zero.
-    still_there_from: Option<u32>,
+    /// With `--still-there-now`: the frame and the moment the idle timeout was cut to zero.
+    still_there_from: Option<(u32, std::time::Instant)>,
     requested_at_frame: Option<u32>,
     reported_ready: bool,
 }
@@ -286,11 +289,13 @@ fn take_screenshot_and_exit(
         // Only now, so a slow start cannot run the countdown out before the screenshot: the
         // visitor "walks away", and the overlay is captured a few frames later.
         settings.idle_timeout = std::time::Duration::ZERO;
-        progress.still_there_from = Some(progress.frames);
+        progress.still_there_from = Some((progress.frames, std::time::Instant::now()));
     }
+    // A few frames, and time enough for egui's fade-in of the card to finish (it is timed, not
+    // counted in frames: on a busy machine five frames came before the card was opaque).
     let overlay_shown = progress
         .still_there_from
-        .is_none_or(|from| progress.frames >= from + 5);
+        .is_none_or(|(from, at)| progress.frames >= from + 5 && at.elapsed() >= OVERLAY_FADE_WAIT);
     match progress.requested_at_frame {
         None if settled && overlay_shown => {
             info!("saving a screenshot to {}", path.display());
