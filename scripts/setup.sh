@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building, testing and running Kepu Kiosk needs on Debian/Ubuntu:
 # the C toolchain, ALSA (narration sound), Xvfb and Mesa's Vulkan drivers (lavapipe renders on the CPU where there is no
-# GPU), PostgreSQL (the server's tests run on it as well as on SQLite), and the Rust toolchain when none is installed. Safe to run again: it skips what is there.
+# GPU), PostgreSQL (the server's tests run on it as well as on SQLite), Chromium and its
+# WebDriver with Chinese fonts and poppler (the dashboard's browser tests, and its printed
+# report read back from PDF), and the Rust toolchain when none is installed. Safe to run again: it skips what is there.
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,7 @@ packages=(
   libasound2-dev
   postgresql
   python3-venv
+  chromium chromium-driver fonts-noto-cjk poppler-utils
 )
 
 missing=()

@@ -8,6 +8,8 @@
 //! - [`quiz`]: quiz answering and scoring;
 //! - [`sim`]: the simulation exhibits' physics (pendulum, projectile, orbit) at a fixed step;
 //! - [`sort`]: one visitor's round of the sort game and its score;
+//! - [`synthetic`]: synthetic visitors' event streams for tests, benchmarks and the demo
+//!   (feature `synthetic`);
 //! - [`wire`]: the engagement events and API bodies that travel between kiosk and server;
 //! - [`outbox`]: the durable on-disk queue of events (feature `outbox`);
 //! - [`uploader`]: the background sender of outbox batches (feature `uploader`).
@@ -21,6 +23,9 @@ pub mod quiz;
 pub mod sim;
 pub mod sort;
 pub mod wire;
+
+#[cfg(feature = "synthetic")]
+pub mod synthetic;
 
 #[cfg(feature = "outbox")]
 pub mod outbox;

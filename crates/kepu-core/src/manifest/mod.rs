@@ -25,6 +25,10 @@ pub const MANIFEST_FILE: &str = "exhibit.toml";
 /// Longest id a manifest may give an exhibit, question, choice, item, hotspot or bin.
 pub const MAX_IDENTIFIER_LEN: usize = 64;
 
+/// Longest `intended_secs` a manifest may give, in seconds: an hour is already far longer
+/// than anyone stands at a kiosk, so a larger number is a mistake (minutes, or milliseconds).
+pub const MAX_INTENDED_SECS: u32 = 3600;
+
 /// Most digits an id may have in a row: enough for "110", "2024" or "q12345", too few for a
 /// phone number (a Chinese mobile number has 11, a landline at least 7), so an event can
 /// never carry one in an id.
@@ -399,6 +403,20 @@ fn curator_message(message: &str) -> String {
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
         return format!("required field {rest} is missing");
+    }
+    if message.starts_with("unknown variant ") {
+        // Serde's words are kept first (they name the value and every choice).
+        return format!("{message} (check the spelling; docs/manifest.md explains each)");
+    }
+    if message == "wanted string or table" {
+        // What the toml crate says for `kind = 3` or `theme = true`.
+        return "expected a name in quotes here, one of those docs/manifest.md lists for this field"
+            .to_owned();
+    }
+    if let Some(start) = message.strip_suffix(", expected u32") {
+        return format!(
+            "{start}, expected a whole number from 0 to 4294967295, without decimals or quotes"
+        );
     }
     message.to_owned()
 }

@@ -1,5 +1,6 @@
 //! Catalog-level behaviour, the schema and robustness. The one-mistake-per-case checks of
-//! validation live in the corpus (tests/corpus, tests/corpus.rs).
+//! validation live in the corpus (tests/corpus, tests/corpus.rs); the dashboard's fields
+//! (question themes, `intended_secs`) are checked here, every bound and wrong type of them.
 
 use super::*;
 use crate::at;
@@ -213,6 +214,33 @@ fn the_json_schema_describes_every_kind_and_rejects_unknown_fields() {
             "{field}"
         );
     }
+    // The dashboard's fields: editors complete them and every theme name.
+    assert!(!required.contains(&serde_json::Value::from("intended_secs")));
+    assert_eq!(schema["properties"]["intended_secs"]["minimum"], 1);
+    assert_eq!(
+        schema["properties"]["intended_secs"]["maximum"],
+        MAX_INTENDED_SECS
+    );
+    assert!(
+        schema["properties"]["intended_secs"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("takes it all in"),
+        "{}",
+        schema["properties"]["intended_secs"]
+    );
+    assert!(
+        schema["$defs"]["Question"]["properties"]["theme"].is_object(),
+        "{}",
+        schema["$defs"]["Question"]
+    );
+    for theme in LiteracyTheme::ALL {
+        assert!(
+            text.contains(&format!("\"{}\"", theme.name())),
+            "{} missing from the schema",
+            theme.name()
+        );
+    }
 }
 
 fn rules() -> ValidationRules {
@@ -331,5 +359,211 @@ fn a_syntax_error_the_toml_crate_gives_no_words_for_still_gets_a_message() {
         loaded.problems[0].message.contains("not valid"),
         "{}",
         loaded.problems[0]
+    );
+}
+
+/// `QUIZ` with `line` added after the first question's id (so at line 7).
+fn quiz_with_question_line(line: &str) -> String {
+    QUIZ.replace("id = \"q1\"", &format!("id = \"q1\"\n{line}"))
+}
+
+/// `QUIZ` with `line` added before the title (so at line 3).
+fn quiz_with_top_line(line: &str) -> String {
+    QUIZ.replace("title =", &format!("{line}\ntitle ="))
+}
+
+#[test]
+fn a_question_may_name_its_literacy_theme() {
+    let root = tempfile::tempdir().unwrap();
+    let loaded = parse_and_validate(
+        &quiz_with_question_line("theme = \"anti_fraud\""),
+        root.path(),
+        &rules(),
+    );
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let manifest = loaded.manifest.unwrap();
+    assert_eq!(manifest.questions[0].theme, Some(LiteracyTheme::AntiFraud));
+    // It is written back under the same name, and left out when there is none.
+    let written = toml::to_string(&manifest).unwrap();
+    assert!(written.contains("theme = \"anti_fraud\""), "{written}");
+    let without = parse_and_validate(QUIZ, root.path(), &rules())
+        .manifest
+        .unwrap();
+    assert_eq!(without.questions[0].theme, None);
+    assert!(!toml::to_string(&without).unwrap().contains("theme"));
+}
+
+#[test]
+fn an_unknown_theme_is_refused_at_its_line_with_every_theme_named() {
+    let root = tempfile::tempdir().unwrap();
+    for (written, value) in [
+        ("theme = \"safety\"", "`safety`"),
+        ("theme = \"Health\"", "`Health`"),
+        ("theme = \"anti-fraud\"", "`anti-fraud`"),
+    ] {
+        let loaded = parse_and_validate(&quiz_with_question_line(written), root.path(), &rules());
+        assert!(loaded.manifest.is_none(), "{written}");
+        let [problem] = loaded.problems.as_slice() else {
+            panic!("{written}: {:?}", loaded.problems);
+        };
+        assert_eq!(problem.severity, Severity::Error);
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(7), Some(9)),
+            "{problem}"
+        );
+        assert!(problem.message.contains(value), "{problem}");
+        for theme in LiteracyTheme::ALL {
+            assert!(
+                problem.message.contains(&format!("`{}`", theme.name())),
+                "{} missing from: {problem}",
+                theme.name()
+            );
+        }
+        assert!(problem.message.contains("docs/manifest.md"), "{problem}");
+    }
+}
+
+#[test]
+fn a_theme_that_is_not_a_name_in_quotes_gets_a_curators_message() {
+    let root = tempfile::tempdir().unwrap();
+    let loaded = parse_and_validate(&quiz_with_question_line("theme = 3"), root.path(), &rules());
+    let [problem] = loaded.problems.as_slice() else {
+        panic!("{:?}", loaded.problems);
+    };
+    assert_eq!(problem.line, Some(7));
+    assert!(problem.message.contains("a name in quotes"), "{problem}");
+}
+
+#[test]
+fn intended_secs_is_from_one_second_to_an_hour() {
+    let root = tempfile::tempdir().unwrap();
+    for secs in [1, 90, MAX_INTENDED_SECS] {
+        let loaded = parse_and_validate(
+            &quiz_with_top_line(&format!("intended_secs = {secs}")),
+            root.path(),
+            &rules(),
+        );
+        assert!(loaded.problems.is_empty(), "{secs}: {:?}", loaded.problems);
+        assert_eq!(loaded.manifest.unwrap().intended_secs, Some(secs));
+    }
+    assert_eq!(
+        parse_and_validate(QUIZ, root.path(), &rules())
+            .manifest
+            .unwrap()
+            .intended_secs,
+        None
+    );
+    for (written, words) in [
+        (
+            "intended_secs = 0",
+            "intended_secs = 0 is outside 1 to 3600",
+        ),
+        (
+            "intended_secs = 3601",
+            "intended_secs = 3601 is outside 1 to 3600",
+        ),
+        (
+            "intended_secs = 120000",
+            "intended_secs = 120000 is outside 1 to 3600",
+        ),
+        ("intended_secs = -5", "`-5`, expected a whole number"),
+        ("intended_secs = 90.5", "`90.5`, expected a whole number"),
+        ("intended_secs = \"90\"", "\"90\", expected a whole number"),
+        (
+            "intended_secs = 99999999999",
+            "expected a whole number from 0 to 4294967295",
+        ),
+    ] {
+        let loaded = parse_and_validate(&quiz_with_top_line(written), root.path(), &rules());
+        let [problem] = loaded.problems.as_slice() else {
+            panic!("{written}: {:?}", loaded.problems);
+        };
+        assert_eq!(problem.severity, Severity::Error, "{problem}");
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(3), Some(17)),
+            "{problem}"
+        );
+        assert!(problem.message.contains(words), "{written}: {problem}");
+    }
+}
+
+#[test]
+fn the_literacy_themes_names_labels_and_schema_agree() {
+    let mut names = std::collections::BTreeSet::new();
+    for theme in LiteracyTheme::ALL {
+        let name = theme.name();
+        assert_eq!(serde_json::to_value(theme).unwrap(), name, "serde form");
+        assert_eq!(LiteracyTheme::from_name(name), Some(theme));
+        assert!(names.insert(name), "{name} twice");
+        assert!(
+            name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{name} is snake_case"
+        );
+        assert!(
+            theme
+                .label_zh()
+                .chars()
+                .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{name}: {} is Chinese",
+            theme.label_zh()
+        );
+        assert!(theme.label_en().is_ascii() && !theme.label_en().is_empty());
+        assert_eq!(theme.label("zh"), theme.label_zh());
+        assert_eq!(theme.label("zh-hant"), theme.label_zh());
+        assert_eq!(theme.label("yue"), theme.label_zh());
+        assert_eq!(theme.label("en"), theme.label_en());
+        assert_eq!(theme.label("fr"), theme.label_en());
+        assert_eq!(theme.label("zhx"), theme.label_en());
+    }
+    assert_eq!(LiteracyTheme::from_name("safety"), None);
+    let labels: std::collections::BTreeSet<_> =
+        LiteracyTheme::ALL.iter().map(|t| t.label_zh()).collect();
+    assert_eq!(
+        labels.len(),
+        LiteracyTheme::ALL.len(),
+        "labels are distinct"
+    );
+
+    // `ALL` holds every variant: the schema (generated from the enum itself) lists exactly
+    // these names, in this order.
+    let schema = serde_json::to_value(schemars::schema_for!(LiteracyTheme)).unwrap();
+    let in_schema: Vec<&str> = schema["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|variant| variant["const"].as_str().unwrap())
+        .collect();
+    let all: Vec<&str> = LiteracyTheme::ALL.iter().map(|t| t.name()).collect();
+    assert_eq!(in_schema, all);
+}
+
+#[test]
+fn every_sample_exhibit_gives_its_length_and_every_sample_question_its_theme() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
+    let catalog = load_catalog(&samples, &rules());
+    assert!(catalog.rejected.is_empty(), "{:?}", catalog.rejected);
+    let mut themes = std::collections::BTreeSet::new();
+    for exhibit in &catalog.exhibits {
+        assert!(
+            exhibit.manifest.intended_secs.is_some(),
+            "{} has no intended_secs",
+            exhibit.id()
+        );
+        for question in &exhibit.manifest.questions {
+            let theme = question.theme;
+            assert!(
+                theme.is_some(),
+                "{}: {} has no theme",
+                exhibit.id(),
+                question.id
+            );
+            themes.extend(theme);
+        }
+    }
+    assert!(
+        themes.len() >= 3,
+        "the samples show several themes: {themes:?}"
     );
 }

@@ -51,6 +51,117 @@ pub enum Audience {
     CivilServant,
 }
 
+/// A science-literacy theme the district monitors: the themes of the district's plan for
+/// citizens' science literacy (docs/manifest.md says where each comes from). A quiz question
+/// names the one it tests, so the staff dashboard can report the share of right answers per
+/// theme and audience.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LiteracyTheme {
+    /// Scientific spirit, thinking and method: evidence, reasoning, questioning (科学精神、科学方法).
+    ScientificMethod,
+    /// The basic knowledge of science: matter, energy, life, the Earth and space (必要科技知识).
+    ScienceKnowledge,
+    /// New science and technology and innovation: AI, big science, recent discoveries (前沿科技).
+    FrontierTechnology,
+    /// Health: diet, exercise, mental health, medicines, hygiene and disease (健康素养).
+    Health,
+    /// Food safety: storage, hygiene, labels, additives (食品安全).
+    FoodSafety,
+    /// Emergencies and safety: disasters, fire, first aid, hazards at home (防灾避害、应急处置).
+    Emergency,
+    /// Fraud and scams, in particular by telephone and online (防骗、防诈).
+    AntiFraud,
+    /// Digital life: using smart devices and judging information online (数字素养).
+    DigitalLiteracy,
+    /// Green living and ecology: waste sorting, saving energy, nature (绿色、环保、生态文明).
+    GreenLiving,
+    /// Skills for work and farming: technology at work and on the farm (劳动、生产技能).
+    WorkSkills,
+}
+
+impl LiteracyTheme {
+    /// Every theme, in the order reports list them.
+    pub const ALL: [Self; 10] = [
+        Self::ScientificMethod,
+        Self::ScienceKnowledge,
+        Self::FrontierTechnology,
+        Self::Health,
+        Self::FoodSafety,
+        Self::Emergency,
+        Self::AntiFraud,
+        Self::DigitalLiteracy,
+        Self::GreenLiving,
+        Self::WorkSkills,
+    ];
+
+    /// The name a curator writes (`theme = "anti_fraud"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ScientificMethod => "scientific_method",
+            Self::ScienceKnowledge => "science_knowledge",
+            Self::FrontierTechnology => "frontier_technology",
+            Self::Health => "health",
+            Self::FoodSafety => "food_safety",
+            Self::Emergency => "emergency",
+            Self::AntiFraud => "anti_fraud",
+            Self::DigitalLiteracy => "digital_literacy",
+            Self::GreenLiving => "green_living",
+            Self::WorkSkills => "work_skills",
+        }
+    }
+
+    /// The theme's name for staff reading Chinese.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::ScientificMethod => "科学精神与科学方法",
+            Self::ScienceKnowledge => "基础科学知识",
+            Self::FrontierTechnology => "前沿科技与创新",
+            Self::Health => "健康生活",
+            Self::FoodSafety => "食品安全",
+            Self::Emergency => "应急避险与安全",
+            Self::AntiFraud => "防骗防诈",
+            Self::DigitalLiteracy => "数字素养",
+            Self::GreenLiving => "绿色生活与生态环保",
+            Self::WorkSkills => "劳动与生产技能",
+        }
+    }
+
+    /// The theme's name for staff reading English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::ScientificMethod => "Scientific method and spirit",
+            Self::ScienceKnowledge => "Basic science knowledge",
+            Self::FrontierTechnology => "Frontier science and innovation",
+            Self::Health => "Health",
+            Self::FoodSafety => "Food safety",
+            Self::Emergency => "Emergencies and safety",
+            Self::AntiFraud => "Fraud prevention",
+            Self::DigitalLiteracy => "Digital literacy",
+            Self::GreenLiving => "Green living and ecology",
+            Self::WorkSkills => "Skills for work and farming",
+        }
+    }
+
+    /// The label in `language`: Chinese for `zh`, `yue` and their variants (`zh-hant`),
+    /// English for every other language.
+    pub fn label(self, language: &str) -> &'static str {
+        let base = language.split('-').next().unwrap_or_default();
+        if base == "zh" || base == "yue" {
+            self.label_zh()
+        } else {
+            self.label_en()
+        }
+    }
+
+    /// The theme a curator's name stands for (the inverse of [`Self::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|theme| theme.name() == name)
+    }
+}
+
 /// One `exhibit.toml`, exactly as the curator wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,6 +180,11 @@ pub struct ExhibitManifest {
     pub audiences: Vec<Audience>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<String>,
+    /// How long a visitor who takes it all in spends, as the curator intends it, in seconds
+    /// (1 to 3600). The staff dashboard divides the median visit by it ("holding power").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = super::MAX_INTENDED_SECS))]
+    pub intended_secs: Option<u32>,
 
     /// story: the pages, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -179,6 +295,10 @@ pub struct Question {
     pub prompt: LocalizedText,
     /// Shown after the visitor answered, right or wrong.
     pub explanation: LocalizedText,
+    /// The science-literacy theme the question tests; the staff dashboard reports right
+    /// answers per theme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<LiteracyTheme>,
     /// Optional illustration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,

@@ -4,8 +4,8 @@ use super::models::{self, model_names};
 use super::source_map::{FieldPath, SourceMap};
 use super::types::*;
 use super::{
-    MANIFEST_FILE, MAX_IDENTIFIER_LEN, MissingLanguage, Problem, Severity, ValidationRules,
-    is_identifier,
+    MANIFEST_FILE, MAX_IDENTIFIER_LEN, MAX_INTENDED_SECS, MissingLanguage, Problem, Severity,
+    ValidationRules, is_identifier,
 };
 use crate::at;
 use crate::i18n::LocalizedText;
@@ -34,6 +34,9 @@ pub(super) fn validate(
     }
     if let Some(thumbnail) = &manifest.thumbnail {
         check.image(&at!["thumbnail"], thumbnail, "the thumbnail");
+    }
+    if let Some(secs) = manifest.intended_secs {
+        check.intended_secs(secs);
     }
     check.sections_belong_to(manifest);
     match manifest.kind {
@@ -221,6 +224,18 @@ impl Checker<'_, '_> {
             self.error(
                 path,
                 format!("{what} \"{relative}\" is not an Ogg Vorbis, WAV, MP3 or FLAC file"),
+            );
+        }
+    }
+
+    /// The length the curator intends, which the dashboard divides the median visit by.
+    fn intended_secs(&mut self, secs: u32) {
+        if !(1..=MAX_INTENDED_SECS).contains(&secs) {
+            self.error(
+                &at!["intended_secs"],
+                format!(
+                    "intended_secs = {secs} is outside 1 to {MAX_INTENDED_SECS}: give the seconds a visitor who takes the whole exhibit in spends on it (e.g. 120 for two minutes)"
+                ),
             );
         }
     }

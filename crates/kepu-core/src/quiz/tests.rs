@@ -173,6 +173,7 @@ fn any_question() -> impl Strategy<Value = Question> {
                     question_type,
                     prompt,
                     explanation,
+                    theme: None,
                     image,
                     choices,
                     shuffle,
