@@ -374,3 +374,87 @@ pub async fn content_list(store: &Store, out: &mut impl Write) -> anyhow::Result
     }
     Ok(())
 }
+
+/// Who made a token from the command line (the dashboard writes the admin's name).
+pub const COMMAND_LINE: &str = "(command line)";
+
+pub async fn api_token_add(
+    store: &Store,
+    label: &str,
+    token_output: TokenOutput<'_>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use crate::auth::api_token::{hash_api_token, new_api_token};
+    let label = crate::domain::TokenLabel::parse(label)?;
+    let token = new_api_token();
+    store
+        .add_api_token(
+            label.as_str(),
+            &hash_api_token(&token),
+            COMMAND_LINE,
+            kepu_core::now_unix_ms(),
+        )
+        .await?;
+    let done = format!("read-only API token \"{label}\" made");
+    match token_output {
+        TokenOutput::File(path) => {
+            write_secret(path, &token)?;
+            writeln!(out, "{done}; the token is in {}", path.display())?;
+        }
+        TokenOutput::Print => {
+            writeln!(out, "{token}")?;
+            eprintln!(
+                "{done}. Scripts send it as `Authorization: Bearer <token>`; it only reads, and \
+                 it is not shown again."
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn api_token_list(store: &Store, out: &mut impl Write) -> anyhow::Result<()> {
+    let tokens = store.list_api_tokens().await?;
+    if tokens.is_empty() {
+        writeln!(
+            out,
+            "no API tokens yet; make one with `kepu-server api-token add LABEL`"
+        )?;
+        return Ok(());
+    }
+    writeln!(out, "label\tcreated by\tcreated\tlast used\tstate")?;
+    let now = kepu_core::now_unix_ms();
+    for token in tokens {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}",
+            token.label,
+            token.created_by,
+            ago(now, token.created_at_ms),
+            token
+                .last_used_at_ms
+                .map_or_else(|| "never".to_owned(), |at| ago(now, at)),
+            if token.revoked_at_ms.is_some() {
+                "revoked"
+            } else {
+                "active"
+            },
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn api_token_revoke(
+    store: &Store,
+    label: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    store
+        .revoke_api_token(label.trim(), kepu_core::now_unix_ms())
+        .await?;
+    writeln!(
+        out,
+        "API token \"{}\" revoked: it is refused from now on",
+        label.trim()
+    )?;
+    Ok(())
+}

@@ -31,6 +31,14 @@ pub struct FileConfig {
     /// Failed sign-ins (kiosk token or staff password) a client address may make in a minute
     /// before it is refused for a while.
     pub failed_signins_per_minute: Option<u32>,
+    /// Minutes without a request after which a dashboard sign-in ends (default 30).
+    pub session_idle_minutes: Option<u32>,
+    /// HTTPS: the certificate chain and its private key, PEM files (both or neither).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Mark the dashboard's cookies `Secure` although this server does not serve TLS itself:
+    /// for a reverse proxy in front that does (on by itself with `tls_cert`).
+    pub secure_cookies: Option<bool>,
 }
 
 impl FileConfig {
@@ -61,6 +69,42 @@ pub fn database(flag: Option<&str>, file: &FileConfig) -> Location {
             .unwrap_or(DEFAULT_DATABASE),
     )
 }
+
+/// The certificate and key to serve HTTPS with: the flags (or variables), else the file's;
+/// both or neither.
+pub fn tls_files(
+    cert_flag: Option<PathBuf>,
+    key_flag: Option<PathBuf>,
+    file: &FileConfig,
+) -> anyhow::Result<Option<(PathBuf, PathBuf)>> {
+    let cert = cert_flag.or_else(|| file.tls_cert.clone());
+    let key = key_flag.or_else(|| file.tls_key.clone());
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some((cert, key))),
+        (None, None) => Ok(None),
+        (Some(_), None) => anyhow::bail!(
+            "a TLS certificate is set but no key: give --tls-key (or tls_key in server.toml) too"
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "a TLS key is set but no certificate: give --tls-cert (or tls_cert in server.toml) too"
+        ),
+    }
+}
+
+/// The idle timeout of dashboard sign-ins: the flag, else the file, else 30 minutes; at
+/// least one minute.
+pub fn session_idle(flag: Option<u32>, file: &FileConfig) -> anyhow::Result<std::time::Duration> {
+    let minutes = flag
+        .or(file.session_idle_minutes)
+        .unwrap_or(DEFAULT_SESSION_IDLE_MINUTES);
+    anyhow::ensure!(
+        minutes >= 1,
+        "session_idle_minutes must be at least 1 (got {minutes})"
+    );
+    Ok(std::time::Duration::from_secs(u64::from(minutes) * 60))
+}
+
+pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 30;
 
 #[cfg(test)]
 mod tests {
@@ -93,5 +137,26 @@ mod tests {
         let path = dir.path().join("server.toml");
         std::fs::write(&path, "kiosk_burst = 5\n").unwrap();
         assert_eq!(FileConfig::load(Some(&path)).unwrap().kiosk_burst, Some(5));
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_sessions_a_sane_timeout() {
+        let file: FileConfig =
+            toml::from_str("tls_cert = \"/etc/kepu/cert.pem\"\nsession_idle_minutes = 15").unwrap();
+        assert!(tls_files(None, None, &file).is_err(), "a key is missing");
+        let both = tls_files(None, Some("k.pem".into()), &file)
+            .unwrap()
+            .unwrap();
+        assert_eq!(both, ("/etc/kepu/cert.pem".into(), "k.pem".into()));
+        assert_eq!(tls_files(None, None, &FileConfig::default()).unwrap(), None);
+        assert_eq!(session_idle(None, &file).unwrap().as_secs(), 15 * 60);
+        assert_eq!(session_idle(Some(5), &file).unwrap().as_secs(), 5 * 60);
+        assert_eq!(
+            session_idle(None, &FileConfig::default())
+                .unwrap()
+                .as_secs(),
+            30 * 60
+        );
+        assert!(session_idle(Some(0), &file).is_err());
     }
 }

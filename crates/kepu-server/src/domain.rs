@@ -20,6 +20,11 @@ pub struct VenueName(String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffName(String);
 
+/// The label of a read-only API token, e.g. "district statistics": letters, digits, spaces,
+/// '-', '_' and '.' (it names the token in lists and logs, so nothing that could disguise it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenLabel(String);
+
 pub const MAX_NAME_LEN: usize = 64;
 
 impl KioskName {
@@ -73,6 +78,25 @@ impl StaffName {
     }
 }
 
+impl TokenLabel {
+    pub fn parse(text: &str) -> Result<Self, NameError> {
+        let text = text.trim();
+        let valid = !text.is_empty()
+            && text.chars().count() <= MAX_NAME_LEN
+            && text
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'));
+        if valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(NameError(format!(
+                "a token label has 1 to {MAX_NAME_LEN} letters, digits, spaces, '-', '_' and '.' (got \"{}\")",
+                text.escape_debug()
+            )))
+        }
+    }
+}
+
 macro_rules! as_str {
     ($($name:ident),*) => {$(
         impl $name {
@@ -87,7 +111,7 @@ macro_rules! as_str {
         }
     )*};
 }
-as_str!(KioskName, VenueName, StaffName);
+as_str!(KioskName, VenueName, StaffName, TokenLabel);
 
 #[cfg(test)]
 mod tests {
@@ -116,5 +140,12 @@ mod tests {
         }
         assert!(StaffName::parse("wang.fang@chaoyang").is_ok());
         assert!(StaffName::parse("wang fang").is_err());
+        assert_eq!(
+            TokenLabel::parse(" district stats-1 ").unwrap().as_str(),
+            "district stats-1"
+        );
+        for bad in ["", "a\tb", "x\u{202e}", "<b>", &"t".repeat(65)] {
+            assert!(TokenLabel::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -47,6 +47,9 @@ pub enum AppError {
     Unavailable(#[source] kepu_store::StoreError),
     #[error("internal error: {0}")]
     Internal(#[from] kepu_store::StoreError),
+    /// A report's input was not of the shape its function takes: a bug, never the user's.
+    #[error("internal error in a report: {0}")]
+    Report(#[from] crate::reports::ReportError),
 }
 
 impl AppError {
@@ -61,7 +64,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -77,7 +80,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
-            Self::Internal(_) => "internal",
+            Self::Internal(_) | Self::Report(_) => "internal",
         }
     }
 }
@@ -88,6 +91,10 @@ impl IntoResponse for AppError {
         let detail = match &self {
             Self::Internal(err) => {
                 tracing::error!(error = %err, "request failed");
+                "internal server error; see the server log".to_owned()
+            }
+            Self::Report(err) => {
+                tracing::error!(error = %err, "a report could not be made");
                 "internal server error; see the server log".to_owned()
             }
             Self::Unavailable(err) => {

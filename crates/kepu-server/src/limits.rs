@@ -1,5 +1,6 @@
-//! Request limits that need no HTTP: a token bucket per kiosk ([`RateLimiter`]) and a lockout
-//! for repeated failed authentications per client address ([`FailureLimiter`]).
+//! Request limits that need no HTTP: a token bucket per kiosk ([`RateLimiter`]), a lockout
+//! for repeated failed authentications per client address ([`FailureLimiter`]), and growing
+//! waits after wrong staff passwords per account and per address ([`SignInThrottle`]).
 //!
 //! Both are plain data behind a [`Mutex`], take the current time as an argument (so tests drive
 //! time by hand), and hold a bounded number of entries: when full they first forget entries
@@ -391,6 +392,232 @@ impl Default for FailureLimiter {
     }
 }
 
+/// Wrong passwords one account, or one client address, may have before each further try waits.
+pub const FREE_SIGNIN_FAILURES: u32 = 5;
+
+/// The first wait; each further wrong password doubles it.
+pub const FIRST_SIGNIN_DELAY: Duration = Duration::from_secs(1);
+
+/// The longest wait (1 s, 2 s, 4 s, … 256 s, then 5 min each).
+pub const MAX_SIGNIN_DELAY: Duration = Duration::from_secs(300);
+
+/// A record with no new failure for this long (and no wait running) is forgotten: the count
+/// starts from zero again.
+pub const SIGNIN_MEMORY: Duration = Duration::from_secs(3600);
+
+/// Most accounts, and separately most addresses, a [`SignInThrottle`] remembers.
+pub const MAX_SIGNIN_KEYS: usize = 16_384;
+
+/// Settings of a [`SignInThrottle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInPolicy {
+    /// Failures that cost nothing; the one that reaches this number starts the waits (at
+    /// least 1).
+    pub free_failures: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// How long a record is kept after its last failure.
+    pub memory: Duration,
+    /// Most keys of each kind remembered (at least 1).
+    pub max_keys: usize,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        Self {
+            free_failures: FREE_SIGNIN_FAILURES,
+            first_delay: FIRST_SIGNIN_DELAY,
+            max_delay: MAX_SIGNIN_DELAY,
+            memory: SIGNIN_MEMORY,
+            max_keys: MAX_SIGNIN_KEYS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    failures: u32,
+    last_failure: Instant,
+    blocked_until: Option<Instant>,
+}
+
+impl Backoff {
+    fn blocked_at(&self, now: Instant) -> Option<Instant> {
+        self.blocked_until.filter(|&until| until > now)
+    }
+
+    fn forgotten_at(&self, now: Instant, memory: Duration) -> bool {
+        self.blocked_at(now).is_none() && now.saturating_duration_since(self.last_failure) >= memory
+    }
+}
+
+/// One map of [`Backoff`] records, bounded like [`FailureLimiter`]'s.
+#[derive(Debug)]
+struct BackoffMap<K> {
+    records: Mutex<HashMap<K, Backoff>>,
+}
+
+impl<K: Hash + Eq + Clone> BackoffMap<K> {
+    fn new() -> Self {
+        Self {
+            records: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn blocked_until(&self, key: &K, now: Instant) -> Option<Instant> {
+        lock(&self.records).get(key).and_then(|r| r.blocked_at(now))
+    }
+
+    fn record_failure(&self, key: K, now: Instant, policy: &SignInPolicy) -> Option<Instant> {
+        let mut records = lock(&self.records);
+        if !records.contains_key(&key) && records.len() >= policy.max_keys {
+            records.retain(|_, r| !r.forgotten_at(now, policy.memory));
+            if records.len() >= policy.max_keys
+                // Least to lose first: not waiting now (`None` sorts first), oldest failure.
+                && let Some(victim) = records
+                    .iter()
+                    .min_by_key(|(_, r)| (r.blocked_at(now), r.last_failure))
+                    .map(|(k, _)| k.clone())
+            {
+                records.remove(&victim);
+            }
+        }
+        let record = records.entry(key).or_insert(Backoff {
+            failures: 0,
+            last_failure: now,
+            blocked_until: None,
+        });
+        if record.forgotten_at(now, policy.memory) {
+            record.failures = 0;
+        }
+        record.failures = record.failures.saturating_add(1);
+        record.last_failure = record.last_failure.max(now);
+        let over = record.failures.checked_sub(policy.free_failures)?;
+        let factor = 1u32.checked_shl(over.min(31)).unwrap_or(u32::MAX);
+        let delay = policy
+            .first_delay
+            .saturating_mul(factor)
+            .min(policy.max_delay);
+        if delay.is_zero() {
+            return None;
+        }
+        let until = now + delay;
+        record.blocked_until = Some(record.blocked_until.map_or(until, |u| u.max(until)));
+        record.blocked_until
+    }
+
+    fn forget(&self, key: &K) {
+        lock(&self.records).remove(key);
+    }
+
+    fn len(&self) -> usize {
+        lock(&self.records).len()
+    }
+}
+
+/// Wrong passwords per account and per client address (the dashboard's sign-in form and HTTP
+/// Basic alike), each with its own growing wait.
+///
+/// - Each account (by the name typed, whether an account has it or not: the waits must not
+///   tell which names exist) and each address may have [`SignInPolicy::free_failures`] wrong
+///   passwords; the one that reaches that number, and each after it, makes the next try wait
+///   `first_delay`, then twice that, … up to `max_delay`. While a wait runs, a try is refused
+///   without its password being checked (and does not count).
+/// - Per account, so that guessing one person's password from many addresses is slow; per
+///   address, so that trying one password against many names from one machine is slow.
+/// - A right password forgets that account's failures, not the address's: someone who has
+///   one account must not be able to wipe the address's count between guesses at others.
+///   An address's record fades on its own after [`SignInPolicy::memory`] without failures.
+/// - Addresses are counted as [`FailureLimiter`] counts them (IPv6 per /64) and held in memory
+///   only. Names are cut to 64 bytes (no account name is longer).
+///
+/// Waiting is the price of the per-account count: someone who knows a name can keep that
+/// account waiting (five minutes at most per wrong try), but cannot guess its password
+/// quickly; sessions already open are not affected.
+#[derive(Debug)]
+pub struct SignInThrottle {
+    policy: SignInPolicy,
+    accounts: BackoffMap<String>,
+    addresses: BackoffMap<IpAddr>,
+}
+
+/// The key an account is counted under: the name as typed, at most 64 bytes.
+fn account_key(name: &str) -> String {
+    let mut end = name.len().min(64);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].to_owned()
+}
+
+impl SignInThrottle {
+    pub fn new(policy: SignInPolicy) -> Self {
+        Self {
+            policy: SignInPolicy {
+                free_failures: policy.free_failures.max(1),
+                max_keys: policy.max_keys.max(1),
+                ..policy
+            },
+            accounts: BackoffMap::new(),
+            addresses: BackoffMap::new(),
+        }
+    }
+
+    pub fn policy(&self) -> SignInPolicy {
+        self.policy
+    }
+
+    /// Whether a sign-in as `name` from `client` may be tried at `now`; the longer of the two
+    /// waits when not.
+    pub fn check(
+        &self,
+        name: &str,
+        client: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<(), RetryAfter> {
+        let account = self.accounts.blocked_until(&account_key(name), now);
+        let address = client.and_then(|c| self.addresses.blocked_until(&client_key(c), now));
+        match account.max(address) {
+            Some(until) => Err(RetryAfter(until - now)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a wrong password for `name` from `client`; `Some` with the wait the next try
+    /// faces when this failure starts or extends one.
+    pub fn record_failure(
+        &self,
+        name: &str,
+        client: Option<IpAddr>,
+        now: Instant,
+    ) -> Option<RetryAfter> {
+        let account = self
+            .accounts
+            .record_failure(account_key(name), now, &self.policy);
+        let address = client.and_then(|c| {
+            self.addresses
+                .record_failure(client_key(c), now, &self.policy)
+        });
+        account.max(address).map(|until| RetryAfter(until - now))
+    }
+
+    /// A right password for `name`: forgets that account's failures.
+    pub fn record_success(&self, name: &str) {
+        self.accounts.forget(&account_key(name));
+    }
+
+    /// (accounts, addresses) remembered now.
+    pub fn len(&self) -> (usize, usize) {
+        (self.accounts.len(), self.addresses.len())
+    }
+}
+
+impl Default for SignInThrottle {
+    fn default() -> Self {
+        Self::new(SignInPolicy::default())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -625,6 +852,87 @@ mod tests {
         let later = t0 + Duration::from_secs(61);
         assert_eq!(fl.record_failure(ip(9), later), None);
         assert_eq!(fl.len(), 1);
+    }
+
+    fn throttle(max_keys: usize) -> SignInThrottle {
+        SignInThrottle::new(SignInPolicy {
+            max_keys,
+            ..SignInPolicy::default()
+        })
+    }
+
+    #[test]
+    fn five_wrong_passwords_for_an_account_then_each_try_waits_longer() {
+        let th = throttle(16);
+        let t0 = Instant::now();
+        for i in 0..4 {
+            assert_eq!(th.record_failure("li.lei", None, t0), None, "failure {i}");
+            assert_eq!(th.check("li.lei", None, t0), Ok(()));
+        }
+        // The fifth: the next try waits a second; the others' accounts are not affected.
+        assert_eq!(
+            th.record_failure("li.lei", None, t0),
+            Some(RetryAfter(Duration::from_secs(1)))
+        );
+        assert_eq!(
+            th.check("li.lei", None, t0),
+            Err(RetryAfter(Duration::from_secs(1)))
+        );
+        assert_eq!(th.check("wang.fang", None, t0), Ok(()));
+        // 2 s, 4 s, 8 s, …, capped at five minutes.
+        let mut now = t0 + Duration::from_secs(1);
+        let mut waits = Vec::new();
+        for _ in 0..10 {
+            assert_eq!(th.check("li.lei", None, now), Ok(()));
+            let wait = th.record_failure("li.lei", None, now).unwrap();
+            waits.push(wait.0.as_secs());
+            now += wait.0;
+        }
+        assert_eq!(waits, [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+        // A right password forgets the account's count.
+        th.record_success("li.lei");
+        assert_eq!(th.record_failure("li.lei", None, now), None);
+    }
+
+    #[test]
+    fn addresses_are_counted_apart_from_accounts_and_a_success_keeps_the_address_count() {
+        let th = throttle(16);
+        let t0 = Instant::now();
+        // One address tries five different names: the address waits, for every name.
+        for i in 0..4 {
+            assert_eq!(
+                th.record_failure(&format!("user{i}"), Some(ip(1)), t0),
+                None
+            );
+        }
+        assert!(th.record_failure("user4", Some(ip(1)), t0).is_some());
+        assert!(th.check("someone.else", Some(ip(1)), t0).is_err());
+        assert_eq!(th.check("someone.else", Some(ip(2)), t0), Ok(()));
+        // A success for one of them does not clear the address.
+        th.record_success("user0");
+        assert!(th.check("user0", Some(ip(1)), t0).is_err());
+        // After an hour without failures the address starts from zero.
+        let later = t0 + SIGNIN_MEMORY;
+        assert_eq!(th.check("user0", Some(ip(1)), later), Ok(()));
+        assert_eq!(th.record_failure("user0", Some(ip(1)), later), None);
+    }
+
+    #[test]
+    fn unknown_and_overlong_names_are_throttled_like_any_other() {
+        let th = throttle(4);
+        let t0 = Instant::now();
+        let long = "名".repeat(100);
+        for _ in 0..4 {
+            assert_eq!(th.record_failure(&long, None, t0), None);
+        }
+        assert!(th.record_failure(&long, None, t0).is_some());
+        assert!(th.check(&long, None, t0).is_err());
+        // Memory stays bounded, and the waiting record is kept while others make room.
+        for i in 0..1000 {
+            let _ = th.record_failure(&format!("n{i}"), None, t0);
+        }
+        assert!(th.len().0 <= 4);
+        assert!(th.check(&long, None, t0).is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `kepu-server`: run the district server, or manage venues, kiosks and staff.
+//! `kepu-server`: run the district server, or manage venues, kiosks, staff and API tokens.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -40,6 +40,16 @@ enum Command {
         /// Default 400.
         #[arg(long, env = "KEPU_RETAIN_RAW_DAYS")]
         retain_raw_days: Option<u32>,
+        /// Serve HTTPS with this certificate chain (PEM; the server's certificate first).
+        /// Needs --tls-key too.
+        #[arg(long, env = "KEPU_TLS_CERT")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC).
+        #[arg(long, env = "KEPU_TLS_KEY")]
+        tls_key: Option<PathBuf>,
+        /// Minutes without a request after which a dashboard sign-in ends. Default 30.
+        #[arg(long, env = "KEPU_SESSION_IDLE_MINUTES")]
+        session_idle_minutes: Option<u32>,
     },
     /// Manage venues (science centres, libraries, community stations).
     Venue {
@@ -56,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Read-only API tokens for scripts that read the reports (Authorization: Bearer).
+    ApiToken {
+        #[command(subcommand)]
+        command: ApiTokenCommand,
+    },
     /// The exhibits the kiosks show, as reports name them.
     Content {
         #[command(subcommand)]
@@ -70,6 +85,22 @@ enum ContentCommand {
     Publish { folder: PathBuf },
     /// List published exhibits.
     List,
+}
+
+#[derive(Subcommand)]
+enum ApiTokenCommand {
+    /// Make a read-only token and print it (shown once; only its hash is stored).
+    Add {
+        /// What the token is for, e.g. "district statistics".
+        label: String,
+        /// Write the token to this file (mode 0600) instead of printing it.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+    },
+    /// List tokens: label, who made it, when, last used, state.
+    List,
+    /// Refuse the token in use under this label from now on.
+    Revoke { label: String },
 }
 
 #[derive(Subcommand)]
@@ -152,8 +183,17 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Serve {
         listen,
         retain_raw_days,
+        tls_cert,
+        tls_key,
+        session_idle_minutes,
     } = cli.command
     {
+        let tls = config::tls_files(tls_cert, tls_key, &file)?
+            .map(|(certificate, key)| startup::TlsFiles { certificate, key });
+        let sessions = kepu_server::auth::session::SessionPolicy {
+            idle: config::session_idle(session_idle_minutes, &file)?,
+            ..Default::default()
+        };
         let mut limits = ServeLimits::default();
         if let Some(max) = file.max_connections {
             limits.max_connections = max;
@@ -183,6 +223,9 @@ async fn main() -> anyhow::Result<()> {
             retain_raw_days: retain_raw_days
                 .or(file.retain_raw_days)
                 .unwrap_or(startup::DEFAULT_RETAIN_RAW_DAYS),
+            tls,
+            sessions,
+            secure_cookies: file.secure_cookies.unwrap_or(false),
         };
         return serve(config).await;
     }
@@ -238,6 +281,15 @@ async fn manage(store: &Store, command: Command) -> anyhow::Result<()> {
                 commands::staff_passwd(store, &name, &password, out).await
             }
         },
+        Command::ApiToken { command } => match command {
+            ApiTokenCommand::Add { label, token_file } => {
+                commands::api_token_add(store, &label, token_output(&token_file), out).await
+            }
+            ApiTokenCommand::List => commands::api_token_list(store, out).await,
+            ApiTokenCommand::Revoke { label } => {
+                commands::api_token_revoke(store, &label, out).await
+            }
+        },
         Command::Content { command } => match command {
             ContentCommand::Publish { folder } => {
                 let published = commands::content_publish(store, &folder, out).await?;
@@ -264,7 +316,12 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let application = startup::build(&config).await?;
     let address = application.local_addr()?;
     // Tests and scripts read this line to learn the port when --listen ends in :0.
-    println!("kepu-server listening on http://{address}");
+    let scheme = if application.uses_tls() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("kepu-server listening on {scheme}://{address}");
     std::io::stdout().flush()?;
     tracing::info!(
         database = %config.database.describe(),

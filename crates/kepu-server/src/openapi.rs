@@ -35,12 +35,21 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 pub const KIOSK_SCHEME: &str = "kioskToken";
 /// The security scheme of staff: HTTP Basic with a staff account's name and password.
 pub const STAFF_SCHEME: &str = "staffBasic";
+/// Staff routes also take a read-only API token, `Authorization: Bearer kepu_ro_…`.
+pub const STAFF_TOKEN_SCHEME: &str = "staffToken";
+/// And the dashboard's session cookie (for reading).
+pub const STAFF_SESSION_SCHEME: &str = "staffSession";
 
 /// Writes a type's schema (a `$ref` to its component, for named types) into the generator.
 type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 
 fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
+}
+
+/// `T`'s own schema, not a reference to it (query parameters are its properties).
+fn inline_schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.root_schema_for::<T>()
 }
 
 /// Who may call an operation.
@@ -95,6 +104,8 @@ pub struct Operation {
     description: Option<&'static str>,
     access: Access,
     request: Option<SchemaFn>,
+    /// Query parameters: the properties of this type's schema, each one `in: query`.
+    query: Option<SchemaFn>,
     answers: BTreeMap<u16, Answer>,
 }
 
@@ -110,6 +121,7 @@ impl Operation {
             description: None,
             access: Access::Open,
             request: None,
+            query: None,
             answers: BTreeMap::new(),
         }
         .error_with(
@@ -148,13 +160,19 @@ impl Operation {
         .error(500, INTERNAL)
     }
 
-    /// Called by staff with HTTP Basic credentials (behind `auth::require_staff`).
+    /// Called by staff (behind `auth::require_staff`): HTTP Basic, a read-only API token, or
+    /// the dashboard's session cookie; the last two only to read.
     pub fn staff(mut self) -> Self {
         self.access = Access::Staff;
         self.error_with(
             401,
-            "No staff credentials, or a wrong name or password.",
+            "No staff credentials, a wrong name or password, or an unknown or revoked API \
+             token.",
             &[WWW_AUTHENTICATE],
+        )
+        .error(
+            403,
+            "A read-only credential (API token, dashboard session) on a request that writes.",
         )
         .error_with(
             429,
@@ -189,6 +207,13 @@ impl Operation {
             415,
             "A `Content-Encoding` other than gzip or identity: send the body uncompressed.",
         )
+    }
+
+    /// Query parameters: each property of `T` (a struct deserialized from the query string)
+    /// is one, with its schema and description; a 400 answers values that do not parse.
+    pub fn query<T: JsonSchema>(mut self, invalid: &'static str) -> Self {
+        self.query = Some(inline_schema_of::<T>);
+        self.error(400, invalid)
     }
 
     /// A 200 answer with a JSON body of type `T`.
@@ -261,9 +286,19 @@ impl Operation {
         let security = match self.access {
             Access::Open => json!([]),
             Access::Kiosk => json!([{ KIOSK_SCHEME: [] }]),
-            Access::Staff => json!([{ STAFF_SCHEME: [] }]),
+            Access::Staff => json!([
+                { STAFF_SCHEME: [] },
+                { STAFF_TOKEN_SCHEME: [] },
+                { STAFF_SESSION_SCHEME: [] },
+            ]),
         };
         operation.insert("security".into(), security);
+        if let Some(schema) = self.query {
+            operation.insert(
+                "parameters".into(),
+                query_parameters(schema(generator).to_value()),
+            );
+        }
         if let Some(schema) = self.request {
             // `Content-Encoding` is told here rather than as a header parameter: it is HTTP's
             // content coding of the body (as `Accept-Encoding` is of the answer), and as a
@@ -286,6 +321,49 @@ impl Operation {
         operation.insert("responses".into(), responses.into());
         operation.into()
     }
+}
+
+/// The query parameters of a struct's schema: one per property (a `null` alternative dropped:
+/// an absent parameter is how a query says "none").
+fn query_parameters(schema: Value) -> Value {
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let parameters: Vec<Value> = schema["properties"]
+        .as_object()
+        .map(|properties| {
+            properties
+                .iter()
+                .map(|(name, property)| {
+                    let mut property = property.clone();
+                    let description = property
+                        .as_object_mut()
+                        .and_then(|p| p.remove("description"))
+                        .unwrap_or(Value::Null);
+                    if let Some(types) = property["type"].as_array() {
+                        let kept: Vec<Value> =
+                            types.iter().filter(|t| *t != "null").cloned().collect();
+                        property["type"] = match kept.as_slice() {
+                            [one] => one.clone(),
+                            _ => Value::Array(kept),
+                        };
+                    }
+                    let mut parameter = json!({
+                        "name": name,
+                        "in": "query",
+                        "required": required.contains(&name.as_str()),
+                        "schema": property,
+                    });
+                    if !description.is_null() {
+                        parameter["description"] = description;
+                    }
+                    parameter
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Value::Array(parameters)
 }
 
 const WWW_AUTHENTICATE: Header = Header {
@@ -372,6 +450,20 @@ pub fn document(operations: &[Operation]) -> Value {
                     "type": "http",
                     "scheme": "basic",
                     "description": "A staff account's name and password (`kepu-server staff add`).",
+                },
+                STAFF_TOKEN_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "kepu_ro_ and 64 hex digits",
+                    "description": "A read-only API token (`kepu-server api-token add`, or the \
+                        dashboard's admin page; only its SHA-256 is stored): reads only.",
+                },
+                STAFF_SESSION_SCHEME: {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "kepu_session",
+                    "description": "The dashboard's session cookie (set by `POST /login`): reads \
+                        only.",
                 },
             },
         },

@@ -23,6 +23,12 @@
 //!   closed, requests in flight finish (their connections then close), and after
 //!   [`ServeLimits::shutdown_grace`] whatever is left is dropped.
 //!
+//! - **TLS** ([`serve_with_tls`], `--tls-cert`/`--tls-key`): the handshake runs in the
+//!   connection's own task, inside the header timeout (handshake and first request head
+//!   together must arrive within it), so a client that opens a connection and never finishes
+//!   its handshake holds a slot no longer than one that never sends a head; a handshaking
+//!   connection can be closed to make room like an idle one. rustls with the ring provider.
+//!
 //! Handlers may extract `ConnectInfo<SocketAddr>` (the client's address, for per-client limits
 //! such as [`crate::limits::FailureLimiter`]). Addresses are never logged here.
 
@@ -39,6 +45,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -49,6 +56,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
+
+pub use tokio_rustls::TlsAcceptor;
 
 /// Default [`ServeLimits::header_read_timeout`].
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -129,6 +138,108 @@ fn nofile_soft_limit() -> Option<u64> {
     None
 }
 
+/// Why a certificate or key cannot be served: each case names the file and what is wrong
+/// with it, so that whoever set up the server can fix it without reading a stack trace.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    // The reason is in the message itself (not a `source`), so it is said once.
+    #[error("cannot read the TLS certificate {}: {reason}", .path.display())]
+    ReadCertificate { path: PathBuf, reason: io::Error },
+    #[error("cannot read the TLS private key {}: {reason}", .path.display())]
+    ReadKey { path: PathBuf, reason: io::Error },
+    #[error(
+        "{} holds no certificate: expected PEM (-----BEGIN CERTIFICATE-----), the server's \
+         certificate first, then any intermediates{}", .path.display(), detail(.problem)
+    )]
+    NoCertificate {
+        path: PathBuf,
+        problem: Option<String>,
+    },
+    #[error(
+        "{} holds no private key: expected PEM (-----BEGIN PRIVATE KEY-----, or RSA/EC PRIVATE \
+         KEY){}", .path.display(), detail(.problem)
+    )]
+    NoKey {
+        path: PathBuf,
+        problem: Option<String>,
+    },
+    #[error(
+        "the private key {} does not belong to the certificate {} (were they made together?)",
+        .key.display(), .certificate.display()
+    )]
+    Mismatch { certificate: PathBuf, key: PathBuf },
+    #[error("the TLS certificate {} or its key cannot be used: {reason}", .certificate.display())]
+    Unusable {
+        certificate: PathBuf,
+        reason: String,
+    },
+}
+
+fn detail(problem: &Option<String>) -> String {
+    problem
+        .as_ref()
+        .map_or_else(String::new, |problem| format!(" ({problem})"))
+}
+
+/// The TLS settings of a certificate chain and its private key, both PEM files (what
+/// certbot, an internal CA or `openssl req -x509` write). Checked at start: a missing,
+/// unreadable or mismatched pair is an error then, never at a client's first handshake.
+pub fn tls_acceptor(certificate: &Path, key: &Path) -> Result<TlsAcceptor, TlsError> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let cert_pem = std::fs::read(certificate).map_err(|reason| TlsError::ReadCertificate {
+        path: certificate.to_path_buf(),
+        reason,
+    })?;
+    let key_pem = std::fs::read(key).map_err(|reason| TlsError::ReadKey {
+        path: key.to_path_buf(),
+        reason,
+    })?;
+    let chain = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| TlsError::NoCertificate {
+            path: certificate.to_path_buf(),
+            problem: Some(err.to_string()),
+        })?;
+    if chain.is_empty() {
+        return Err(TlsError::NoCertificate {
+            path: certificate.to_path_buf(),
+            problem: None,
+        });
+    }
+    let private_key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|err| TlsError::NoKey {
+        path: key.to_path_buf(),
+        problem: match err {
+            rustls::pki_types::pem::Error::NoItemsFound => None,
+            other => Some(other.to_string()),
+        },
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| TlsError::Unusable {
+            certificate: certificate.to_path_buf(),
+            reason: err.to_string(),
+        })?
+        .with_no_client_auth()
+        .with_single_cert(chain, private_key)
+        .map_err(|err| match err {
+            rustls::Error::InconsistentKeys(_) => TlsError::Mismatch {
+                certificate: certificate.to_path_buf(),
+                key: key.to_path_buf(),
+            },
+            other => TlsError::Unusable {
+                certificate: certificate.to_path_buf(),
+                reason: other.to_string(),
+            },
+        })?;
+    // HTTP/1.1 only, as the accept loop serves.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
 /// Serves `app` on `listener` under `limits` until `shutdown` resolves, then shuts down
 /// gracefully (see the module documentation). Errors accepting connections are logged and
 /// retried, so this returns once shutdown is complete.
@@ -136,6 +247,17 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ServeLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    serve_with_tls(listener, app, limits, None, shutdown).await
+}
+
+/// [`serve`], over TLS when `tls` is given ([`tls_acceptor`]).
+pub async fn serve_with_tls(
+    listener: TcpListener,
+    app: Router,
+    limits: ServeLimits,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let limits = Arc::new(ServeLimits {
@@ -188,6 +310,7 @@ pub async fn serve(
         let registration = tracker.register(Instant::now());
         tasks.spawn(run_connection(
             stream,
+            tls.clone(),
             remote,
             app.clone(),
             Arc::clone(&limits),
@@ -489,6 +612,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 async fn run_connection(
     stream: TcpStream,
+    tls: Option<TlsAcceptor>,
     remote: SocketAddr,
     app: Router,
     limits: Arc<ServeLimits>,
@@ -499,6 +623,45 @@ async fn run_connection(
     let conn = Arc::clone(&registration.conn);
     // Dropped in this order when the task ends: leave the tracker, then free the slot.
     let _slot = (registration, permit);
+    let Some(acceptor) = tls else {
+        return serve_connection(stream, remote, app, limits, stop, conn).await;
+    };
+    // The handshake shares the first request's header deadline (counted from the accept).
+    let deadline = lock(&conn.state).accepted + limits.header_read_timeout;
+    let handshake = tokio::select! {
+        result = tokio::time::timeout_at(deadline.into(), acceptor.accept(stream)) => result,
+        () = closing(&conn, &mut stop) => return,
+    };
+    match handshake {
+        Ok(Ok(stream)) => serve_connection(stream, remote, app, limits, stop, conn).await,
+        Ok(Err(err)) => tracing::debug!("TLS handshake failed: {err}"),
+        Err(_elapsed) => tracing::debug!("TLS handshake not done within the header timeout"),
+    }
+}
+
+/// Resolves when the connection is asked to close (to make room, or for shutdown).
+async fn closing(conn: &ConnShared, stop: &mut watch::Receiver<bool>) {
+    loop {
+        if lock(&conn.state).evicted || *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            () = conn.wake.notified() => {}
+            changed = stop.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
+async fn serve_connection<S>(
+    stream: S,
+    remote: SocketAddr,
+    app: Router,
+    limits: Arc<ServeLimits>,
+    mut stop: watch::Receiver<bool>,
+    conn: Arc<ConnShared>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let io = TokioIo::new(WatchedIo {
         inner: stream,
         conn: Arc::clone(&conn),
@@ -556,13 +719,14 @@ async fn run_connection(
     }
 }
 
-/// The socket, noting when bytes of a new request head start to arrive.
-struct WatchedIo {
-    inner: TcpStream,
+/// The socket (or the TLS stream over it), noting when bytes of a new request head start to
+/// arrive.
+struct WatchedIo<S> {
+    inner: S,
     conn: Arc<ConnShared>,
 }
 
-impl AsyncRead for WatchedIo {
+impl<S: AsyncRead + Unpin> AsyncRead for WatchedIo<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -578,7 +742,7 @@ impl AsyncRead for WatchedIo {
     }
 }
 
-impl AsyncWrite for WatchedIo {
+impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

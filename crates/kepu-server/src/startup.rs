@@ -1,12 +1,14 @@
 //! Builds the server from its settings: opens the store, binds the port, composes the app.
 
+use crate::auth::session::{SessionConfig, SessionPolicy};
 use crate::limits::{FailureLimiter, FailurePolicy, RateLimiter, RatePolicy};
 use crate::metrics::Metrics;
-use crate::serve::ServeLimits;
+use crate::serve::{ServeLimits, TlsAcceptor};
 use crate::{AppState, Guards, app};
 use anyhow::Context;
 use kepu_store::{Location, OpenOptions, Store};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +24,39 @@ pub struct ServeConfig {
     pub rollup_every: Duration,
     /// Raw events older than this are deleted once counted (the roll-ups keep their numbers).
     pub retain_raw_days: u32,
+    /// HTTPS with this certificate chain and private key (PEM files); plain HTTP when `None`.
+    pub tls: Option<TlsFiles>,
+    /// How long dashboard sign-ins last.
+    pub sessions: SessionPolicy,
+    /// Mark cookies `Secure` without serving TLS here (a TLS proxy in front); TLS here turns
+    /// it on anyway.
+    pub secure_cookies: bool,
+}
+
+/// A certificate chain and its private key, PEM files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub certificate: PathBuf,
+    pub key: PathBuf,
+}
+
+impl ServeConfig {
+    /// Listening on `listen`, data at `database`, every other setting its default.
+    pub fn new(listen: SocketAddr, database: Location) -> Self {
+        Self {
+            listen,
+            database,
+            store: OpenOptions::default(),
+            limits: ServeLimits::default(),
+            kiosk_rate: RatePolicy::default(),
+            failed_signins: FailurePolicy::default(),
+            rollup_every: DEFAULT_ROLLUP_EVERY,
+            retain_raw_days: DEFAULT_RETAIN_RAW_DAYS,
+            tls: None,
+            sessions: SessionPolicy::default(),
+            secure_cookies: false,
+        }
+    }
 }
 
 /// Defaults of the settings above.
@@ -37,9 +72,15 @@ pub struct Application {
     limits: ServeLimits,
     rollup_every: Duration,
     retain_raw_days: u32,
+    tls: Option<TlsAcceptor>,
 }
 
 pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
+    // The certificate first: a broken one is the operator's to fix before anything opens.
+    let tls = match &config.tls {
+        Some(files) => Some(crate::serve::tls_acceptor(&files.certificate, &files.key)?),
+        None => None,
+    };
     let store = kepu_store::open(&config.database, &config.store)
         .await
         .with_context(|| format!("cannot open the database ({})", config.database.describe()))?;
@@ -53,13 +94,20 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
     let guards = Guards {
         kiosk_requests: RateLimiter::new(config.kiosk_rate),
         failed_auth: FailureLimiter::new(config.failed_signins),
+        sign_in: crate::limits::SignInThrottle::default(),
+    };
+    let sessions = SessionConfig {
+        policy: config.sessions,
+        secure_cookies: config.secure_cookies || tls.is_some(),
+        ..SessionConfig::default()
     };
     Ok(Application {
         listener,
-        state: AppState::with_guards(store, guards),
+        state: AppState::with_guards(store, guards).with_sessions(sessions),
         limits: config.limits.clone(),
         rollup_every: config.rollup_every,
         retain_raw_days: config.retain_raw_days,
+        tls,
     })
 }
 
@@ -72,6 +120,11 @@ impl Application {
         &self.state.store
     }
 
+    /// Whether it serves HTTPS.
+    pub fn uses_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// Serves until `shutdown` completes, then lets requests in flight finish.
     pub async fn run(
         self,
@@ -81,13 +134,20 @@ impl Application {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let maintenance = tokio::spawn(maintain(
             store.clone(),
+            self.state.sessions.clone(),
             self.state.metrics.clone(),
             self.rollup_every,
             Duration::from_secs(u64::from(self.retain_raw_days) * 86_400),
             stopped,
         ));
-        let result =
-            crate::serve::serve(self.listener, app(self.state), self.limits, shutdown).await;
+        let result = crate::serve::serve_with_tls(
+            self.listener,
+            app(self.state),
+            self.limits,
+            self.tls,
+            shutdown,
+        )
+        .await;
         let _ = stop.send(true);
         let _ = maintenance.await;
         store.close().await;
@@ -96,10 +156,12 @@ impl Application {
 }
 
 /// The server's background work: the roll-up every `rollup_every` (until it has caught up),
-/// and every hour the retention of raw events and next months' partitions. Errors are logged
-/// and tried again next time: a database that is down for a while loses nothing.
+/// and every hour the retention of raw events and next months' partitions and the deletion of
+/// ended dashboard sessions. Errors are logged and tried again next time: a database that is
+/// down for a while loses nothing.
 async fn maintain(
     store: Store,
+    sessions: Arc<SessionConfig>,
     metrics: Arc<Metrics>,
     rollup_every: Duration,
     retain: Duration,
@@ -126,6 +188,11 @@ async fn maintain(
                 ),
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "retention failed; trying again"),
+            }
+            match crate::auth::session::purge(&store, &sessions).await {
+                Ok(0) => {}
+                Ok(ended) => tracing::debug!(ended, "ended dashboard sessions deleted"),
+                Err(err) => tracing::warn!(error = %err, "cannot delete ended sessions"),
             }
         }
         tokio::select! {

@@ -1,8 +1,14 @@
 //! Published content: the exhibits the district's kiosks show, as the server knows them, and
-//! the exhibit ids kiosks sent that it does not know.
+//! the exhibit ids kiosks sent that it does not know; and what the reports need to know of
+//! each (`report_exhibits`, `report_questions`: completion targets, question types, estimate
+//! ranges), taken from the manifests when they are published.
 
-use crate::{Store, StoreError, count, with_pool};
-use sqlx::QueryBuilder;
+use crate::rollup::ROLLUP_LOCK;
+use crate::sql::{Statement, execute_all};
+use crate::{Engine, Store, StoreError, count, with_pool};
+use kepu_core::manifest::{ExhibitKind, ExhibitManifest};
+use sqlx::{QueryBuilder, Row};
+use std::collections::BTreeMap;
 
 /// One exhibit as published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +39,88 @@ pub struct UnknownExhibit {
     pub events: u64,
 }
 
+/// What the reports know of a published exhibit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReportExhibit {
+    pub exhibit_id: String,
+    pub kind: String,
+    /// What a session must reach to have completed it: a story's pages (the last page
+    /// viewed), a sort game's items (each in its right bin), a hotspots image's hotspots (each
+    /// opened). `None` for a quiz (complete when `quiz_complete` was sent) and a simulation
+    /// (open-ended).
+    pub completion_target: Option<i64>,
+    /// How long the curator means a visit to last.
+    pub intended_ms: Option<i64>,
+    pub questions: Vec<ReportQuestion>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReportQuestion {
+    pub question_id: String,
+    pub question_type: String,
+    /// The science-literacy theme, `""` when none.
+    pub theme: String,
+    pub estimate_min: Option<f64>,
+    pub estimate_max: Option<f64>,
+    pub estimate_answer: Option<f64>,
+}
+
+impl ReportExhibit {
+    pub(crate) fn from_manifest(manifest: &ExhibitManifest) -> Self {
+        let len = |n: usize| Some(i64::try_from(n).unwrap_or(i64::MAX));
+        let completion_target = match manifest.kind {
+            ExhibitKind::Story => len(manifest.pages.len()),
+            ExhibitKind::Sort => len(manifest.items.len()),
+            ExhibitKind::Hotspots => len(manifest.hotspots.len()),
+            ExhibitKind::Quiz | ExhibitKind::Simulation => None,
+        };
+        let questions = manifest
+            .questions
+            .iter()
+            .map(|question| ReportQuestion {
+                question_id: question.id.clone(),
+                question_type: serde_json::to_value(question.question_type)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                // TODO(lead): fill from question.theme once kepu-core has it.
+                theme: String::new(),
+                estimate_min: question.estimate.as_ref().map(|e| e.min),
+                estimate_max: question.estimate.as_ref().map(|e| e.max),
+                estimate_answer: question.estimate.as_ref().map(|e| e.answer),
+            })
+            .collect();
+        Self {
+            exhibit_id: manifest.id.clone(),
+            kind: manifest.kind.name().to_owned(),
+            completion_target,
+            // TODO(lead): fill from manifest.intended_secs (× 1000) once kepu-core has it.
+            intended_ms: None,
+            questions,
+        }
+    }
+}
+
+/// What of an exhibit's report metadata the atoms depend on: its kind and completion target
+/// (the "completed" measure) and its estimates' ranges (the answers' `value:` deciles).
+type AtomInputs = (
+    String,
+    Option<i64>,
+    BTreeMap<String, (Option<f64>, Option<f64>)>,
+);
+
+fn atom_inputs(exhibit: &ReportExhibit) -> AtomInputs {
+    (
+        exhibit.kind.clone(),
+        exhibit.completion_target,
+        exhibit
+            .questions
+            .iter()
+            .map(|q| (q.question_id.clone(), (q.estimate_min, q.estimate_max)))
+            .collect(),
+    )
+}
+
 /// What publishing changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Published {
@@ -43,14 +131,131 @@ pub struct Published {
 
 impl Store {
     /// Makes `exhibits` the published set: each is added or updated (and un-retired), every
-    /// other published exhibit is marked retired. One transaction.
+    /// other published exhibit is marked retired. One transaction. Each manifest's report
+    /// metadata is rewritten with it (a retired exhibit's stays, like its statistics); when
+    /// that changes what the atoms measure (a completion target, an estimate's range), every
+    /// kiosk-hour is queued for a rebuild (`Store::rebuild_dirty_atoms`). A manifest that
+    /// cannot be read refuses the whole publish.
     pub async fn publish_exhibits(
         &self,
         exhibits: &[PublishedExhibit],
         now_ms: i64,
     ) -> Result<Published, StoreError> {
+        let mut reports = Vec::with_capacity(exhibits.len());
+        for exhibit in exhibits {
+            let manifest: ExhibitManifest =
+                serde_json::from_str(&exhibit.manifest_json).map_err(|err| {
+                    StoreError::Manifest {
+                        exhibit: exhibit.id.clone(),
+                        reason: err.to_string(),
+                    }
+                })?;
+            reports.push(ReportExhibit {
+                // The published id is the one events carry.
+                exhibit_id: exhibit.id.clone(),
+                ..ReportExhibit::from_manifest(&manifest)
+            });
+        }
+        let postgres = self.engine() == Engine::Postgres;
         let result = with_pool!(self, |pool, Db| {
-            let mut tx = pool.begin().await?;
+            // Never between a roll-up pass's (or an atom rebuild's) reading of the targets and
+            // its commit: a rebuild queued here would otherwise be missed.
+            let mut tx = if postgres {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(ROLLUP_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            } else {
+                pool.begin_with("BEGIN IMMEDIATE").await?
+            };
+            let before = {
+                let mut before: BTreeMap<String, AtomInputs> = BTreeMap::new();
+                for row in
+                    sqlx::query("SELECT exhibit_id, kind, completion_target FROM report_exhibits")
+                        .fetch_all(&mut *tx)
+                        .await?
+                {
+                    before.insert(
+                        row.try_get("exhibit_id")?,
+                        (
+                            row.try_get("kind")?,
+                            row.try_get("completion_target")?,
+                            BTreeMap::new(),
+                        ),
+                    );
+                }
+                for row in sqlx::query(
+                    "SELECT exhibit_id, question_id, estimate_min, estimate_max FROM report_questions",
+                )
+                .fetch_all(&mut *tx)
+                .await?
+                {
+                    let exhibit: String = row.try_get("exhibit_id")?;
+                    if let Some((_, _, questions)) = before.get_mut(&exhibit) {
+                        questions.insert(
+                            row.try_get("question_id")?,
+                            (row.try_get("estimate_min")?, row.try_get("estimate_max")?),
+                        );
+                    }
+                }
+                before
+            };
+            let changed = reports
+                .iter()
+                .any(|report| before.get(&report.exhibit_id) != Some(&atom_inputs(report)));
+            let mut statements = Vec::new();
+            for report in &reports {
+                let mut upsert = Statement::new(
+                    "INSERT INTO report_exhibits (exhibit_id, kind, completion_target, intended_ms)
+                     VALUES (",
+                );
+                upsert
+                    .bind(&report.exhibit_id)
+                    .push(", ")
+                    .bind(&report.kind)
+                    .push(", ")
+                    .bind(report.completion_target)
+                    .push(", ")
+                    .bind(report.intended_ms)
+                    .push(
+                        ") ON CONFLICT (exhibit_id) DO UPDATE SET kind = excluded.kind,
+                           completion_target = excluded.completion_target,
+                           intended_ms = excluded.intended_ms",
+                    );
+                statements.push(upsert);
+                let mut delete = Statement::new("DELETE FROM report_questions WHERE exhibit_id = ");
+                delete.bind(&report.exhibit_id);
+                statements.push(delete);
+                if !report.questions.is_empty() {
+                    let mut insert = Statement::new(
+                        "INSERT INTO report_questions (exhibit_id, question_id, question_type,
+                             theme, estimate_min, estimate_max, estimate_answer) VALUES ",
+                    );
+                    insert.rows(&report.questions, |row, q| {
+                        row.bind(&report.exhibit_id)
+                            .bind(&q.question_id)
+                            .bind(&q.question_type)
+                            .bind(&q.theme)
+                            .bind(q.estimate_min)
+                            .bind(q.estimate_max)
+                            .bind(q.estimate_answer);
+                    });
+                    // A manifest with two questions of one id does not validate; should one
+                    // come, the first is kept.
+                    insert.push(" ON CONFLICT (exhibit_id, question_id) DO NOTHING");
+                    statements.push(insert);
+                }
+            }
+            if changed {
+                statements.push(Statement::new(
+                    "INSERT INTO atoms_dirty (kiosk_id, hour_start_ms)
+                     SELECT DISTINCT kiosk_id, start_hour_ms FROM sessions WHERE true
+                     ON CONFLICT (kiosk_id, hour_start_ms) DO NOTHING",
+                ));
+            }
+            execute_all!(self.engine(), tx, statements).await?;
             for exhibit in exhibits {
                 sqlx::query(
                     "INSERT INTO exhibits (id, kind, title_json, manifest_json, published_at_ms)

@@ -7,16 +7,26 @@
 //! `CAST(.. AS BIGINT)` around sums, integer milliseconds for time, and [`with_pool!`] runs it
 //! on whichever pool is open. One module per table group: [`venues`], [`kiosks`], [`staff`],
 //! [`events`]; queries only tests need are behind the `testing` feature.
+//!
+//! - [`rollup`]: hourly roll-ups, per-session facts and the dashboard's atoms (rebuilt per
+//!   kiosk-hour, record keys from a secret drawn once).
+//! - [`reports`]: the dashboard's queries: adjusted sums of atoms (filters select whole atoms),
+//!   kiosk open hours and health, first quiz answers for discrimination.
+//! - `sql` (crate-private): statements as text and bound values, for both engines.
 
 pub mod content;
 pub mod events;
+pub mod export;
 pub mod kiosks;
+pub mod reports;
 pub mod retention;
 pub mod rollup;
+mod sql;
 pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod venues;
+pub mod web_sessions;
 
 use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -79,6 +89,8 @@ enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// The record keys' secret once read, and whether every session has its key.
+    keys: std::sync::Arc<rollup::KeyCache>,
 }
 
 /// Where the data lives, parsed from `--database`.
@@ -163,6 +175,12 @@ pub enum StoreError {
     /// Two writers raced (e.g. two roll-up passes); nothing was written, try again.
     #[error("{0}")]
     Conflict(&'static str),
+    /// A report asked for something its table cannot answer (see [`reports::ReportError`]).
+    #[error("{0}")]
+    Report(#[from] reports::ReportError),
+    /// A published exhibit's manifest cannot be read as one (nothing was published).
+    #[error("the manifest of exhibit \"{exhibit}\" cannot be read: {reason}")]
+    Manifest { exhibit: String, reason: String },
 }
 
 /// A statement slower than this is logged (its text, never its values). sqlx's default, 1 s,
@@ -229,7 +247,10 @@ pub async fn open(location: &Location, options: &OpenOptions) -> Result<Store, S
             Pool::Postgres(pool)
         }
     };
-    Ok(Store { pool })
+    Ok(Store {
+        pool,
+        keys: Default::default(),
+    })
 }
 
 impl Store {

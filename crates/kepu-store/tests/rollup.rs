@@ -2,15 +2,19 @@
 //! in random batches — one kiosk late (offline while the other's events are rolled up), batches
 //! sent again — with roll-up passes at random moments; afterwards every hourly count equals a
 //! count made straight from the raw events and the kiosks' roll-ups, and the audience and
-//! language of every count equal an independent replay of each session. On both engines.
+//! language of every count equal an independent replay of each session. The dashboard's atoms
+//! (per-session facts, heartbeats, report metadata published at a random moment) equal an
+//! independent recount from the raw events, and each kiosk's health is its newest heartbeat
+//! however late it came. On both engines.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kepu_core::manifest::Audience;
 use kepu_core::wire::{
-    EngagementEvent, EventKind, EventRollup, ROLLUP_PERIOD_MS, SCHEMA_VERSION, SessionEndReason,
+    EngagementEvent, EventKind, EventRollup, KioskHealth, ROLLUP_PERIOD_MS, SCHEMA_VERSION,
+    SessionEndReason,
 };
-use kepu_store::testing::TestDb;
+use kepu_store::testing::{TestDb, to_publish};
 use kepu_store::{Engine, Store};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -19,7 +23,7 @@ use uuid::Uuid;
 const BASE: i64 = 1_780_000_000_000;
 const KIOSKS: [&str; 2] = ["k1", "k2"];
 const LANGUAGES: [&str; 3] = ["zh", "en", "fr"];
-const EXHIBITS: [&str; 3] = ["quiz", "sort", "story"];
+const EXHIBITS: [&str; 4] = ["quiz", "sort", "story", "map"];
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -41,6 +45,13 @@ enum Step {
         exhibit: usize,
         dwell_ms: u64,
     },
+    Estimate {
+        value: f64,
+        correct: bool,
+    },
+    Complete,
+    Hotspot(usize),
+    Modes(bool, bool, bool),
 }
 
 #[derive(Debug, Clone)]
@@ -56,7 +67,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         prop::option::of(0..4usize).prop_map(Step::Audience),
         (0..3usize).prop_map(Step::Language),
-        (0..3usize).prop_map(Step::Open),
+        (0..4usize).prop_map(Step::Open),
         (
             0..3usize,
             prop::collection::vec(0..4usize, 0..3),
@@ -73,8 +84,13 @@ fn step() -> impl Strategy<Value = Step> {
             correct
         }),
         (1..5u32).prop_map(Step::Page),
-        (0..3usize, 0..4_000_000u64)
+        (0..4usize, 0..4_000_000u64)
             .prop_map(|(exhibit, dwell_ms)| Step::Close { exhibit, dwell_ms }),
+        (-20.0..120.0f64, any::<bool>())
+            .prop_map(|(value, correct)| Step::Estimate { value, correct }),
+        Just(Step::Complete),
+        (0..3usize).prop_map(Step::Hotspot),
+        (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(a, b, c)| Step::Modes(a, b, c)),
     ]
 }
 
@@ -106,6 +122,11 @@ struct Plan {
     /// After which deliveries a roll-up pass runs, and which batches are sent again.
     roll_after: Vec<bool>,
     resend: Vec<bool>,
+    /// Heartbeats: (kiosk, hour, exhibits on show, where in the kiosk's stream).
+    heartbeats: Vec<(usize, i64, u32, usize)>,
+    /// After which delivery the exhibits are published (their completion targets and
+    /// estimate ranges; past the end: after everything was rolled up).
+    publish_after: usize,
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
@@ -116,9 +137,20 @@ fn plan() -> impl Strategy<Value = Plan> {
         0..2usize,
         prop::collection::vec(any::<bool>(), 64),
         prop::collection::vec(any::<bool>(), 64),
+        prop::collection::vec((0..2usize, 0..4i64, 0..4u32, 0..200usize), 0..8),
+        0..40usize,
     )
         .prop_map(
-            |(sessions, rollups, batch_size, late_kiosk, roll_after, resend)| Plan {
+            |(
+                sessions,
+                rollups,
+                batch_size,
+                late_kiosk,
+                roll_after,
+                resend,
+                heartbeats,
+                publish_after,
+            )| Plan {
                 sessions,
                 kiosk_rollups: rollups
                     .into_iter()
@@ -128,6 +160,8 @@ fn plan() -> impl Strategy<Value = Plan> {
                 late_kiosk,
                 roll_after,
                 resend,
+                heartbeats,
+                publish_after,
             },
         )
 }
@@ -177,7 +211,70 @@ fn kind_of(step: &Step) -> EventKind {
             exhibit_id: EXHIBITS[*exhibit].into(),
             dwell_ms: *dwell_ms,
         },
+        Step::Estimate { value, correct } => EventKind::QuizAnswer {
+            exhibit_id: "quiz".into(),
+            question_id: "q9".into(),
+            choice_ids: Vec::new(),
+            correct: *correct,
+            value: Some(*value),
+            answer_ms: 30_000,
+        },
+        Step::Complete => EventKind::QuizComplete {
+            exhibit_id: "quiz".into(),
+            score: 1,
+            max_score: 4,
+        },
+        Step::Hotspot(h) => EventKind::HotspotOpen {
+            exhibit_id: "map".into(),
+            hotspot_id: id("h", *h),
+        },
+        Step::Modes(large_text, high_contrast, seated) => EventKind::AccessibilityChange {
+            large_text: *large_text,
+            high_contrast: *high_contrast,
+            seated: *seated,
+        },
     }
+}
+
+/// What the exhibits' manifests say (their ids as the events use them): a story of 3 pages,
+/// a sort game of 3 items, a hotspots image of 2 hotspots, a quiz with an estimate (0..100).
+fn manifests() -> Vec<kepu_store::content::PublishedExhibit> {
+    let text = |t: &str| serde_json::json!({ "en": t });
+    let page = serde_json::json!({ "text": text("p") });
+    let item = |i: usize| {
+        serde_json::json!({ "id": format!("item{i}"), "name": text("i"),
+                            "bin": format!("bin{i}"), "feedback": text("f") })
+    };
+    let hotspot = |h: usize| {
+        serde_json::json!({ "id": format!("h{h}"), "title": text("t"), "text": text("t"),
+                            "rect": [0.0, 0.0, 1.0, 1.0] })
+    };
+    let bins: Vec<_> = (0..4)
+        .map(|b| serde_json::json!({ "id": format!("bin{b}"), "label": text("b") }))
+        .collect();
+    let mut questions: Vec<_> = (0..3)
+        .map(|q| {
+            serde_json::json!({ "id": format!("q{q}"), "prompt": text("?"),
+                                "explanation": text("!"), "choices": [] })
+        })
+        .collect();
+    questions.push(serde_json::json!({
+        "id": "q9", "type": "estimate", "prompt": text("?"), "explanation": text("!"),
+        "estimate": { "min": 0.0, "max": 100.0, "answer": 50.0, "tolerance": 5.0 }
+    }));
+    [
+        serde_json::json!({ "id": "story", "kind": "story", "title": text("s"),
+                            "pages": [page.clone(), page.clone(), page] }),
+        serde_json::json!({ "id": "sort", "kind": "sort", "title": text("s"), "bins": bins,
+                            "items": [item(0), item(1), item(2)] }),
+        serde_json::json!({ "id": "map", "kind": "hotspots", "title": text("m"),
+                            "image": "m.png", "hotspots": [hotspot(0), hotspot(1)] }),
+        serde_json::json!({ "id": "quiz", "kind": "quiz", "title": text("q"),
+                            "questions": questions }),
+    ]
+    .into_iter()
+    .map(to_publish)
+    .collect()
 }
 
 /// Every kiosk's events in its sequence order.
@@ -211,6 +308,35 @@ fn events_of(plan: &Plan) -> [Vec<EngagementEvent>; 2] {
             });
         }
     }
+    // Heartbeats anywhere in the stream (one of a later hour may come before sessions of an
+    // earlier one), each at a time of its own.
+    for (n, &(kiosk, hour, loaded, at)) in plan.heartbeats.iter().enumerate() {
+        let list = &mut per_kiosk[kiosk];
+        let position = at % (list.len() + 1);
+        list.insert(
+            position,
+            EngagementEvent {
+                id: Uuid::now_v7(),
+                kiosk_id: KIOSKS[kiosk].into(),
+                boot_id: Uuid::from_u64_pair(1, 1),
+                seq: 0,
+                session_id: None,
+                occurred_at_ms: BASE + hour * ROLLUP_PERIOD_MS + 1_800_000 + n as i64 * 1_000,
+                app_version: "0.1.0".into(),
+                schema_version: SCHEMA_VERSION,
+                event: EventKind::KioskHeartbeat(KioskHealth {
+                    exhibits_loaded: loaded,
+                    uptime_s: n as u64,
+                    ..KioskHealth::default()
+                }),
+            },
+        );
+    }
+    for list in &mut per_kiosk {
+        for (n, event) in list.iter_mut().enumerate() {
+            event.seq = n as u64 + 1;
+        }
+    }
     per_kiosk
 }
 
@@ -230,7 +356,17 @@ fn model(
     let mut details = BTreeMap::new();
     let mut sessions: BTreeMap<Uuid, (String, String)> = BTreeMap::new();
     for event in per_kiosk.iter().flatten() {
-        let state = sessions.entry(event.session_id.unwrap()).or_default();
+        let Some(session) = event.session_id else {
+            *by_visitor
+                .entry((
+                    String::new(),
+                    String::new(),
+                    event.event.type_name().to_owned(),
+                ))
+                .or_default() += 1;
+            continue;
+        };
+        let state = sessions.entry(session).or_default();
         match &event.event {
             EventKind::SessionStart { language, .. } | EventKind::LanguageChange { language } => {
                 state.0 = language.clone();
@@ -280,6 +416,7 @@ fn model(
                 item_id, bin_id, ..
             } => detail(item_id.clone(), bin_id.clone()),
             EventKind::StoryPageView { page, .. } => detail(page.to_string(), String::new()),
+            EventKind::HotspotOpen { hotspot_id, .. } => detail(hotspot_id.clone(), String::new()),
             _ => {}
         }
     }
@@ -315,6 +452,11 @@ async fn check(engine: Engine, plan: Plan) {
             }
             if plan.roll_after[i] {
                 store.roll_up(3).await.unwrap();
+            }
+            if deliveries == plan.publish_after {
+                // As the server's maintenance loop would, the queued rebuilds follow.
+                store.publish_exhibits(&manifests(), BASE).await.unwrap();
+                store.rebuild_all_dirty_atoms().await.unwrap();
             }
             deliveries += 1;
         }
@@ -362,6 +504,66 @@ async fn check(engine: Engine, plan: Plan) {
     assert_eq!(store.detail_totals().await.unwrap(), details);
     let distinct_sessions = plan.sessions.len() as u64;
     assert_eq!(store.session_rows().await.unwrap(), distinct_sessions);
+
+    // The atoms as the roll-up passes left them (nothing queued: every change since the
+    // publish, late heartbeats included, was rebuilt by the pass that made it).
+    assert_eq!(store.atoms_waiting().await.unwrap(), 0);
+    let mut atoms = atoms_equal_a_recount(store).await;
+    if deliveries <= plan.publish_after {
+        // Published after everything was counted: every kiosk-hour is queued, and rebuilt.
+        store.publish_exhibits(&manifests(), BASE).await.unwrap();
+        assert_eq!(
+            store.atoms_waiting().await.unwrap() > 0,
+            !plan.sessions.is_empty()
+        );
+        store.rebuild_all_dirty_atoms().await.unwrap();
+        assert_eq!(store.atoms_waiting().await.unwrap(), 0);
+        atoms = atoms_equal_a_recount(store).await;
+    }
+    let sessions_in_atoms: u64 = atoms
+        .iter()
+        .filter(|(key, _)| key.0 == "atom_sessions")
+        .map(|(_, (n, _))| n)
+        .sum();
+    assert_eq!(
+        sessions_in_atoms, distinct_sessions,
+        "each session in one length atom"
+    );
+
+    // Each kiosk's health is its newest heartbeat, whatever order they came in.
+    let health = store.kiosk_health().await.unwrap();
+    for (kiosk, name) in KIOSKS.iter().enumerate() {
+        let newest = per_kiosk[kiosk]
+            .iter()
+            .filter(|e| matches!(e.event, EventKind::KioskHeartbeat(_)))
+            .max_by_key(|e| e.occurred_at_ms);
+        let row = health.iter().find(|row| row.kiosk == *name).unwrap();
+        assert_eq!(
+            row.last_heartbeat_at_ms,
+            newest.map(|e| e.occurred_at_ms),
+            "{name}"
+        );
+        if let Some(EventKind::KioskHeartbeat(beat)) = newest.map(|e| &e.event) {
+            assert_eq!(row.health().as_ref(), Some(beat));
+        }
+    }
+}
+
+async fn atoms_equal_a_recount(store: &Store) -> kepu_store::testing::Atoms {
+    let atoms = store.stored_atoms().await.unwrap();
+    let recount = store.recount_atoms_from_raw().await.unwrap();
+    if atoms != recount {
+        let stored: Vec<_> = atoms
+            .iter()
+            .filter(|(k, v)| recount.get(*k) != Some(v))
+            .collect();
+        let recounted: Vec<_> = recount
+            .iter()
+            .filter(|(k, v)| atoms.get(*k) != Some(v))
+            .collect();
+        panic!("atoms differ from a recount:\nstored {stored:#?}\nrecounted {recounted:#?}");
+    }
+    atoms
 }
 
 proptest! {

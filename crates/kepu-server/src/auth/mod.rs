@@ -1,22 +1,25 @@
-//! Who may call what: kiosks by bearer token (ingest), staff by name and password (reports,
-//! and for admins the management of venues, kiosks and staff). Checked in middleware, before
-//! a request body is read or decoded.
+//! Who may call what: kiosks by bearer token (ingest); staff by the dashboard's session, a
+//! read-only API token or name and password (reports, and for admins the management of
+//! venues, kiosks, staff and API tokens). Checked in middleware, before a request body is read
+//! or decoded.
 
+pub mod api_token;
 pub mod kiosk;
 pub mod password;
+pub mod session;
 pub mod staff;
 
 pub use kiosk::{AuthenticatedKiosk, hash_token, new_token, require_kiosk};
-pub use staff::{StaffUser, require_staff};
+pub use staff::{Credential, StaffUser, Surface, identify, require_staff};
 
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::{ConnectInfo, Request};
 use std::net::{IpAddr, SocketAddr};
 
-/// The client's address, held in memory by the failed-authentication limiter only (never
+/// The client's address, held in memory by the failed-authentication limiters only (never
 /// stored or logged). `None` for requests made inside the process (tests' `oneshot`).
-fn client_address(request: &Request) -> Option<IpAddr> {
+pub fn client_address(request: &Request) -> Option<IpAddr> {
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -5,6 +5,7 @@ pub mod health;
 pub mod ingest;
 pub mod metrics;
 pub mod openapi;
+pub mod reports;
 pub mod stats;
 
 use crate::AppState;

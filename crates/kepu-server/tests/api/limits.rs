@@ -5,7 +5,6 @@ use crate::helpers::*;
 use crate::on_both_engines;
 use axum::http::StatusCode;
 use kepu_server::limits::{RateLimiter, RatePolicy};
-use kepu_server::serve::ServeLimits;
 use kepu_server::startup::{self, ServeConfig};
 use kepu_server::{AppState, Guards};
 
@@ -46,14 +45,11 @@ async fn a_kiosk_beyond_its_rate_gets_429_with_retry_after_and_nothing_stored(mu
 
 async fn a_client_that_keeps_failing_to_sign_in_is_slowed_down(app: TestApp) {
     let config = ServeConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database: kepu_store::Location::parse(&app.db.location),
-        store: kepu_store::OpenOptions::default(),
-        limits: ServeLimits::default(),
-        kiosk_rate: RatePolicy::default(),
-        failed_signins: kepu_server::limits::FailurePolicy::default(),
         rollup_every: std::time::Duration::from_millis(50),
-        retain_raw_days: 400,
+        ..ServeConfig::new(
+            "127.0.0.1:0".parse().unwrap(),
+            kepu_store::Location::parse(&app.db.location),
+        )
     };
     let server = startup::build(&config).await.unwrap();
     let url = format!("http://{}", server.local_addr().unwrap());

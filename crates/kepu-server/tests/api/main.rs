@@ -6,7 +6,13 @@
 mod helpers;
 
 mod access;
+mod api_tokens;
+mod browser;
 mod commands;
+mod dashboard;
 mod ingest;
 mod limits;
 mod openapi;
+mod reports;
+mod signin;
+mod tls;

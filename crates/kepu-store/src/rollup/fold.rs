@@ -1,8 +1,11 @@
 //! The pure part of the roll-up: what one raw event (or one kiosk roll-up row) adds to the
-//! hourly rows, and how it changes its visitor session. No SQL here; unit-tested on its own.
+//! hourly rows, how it changes its visitor session and that session's facts (what it did at
+//! each exhibit, its first answers, placements, hotspots), and what a heartbeat says of its
+//! kiosk. No SQL here; unit-tested on its own.
 
-use kepu_core::wire::{EngagementEvent, EventKind, ROLLUP_PERIOD_MS};
-use std::collections::HashMap;
+use kepu_core::wire::{EngagementEvent, EventKind, KioskHealth, ROLLUP_PERIOD_MS};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Upper bounds of the duration histogram's buckets (the last bucket has none): 1 s, 2 s, 5 s,
 /// 10 s, 20 s, 30 s, 1 min, 2 min, 5 min, 10 min, 30 min. Dwell piles up at the short end, so
@@ -79,11 +82,14 @@ pub struct DetailCounts {
 pub struct SessionState {
     pub session_id: String,
     pub kiosk_id: String,
+    /// Its first event's time: the session belongs to this hour ([`SessionState::start_hour_ms`]).
     pub started_at_ms: i64,
     pub start_language: String,
     /// The language now (after any language change).
     pub language: String,
     pub audience: String,
+    /// Each mode: on at the start or turned on at any moment of the session (a report asks
+    /// how many sessions used it, not how many began with it).
     pub large_text: bool,
     pub high_contrast: bool,
     pub seated: bool,
@@ -94,6 +100,105 @@ pub struct SessionState {
     pub duration_ms: u64,
     pub end_reason: String,
     pub events: u64,
+}
+
+impl SessionState {
+    /// The hour the session started in: its atoms' hour.
+    pub fn start_hour_ms(&self) -> i64 {
+        hour_of(self.started_at_ms)
+    }
+}
+
+/// A session's record key: the first 4 bytes of SHA-256(secret ‖ session id), big-endian, as
+/// a non-negative 31-bit number. Keyed by a secret only the database holds, so nobody can
+/// compute a cell key from session ids; 31 bits so that the sum over any atom (fewer than
+/// 2^32 sessions) fits in a BIGINT. SHA-256 over the concatenation rather than HMAC: the key
+/// is fixed-length, the output never leaves the server, and length extension gives nothing.
+pub fn record_key(secret: &str, session_id: &str) -> i64 {
+    let digest = Sha256::new()
+        .chain_update(secret.as_bytes())
+        .chain_update(session_id.as_bytes())
+        .finalize();
+    let first = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    i64::from(first & 0x7fff_ffff)
+}
+
+/// One session at one exhibit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExhibitKey {
+    pub session_id: String,
+    pub exhibit_id: String,
+}
+
+/// What a pass adds to a session's row for an exhibit: the counts are added to the stored
+/// ones, `max_page` is the larger of the two. (Distinct items placed right and hotspots
+/// opened are recounted from [`Fold::placements`] and [`Fold::hotspots`] once written.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExhibitFacts {
+    pub opens: u64,
+    pub closes: u64,
+    /// Sum of the `exhibit_close` dwell times.
+    pub dwell_ms: u64,
+    /// Highest story page viewed (pages count from 1; 0: none).
+    pub max_page: u64,
+    /// Quiz answers given (retakes included).
+    pub answered: u64,
+    /// `quiz_complete` events.
+    pub quiz_completed: u64,
+}
+
+/// One session's answer to one question.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AnswerKey {
+    pub session_id: String,
+    pub exhibit_id: String,
+    pub question_id: String,
+}
+
+/// A session's first answer to a question: the one with the lowest `seq` (the kiosk numbers
+/// its events in order, and a session lives within one run of the kiosk), so arrival order
+/// does not matter. Item analysis (difficulty, discrimination, distractors) reads first
+/// attempts: a retake after the explanation was shown measures the explanation, and one
+/// answer per session and question keeps each session counted once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstAnswer {
+    pub seq: u64,
+    pub correct: bool,
+    /// The choice ids picked, in the order given.
+    pub choices: Vec<String>,
+    /// An estimate question's number.
+    pub value: Option<f64>,
+    pub answer_ms: u64,
+}
+
+/// One session's placements of one sort item into one bin.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlacementKey {
+    pub session_id: String,
+    pub exhibit_id: String,
+    pub item_id: String,
+    pub bin_id: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlacementCounts {
+    pub placements: u64,
+    pub correct: u64,
+}
+
+/// A hotspot a session opened.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HotspotKey {
+    pub session_id: String,
+    pub exhibit_id: String,
+    pub hotspot_id: String,
+}
+
+/// The newest heartbeat of a kiosk in a pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub occurred_at_ms: i64,
+    pub health: KioskHealth,
 }
 
 /// One kiosk roll-up row (an outbox's hourly count), as stored.
@@ -114,6 +219,17 @@ pub struct Fold {
     pub details: HashMap<DetailKey, DetailCounts>,
     /// Sessions touched, in their new state; those already stored must be loaded first.
     pub sessions: HashMap<String, SessionState>,
+    /// Per session and exhibit, what this pass adds.
+    pub exhibits: HashMap<ExhibitKey, ExhibitFacts>,
+    /// Per session and question, the earliest answer of this pass (stored only if earlier
+    /// than the one stored).
+    pub answers: HashMap<AnswerKey, FirstAnswer>,
+    pub placements: HashMap<PlacementKey, PlacementCounts>,
+    pub hotspots: HashSet<HotspotKey>,
+    /// Per kiosk, its newest heartbeat of this pass (stored only if newer than the stored one).
+    pub heartbeats: HashMap<String, Heartbeat>,
+    /// Per kiosk and hour, the most exhibits any heartbeat of that hour said were on show.
+    pub heartbeat_hours: HashMap<(String, i64), u64>,
 }
 
 impl Fold {
@@ -122,13 +238,19 @@ impl Fold {
     pub fn event(&mut self, event: &EngagementEvent, occurred_at_ms: i64) {
         let (audience, language) = match event.session_id {
             Some(id) => {
-                let session = self.session(id.to_string(), &event.kiosk_id, occurred_at_ms);
+                let id = id.to_string();
+                let session = self.session(id.clone(), &event.kiosk_id, occurred_at_ms);
                 session.events = session.events.saturating_add(1);
                 apply_to_session(session, &event.event);
-                (session.audience.clone(), session.language.clone())
+                let keys = (session.audience.clone(), session.language.clone());
+                self.facts(id, event.seq, &event.event);
+                keys
             }
             None => (String::new(), String::new()),
         };
+        if let EventKind::KioskHeartbeat(health) = &event.event {
+            self.heartbeat(&event.kiosk_id, occurred_at_ms, health);
+        }
         let hour = HourKey {
             hour_start_ms: hour_of(occurred_at_ms),
             kiosk_id: event.kiosk_id.clone(),
@@ -181,6 +303,128 @@ impl Fold {
             .add(rollup.count, rollup.correct, None);
     }
 
+    /// What a session's event adds to its facts.
+    fn facts(&mut self, session_id: String, seq: u64, kind: &EventKind) {
+        let Some(exhibit_id) = kind.exhibit_id() else {
+            return;
+        };
+        let key = ExhibitKey {
+            session_id,
+            exhibit_id: exhibit_id.to_owned(),
+        };
+        // Every event at an exhibit makes its row, so that the recounts below find one.
+        let facts = self.exhibits.entry(key.clone()).or_default();
+        match kind {
+            EventKind::ExhibitOpen { .. } => facts.opens = facts.opens.saturating_add(1),
+            EventKind::ExhibitClose { dwell_ms, .. } => {
+                facts.closes = facts.closes.saturating_add(1);
+                facts.dwell_ms = facts.dwell_ms.saturating_add(*dwell_ms);
+            }
+            EventKind::StoryPageView { page, .. } => {
+                facts.max_page = facts.max_page.max(u64::from(*page));
+            }
+            EventKind::QuizComplete { .. } => {
+                facts.quiz_completed = facts.quiz_completed.saturating_add(1);
+            }
+            EventKind::QuizAnswer {
+                question_id,
+                choice_ids,
+                correct,
+                value,
+                answer_ms,
+                ..
+            } => {
+                facts.answered = facts.answered.saturating_add(1);
+                let answer = FirstAnswer {
+                    seq,
+                    correct: *correct,
+                    choices: choice_ids.clone(),
+                    value: *value,
+                    answer_ms: *answer_ms,
+                };
+                let slot = self
+                    .answers
+                    .entry(AnswerKey {
+                        session_id: key.session_id,
+                        exhibit_id: key.exhibit_id,
+                        question_id: question_id.clone(),
+                    })
+                    .or_insert_with(|| answer.clone());
+                if answer.seq < slot.seq {
+                    *slot = answer;
+                }
+            }
+            EventKind::SortPlacement {
+                item_id,
+                bin_id,
+                correct,
+                ..
+            } => {
+                let counts = self
+                    .placements
+                    .entry(PlacementKey {
+                        session_id: key.session_id,
+                        exhibit_id: key.exhibit_id,
+                        item_id: item_id.clone(),
+                        bin_id: bin_id.clone(),
+                    })
+                    .or_default();
+                counts.placements = counts.placements.saturating_add(1);
+                counts.correct = counts.correct.saturating_add(u64::from(*correct));
+            }
+            EventKind::HotspotOpen { hotspot_id, .. } => {
+                self.hotspots.insert(HotspotKey {
+                    session_id: key.session_id,
+                    exhibit_id: key.exhibit_id,
+                    hotspot_id: hotspot_id.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// A kiosk heartbeat: the newest (by the time it occurred; the first folded of equal
+    /// times) is the kiosk's health, and its hour's exhibits on show are remembered.
+    fn heartbeat(&mut self, kiosk_id: &str, occurred_at_ms: i64, health: &KioskHealth) {
+        let newest = self
+            .heartbeats
+            .get(kiosk_id)
+            .is_none_or(|seen| occurred_at_ms > seen.occurred_at_ms);
+        if newest {
+            self.heartbeats.insert(
+                kiosk_id.to_owned(),
+                Heartbeat {
+                    occurred_at_ms,
+                    health: health.clone(),
+                },
+            );
+        }
+        let loaded = self
+            .heartbeat_hours
+            .entry((kiosk_id.to_owned(), hour_of(occurred_at_ms)))
+            .or_default();
+        *loaded = (*loaded).max(u64::from(health.exhibits_loaded));
+    }
+
+    /// The kiosk-hours of the sessions this pass touched (their start hours), sorted. (A
+    /// heartbeat changes the atoms of the hours whose exhibits on show it sets: the pass finds
+    /// those from the stored heartbeat hours.)
+    pub fn touched_kiosk_hours(&self) -> BTreeSet<(String, i64)> {
+        self.sessions
+            .values()
+            .map(|session| (session.kiosk_id.clone(), session.start_hour_ms()))
+            .collect()
+    }
+
+    /// Sessions whose distinct counts (items placed right, hotspots opened) may have changed.
+    pub fn sessions_to_recount(&self) -> BTreeSet<&str> {
+        self.placements
+            .keys()
+            .map(|key| key.session_id.as_str())
+            .chain(self.hotspots.iter().map(|key| key.session_id.as_str()))
+            .collect()
+    }
+
     /// The session, as loaded or as now first seen.
     fn session(&mut self, id: String, kiosk_id: &str, at_ms: i64) -> &mut SessionState {
         self.sessions
@@ -199,9 +443,18 @@ fn apply_to_session(session: &mut SessionState, kind: &EventKind) {
         EventKind::SessionStart { language, modes } => {
             session.start_language = language.clone();
             session.language = language.clone();
-            session.large_text = modes.large_text;
-            session.high_contrast = modes.high_contrast;
-            session.seated = modes.seated;
+            session.large_text |= modes.large_text;
+            session.high_contrast |= modes.high_contrast;
+            session.seated |= modes.seated;
+        }
+        EventKind::AccessibilityChange {
+            large_text,
+            high_contrast,
+            seated,
+        } => {
+            session.large_text |= *large_text;
+            session.high_contrast |= *high_contrast;
+            session.seated |= *seated;
         }
         EventKind::AudienceChoice { audience } => {
             session.audience = match audience {

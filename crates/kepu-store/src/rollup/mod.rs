@@ -14,19 +14,31 @@
 //!   (the watermark stays 0). A transaction-scoped advisory lock lets one server of several
 //!   roll up at a time (the others skip that turn), and the `folded = 0` condition of the
 //!   marking update is checked against what was read, so nothing is counted twice.
+//!
+//! The same pass keeps each session's facts (`session_*`: what it did at each exhibit, its
+//! first answers, placements, hotspots), each kiosk's newest heartbeat, and the dashboard's
+//! atoms of the sessions it touched ([`atoms`]: moved, or their kiosk-hours rebuilt), all in
+//! its transaction.
 
+mod atoms;
+mod facts;
 pub mod fold;
 
+pub(crate) use atoms::KeyCache;
+
+use crate::sql::{Statement, bound, execute_all, fetch_map, for_engine};
 use crate::{Engine, Store, StoreError, count, db_int, with_pool};
 use fold::{
-    BUCKETS, DetailCounts, DetailKey, Fold, HourCounts, HourKey, KioskRollup, SessionState,
+    AnswerKey, BUCKETS, DetailCounts, DetailKey, Fold, HourCounts, HourKey, KioskRollup,
+    SessionState, record_key,
 };
 use kepu_core::wire::EngagementEvent;
 use sqlx::{QueryBuilder, Row};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// The advisory lock key of the roll-up on PostgreSQL ("kepu" in ASCII).
-const ROLLUP_LOCK: i64 = 0x6B65_7075;
+/// The advisory lock key of the roll-up on PostgreSQL ("kepu" in ASCII). Also held by an atom
+/// rebuild and a publish, which must not interleave with a pass.
+pub(crate) const ROLLUP_LOCK: i64 = 0x6B65_7075;
 
 /// Statements whose text varies with the number of rows (`IN (...)` lists, multi-row upserts)
 /// are not prepared and cached (`persistent(false)`): each distinct text would stay in every
@@ -62,7 +74,10 @@ impl Store {
     /// it folds less than asked for to catch up.
     pub async fn roll_up(&self, max_events: usize) -> Result<RollupPass, StoreError> {
         let limit = i64::try_from(max_events.max(1)).unwrap_or(i64::MAX);
-        let postgres = self.engine() == Engine::Postgres;
+        let engine = self.engine();
+        let postgres = engine == Engine::Postgres;
+        self.backfill_record_keys().await?;
+        let secret = self.report_secret().await?;
         let pass = with_pool!(self, |pool, Db| {
             // SQLite: the reading and folding happen in a read transaction that does not hold
             // back the kiosks' inserts; the writes then take the write lock (BEGIN IMMEDIATE,
@@ -70,6 +85,7 @@ impl Store {
             // it comes to write under steady ingest, so the roll-up never got through) and
             // check that no other pass moved the watermark meanwhile. PostgreSQL: one
             // transaction, under the advisory lock.
+            let __t = std::time::Instant::now();
             let mut tx = pool.begin().await?;
             let watermark: i64 = sqlx::query_scalar("SELECT arrival FROM rollup_watermark")
                 .fetch_one(&mut *tx)
@@ -116,6 +132,8 @@ impl Store {
             }
 
             let mut fold = Fold::default();
+            // Sessions stored before this pass: the only ones with atoms to take out.
+            let mut stored_sessions: HashSet<String> = HashSet::new();
             let session_ids: Vec<String> = {
                 let mut ids: Vec<String> = events
                     .iter()
@@ -156,6 +174,7 @@ impl Store {
                         end_reason: row.try_get("end_reason")?,
                         events: count(row.try_get("events")?),
                     };
+                    stored_sessions.insert(session.session_id.clone());
                     fold.sessions.insert(session.session_id.clone(), session);
                 }
             }
@@ -188,6 +207,7 @@ impl Store {
                 rollup_ids.push(row.try_get::<String, _>("rollup_id")?);
             }
             let venue_of = |kiosk: &str| venues.get(kiosk).copied().unwrap_or(0);
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("read+fold {:?}", __t.elapsed()); }
 
             if !postgres {
                 tx.rollback().await?;
@@ -201,6 +221,76 @@ impl Store {
                     ));
                 }
             }
+
+            // The atoms (see `atoms`): kiosk-hours queued for a rebuild, or whose exhibits on
+            // show this pass's heartbeats change, are rebuilt whole at the end; every other
+            // touched session has its atoms moved — taken out now, with its stored facts, and
+            // put back once its new facts are written.
+            let touched = fold.touched_kiosk_hours();
+            let touched_list: Vec<(String, i64)> = touched.iter().cloned().collect();
+            let mut whole: BTreeSet<(String, i64)> = BTreeSet::new();
+            for chunk in touched_list.chunks(atoms::KIOSK_HOURS_CHUNK) {
+                whole.extend(
+                    fetch_map!(engine, tx, atoms::queued(chunk), |row| (
+                        row.try_get::<String, _>(0)?,
+                        row.try_get::<i64, _>(1)?
+                    ))
+                    .await?,
+                );
+            }
+            let mut stored_beats = Vec::new();
+            for select in facts::stored_heartbeat_hours(&fold) {
+                stored_beats.extend(
+                    fetch_map!(engine, tx, select, |row| (
+                        row.try_get::<String, _>(0)?,
+                        row.try_get::<i64, _>(1)?,
+                        row.try_get::<i64, _>(2)?
+                    ))
+                    .await?,
+                );
+            }
+            let changed_beats = facts::changed_heartbeat_hours(&fold, &stored_beats);
+            let mut next_beats = Vec::new();
+            for select in facts::next_heartbeat_hours(&changed_beats) {
+                next_beats.extend(
+                    fetch_map!(engine, tx, select, |row| (
+                        row.try_get::<String, _>(0)?,
+                        row.try_get::<i64, _>(1)?,
+                        row.try_get::<Option<i64>, _>(2)?
+                    ))
+                    .await?,
+                );
+            }
+            let ranges = facts::heartbeat_ranges(&fold, &next_beats);
+            for select in facts::session_hours_in(&ranges) {
+                whole.extend(
+                    fetch_map!(engine, tx, select, |row| (
+                        row.try_get::<String, _>(0)?,
+                        row.try_get::<i64, _>(1)?
+                    ))
+                    .await?,
+                );
+            }
+            whole.extend(touched.iter().filter(|(kiosk, hour)| {
+                ranges
+                    .iter()
+                    .any(|(k, from, to)| k == kiosk && from <= hour && hour < to)
+            }).cloned());
+            let moved: Vec<&str> = fold
+                .sessions
+                .values()
+                .filter(|s| !whole.contains(&(s.kiosk_id.clone(), s.start_hour_ms())))
+                .map(|s| s.session_id.as_str())
+                .collect();
+            let moved_out: Vec<&str> = moved
+                .iter()
+                .copied()
+                .filter(|id| stored_sessions.contains(*id))
+                .collect();
+            for chunk in moved_out.chunks(atoms::SESSIONS_CHUNK) {
+                execute_all!(engine, tx, atoms::adjust(chunk, -1)).await?;
+            }
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("plan+subtract {:?}", __t.elapsed()); }
 
             // Hourly rows.
             let hours: Vec<(&HourKey, &HourCounts)> = fold.hours.iter().collect();
@@ -269,12 +359,13 @@ impl Store {
                 upsert.build().persistent(false).execute(&mut *tx).await?;
             }
             let sessions: Vec<&SessionState> = fold.sessions.values().collect();
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("hourly {:?}", __t.elapsed()); }
             for chunk in sessions.chunks(UPSERT_CHUNK) {
                 let mut upsert = QueryBuilder::<Db>::new(
                     "INSERT INTO sessions (session_id, kiosk_id, venue_id, started_at_ms,
                          start_language, language, audience, large_text, high_contrast, seated,
                          exhibits_opened, first_exhibit, last_exhibit, ended, duration_ms,
-                         end_reason, events) ",
+                         end_reason, events, start_hour_ms, record_key) ",
                 );
                 upsert.push_values(chunk, |mut row, session| {
                     row.push_bind(session.session_id.clone())
@@ -293,7 +384,9 @@ impl Store {
                         .push_bind(i64::from(session.ended))
                         .push_bind(db_int(session.duration_ms))
                         .push_bind(session.end_reason.clone())
-                        .push_bind(db_int(session.events));
+                        .push_bind(db_int(session.events))
+                        .push_bind(session.start_hour_ms())
+                        .push_bind(record_key(&secret, &session.session_id));
                 });
                 // The fold holds each touched session's whole new state.
                 upsert.push(
@@ -304,10 +397,56 @@ impl Store {
                          exhibits_opened = excluded.exhibits_opened,
                          first_exhibit = excluded.first_exhibit, last_exhibit = excluded.last_exhibit,
                          ended = excluded.ended, duration_ms = excluded.duration_ms,
-                         end_reason = excluded.end_reason, events = excluded.events",
+                         end_reason = excluded.end_reason, events = excluded.events,
+                         record_key = excluded.record_key",
                 );
                 upsert.build().persistent(false).execute(&mut *tx).await?;
             }
+
+            // The sessions' facts and the kiosks' heartbeats, then the atoms of every
+            // kiosk-hour they touch, rebuilt from them.
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  sessions {:?}", __t.elapsed()); }
+            for st in facts::exhibit_statements(&fold) {
+                let head: String = st.sql.chars().take(40).collect();
+                execute_all!(engine, tx, [st]).await?;
+                if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  {head} {:?}", __t.elapsed()); }
+            }
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("sessions+exhibitfacts {:?}", __t.elapsed()); }
+            for chunk in facts::answer_chunks(&fold) {
+                let Statement { sql, values } = facts::answer_upsert(&chunk);
+                let sql = for_engine(sql, engine);
+                let rows = bound!(&sql, values).fetch_all(&mut *tx).await?;
+                let mut written = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    written.push(AnswerKey {
+                        session_id: row.try_get(0)?,
+                        exhibit_id: row.try_get(1)?,
+                        question_id: row.try_get(2)?,
+                    });
+                }
+                if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  answers chunk {} {:?}", written.len(), __t.elapsed()); }
+                execute_all!(engine, tx, facts::choice_inserts(&fold, &written)).await?;
+                if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  choices {:?}", __t.elapsed()); }
+            }
+            execute_all!(engine, tx, facts::heartbeat_statements(&fold)).await?;
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("answers+beats {:?}", __t.elapsed()); }
+            for chunk in moved.chunks(atoms::SESSIONS_CHUNK) {
+                execute_all!(engine, tx, atoms::adjust(chunk, 1)).await?;
+            }
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("add {:?}", __t.elapsed()); }
+            let moved_hours: Vec<(String, i64)> =
+                touched.difference(&whole).cloned().collect();
+            for chunk in moved_hours.chunks(atoms::KIOSK_HOURS_CHUNK) {
+                execute_all!(engine, tx, atoms::drop_empty(chunk)).await?;
+            }
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("drop {:?}", __t.elapsed()); }
+            let whole: Vec<(String, i64)> = whole.into_iter().collect();
+            for chunk in whole.chunks(atoms::KIOSK_HOURS_CHUNK) {
+                let mut statements = vec![atoms::undirty(chunk)];
+                statements.extend(atoms::rebuild(chunk));
+                execute_all!(engine, tx, statements).await?;
+            }
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("rebuild {:?}", __t.elapsed()); }
 
             // Exhibit ids no published exhibit has (once anything is published): kept for
             // kiosk health, counted like any other.
@@ -408,6 +547,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
+            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("commit {:?}", __t.elapsed()); }
             Ok::<RollupPass, StoreError>(RollupPass {
                 events: folded.len() as u64,
                 kiosk_rollups: rollup_ids.len() as u64,
@@ -466,5 +606,7 @@ fn maintenance_futures_are_send(store: Store) {
     is_send(async move { b.prepare_partitions(1).await });
     let c = store.clone();
     is_send(async move { c.delete_raw_before(1).await });
+    let d = store.clone();
+    is_send(async move { d.rebuild_dirty_atoms(1).await });
     is_send(async move { store.oldest_unfolded_ms().await });
 }

@@ -1,0 +1,21 @@
+//! The report pages of the dashboard, one module each: a function from view data to the
+//! page's main area (`maud::Markup`), and a handler that gets the data and draws it in the
+//! shell (`Shell::page`). Their routes are added in [`router`], which the dashboard's guards
+//! (session, CSRF) wrap.
+
+pub mod common;
+pub mod exhibits;
+pub mod kiosks;
+pub mod overview;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(overview::PATH, get(overview::page))
+        .route(exhibits::PATH, get(exhibits::page))
+        .route("/dashboard/exhibits/{id}", get(exhibits::exhibit_page))
+        .route("/dashboard/kiosks", get(kiosks::page))
+}

@@ -1,0 +1,803 @@
+//! The staff dashboard's queries (docs/dashboard.md). Every count about visitors is a sum of
+//! *adjusted atoms* ([`Store::atom_sums`]): filters select whole atoms (a time range of whole
+//! hours, a venue, a kiosk, an exhibit, an audience, a language, and values of the table's own
+//! dimensions), and each stored atom is adjusted on its own before it is added — an atom of
+//! `n ≥ k` sessions counts `n`, one of `0 < n < k` counts `k` when its cell key mod `k` is
+//! below `n`, else 0 — so any two reports, and any difference of them, are sums of adjusted
+//! atoms. The true sum comes along only for the suppression step (a cell resting on fewer
+//! than `k` sessions is shown as "< k"); it must never be published.
+//!
+//! Machines are not visitors: kiosk open hours and health are not adjusted. The first answers
+//! of a quiz ([`Store::quiz_first_answers`]) are per session by necessity (a correlation over
+//! sessions); the caller shows them only as a correlation over enough sessions.
+//!
+//! The SQL is made from fixed fragments chosen by enums ([`Dim`], [`Group`], [`AtomTable`]);
+//! every value from a request is bound.
+
+use crate::sql::{Statement, bound, for_engine};
+use crate::{Store, StoreError, count, with_pool};
+use kepu_core::wire::KioskHealth;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+/// Which atoms to read: the selection every report takes. Times are the atoms' hours (a
+/// session's start hour): `from_ms` inclusive, `to_ms` exclusive; an atom is in the range when
+/// its hour starts in it, so a range of whole hours (days in any whole-hour time zone) selects
+/// whole atoms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub venue_id: Option<i64>,
+    pub kiosk_id: Option<String>,
+    /// Only on tables with an exhibit (an error elsewhere).
+    pub exhibit_id: Option<String>,
+    pub audience: Option<String>,
+    pub language: Option<String>,
+}
+
+impl ReportFilter {
+    /// Everything in `from_ms..to_ms`.
+    pub fn between(from_ms: i64, to_ms: i64) -> Self {
+        Self {
+            from_ms,
+            to_ms,
+            ..Self::default()
+        }
+    }
+}
+
+/// The atom tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AtomTable {
+    /// Sessions by length bucket ([`Dim::LengthBucket`]).
+    Sessions,
+    /// Sessions by trait ([`Dim::Trait`]): `one_touch` (ended after at most 2 events: touched
+    /// once and left), `large_text`, `high_contrast`, `seated` (the mode was on at some moment),
+    /// `opened:0`…`opened:4`, `opened:5+` (distinct exhibits opened), `diligent` (opened more
+    /// than half of the exhibits on show at its kiosk: the most any heartbeat of its start hour
+    /// reported, or else the kiosk's latest heartbeat before; never while none is known). The
+    /// kiosk's own count of exhibits on show is the museum measure's "exhibits in the
+    /// exhibition", and needs no scan of 30 days of openings.
+    SessionTraits,
+    /// Sessions per exhibit and measure ([`Dim::Measure`]): `opened`, `entry` (the session's
+    /// first exhibit), `exit` (its last), `completed` (a quiz: `quiz_complete` sent; a story:
+    /// its last page viewed; a sort game: every item put in its right bin; hotspots: every
+    /// hotspot opened — against the published manifest), `quiz_started` (a question answered),
+    /// `dwell:0`…`dwell:11` (the duration bucket of the session's total time there, once it
+    /// closed the exhibit).
+    Exhibits,
+    /// Sessions per question and outcome ([`Dim::Outcome`]): `answered`, `correct`,
+    /// `choice:<id>`, `time:0`…`time:11`, `value:0`…`value:9` (first answers only).
+    Answers,
+    /// Sessions per sort item and bin.
+    Placements,
+}
+
+impl AtomTable {
+    pub fn table_name(self) -> &'static str {
+        match self {
+            Self::Sessions => "atom_sessions",
+            Self::SessionTraits => "atom_session_traits",
+            Self::Exhibits => "atom_exhibits",
+            Self::Answers => "atom_answers",
+            Self::Placements => "atom_placements",
+        }
+    }
+
+    /// Whether the table can be filtered and grouped by `dim`.
+    pub fn has(self, dim: Dim) -> bool {
+        match dim {
+            Dim::Venue | Dim::Kiosk | Dim::Audience | Dim::Language => true,
+            Dim::LengthBucket => self == Self::Sessions,
+            Dim::Trait => self == Self::SessionTraits,
+            Dim::Measure => self == Self::Exhibits,
+            Dim::Exhibit => matches!(self, Self::Exhibits | Self::Answers | Self::Placements),
+            Dim::Question | Dim::Outcome | Dim::Theme => self == Self::Answers,
+            Dim::Item | Dim::Bin => self == Self::Placements,
+        }
+    }
+}
+
+/// A dimension of the atoms. Values are text: a venue by its id ([`Store::venue_ids`] names
+/// them), a length bucket by its number (0..11, 12: not ended), the others as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dim {
+    Venue,
+    Kiosk,
+    Audience,
+    Language,
+    Exhibit,
+    Question,
+    /// A question's outcome (`choice:<id>` among them).
+    Outcome,
+    Item,
+    Bin,
+    LengthBucket,
+    Trait,
+    Measure,
+    /// A question's science-literacy theme (from the published manifest; `""`: none).
+    Theme,
+}
+
+impl Dim {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Venue => "venue",
+            Self::Kiosk => "kiosk",
+            Self::Audience => "audience",
+            Self::Language => "language",
+            Self::Exhibit => "exhibit",
+            Self::Question => "question",
+            Self::Outcome => "outcome",
+            Self::Item => "item",
+            Self::Bin => "bin",
+            Self::LengthBucket => "length bucket",
+            Self::Trait => "trait",
+            Self::Measure => "measure",
+            Self::Theme => "theme",
+        }
+    }
+
+    /// The dimension as text, from the atom row `a` (and `q`, its question's metadata).
+    fn expr(self) -> &'static str {
+        match self {
+            Self::Venue => "CAST(a.venue_id AS TEXT)",
+            Self::Kiosk => "a.kiosk_id",
+            Self::Audience => "a.audience",
+            Self::Language => "a.language",
+            Self::Exhibit => "a.exhibit_id",
+            Self::Question => "a.question_id",
+            Self::Outcome => "a.outcome",
+            Self::Item => "a.item_id",
+            Self::Bin => "a.bin_id",
+            Self::LengthBucket => "CAST(a.length_bucket AS TEXT)",
+            Self::Trait => "a.trait",
+            Self::Measure => "a.measure",
+            Self::Theme => "COALESCE(q.theme, '')",
+        }
+    }
+}
+
+/// How to split a sum. Time groups take the district's offset from UTC (whole minutes, at
+/// most ±26 h); the atoms' hours are UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// `YYYY-MM-DD` (local).
+    Day {
+        utc_offset_ms: i64,
+    },
+    /// `0`..`167` (local), Monday 00:00-01:00 = 0.
+    HourOfWeek {
+        utc_offset_ms: i64,
+    },
+    /// `YYYY-MM` (local): summed from the days (both engines' month arithmetic differ; a sum
+    /// of days is the same sum of atoms).
+    Month {
+        utc_offset_ms: i64,
+    },
+    By(Dim),
+}
+
+/// A selection on a dimension: the atoms whose value is one of `values`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Only {
+    pub dim: Dim,
+    pub values: Vec<String>,
+}
+
+impl Only {
+    pub fn is(dim: Dim, value: &str) -> Self {
+        Self {
+            dim,
+            values: vec![value.to_owned()],
+        }
+    }
+
+    pub fn any<S: AsRef<str>>(dim: Dim, values: &[S]) -> Self {
+        Self {
+            dim,
+            values: values.iter().map(|v| v.as_ref().to_owned()).collect(),
+        }
+    }
+}
+
+/// One group's sum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtomSum {
+    /// One value per requested [`Group`], in their order.
+    pub group: Vec<String>,
+    /// The sum of the adjusted atoms: what may be published.
+    pub adjusted: u64,
+    /// The true number of sessions: for the suppression decision only, never to be shown.
+    pub sessions: u64,
+}
+
+/// A report the atoms cannot answer; nothing was read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("{table} has no {dimension}: a report on it cannot be filtered or grouped by it")]
+    NoSuchDimension {
+        table: &'static str,
+        dimension: &'static str,
+    },
+    #[error("the smallest count shown (k) must be at least 1")]
+    ZeroK,
+    #[error("a selection on {dimension} lists no values")]
+    EmptySelection { dimension: &'static str },
+    #[error("a UTC offset must be within ±26 hours")]
+    Offset,
+    #[error(
+        "the first answers asked for are of exhibit \"{asked}\", the filter names \"{filter}\""
+    )]
+    OtherExhibit { asked: String, filter: String },
+}
+
+/// The largest offset from UTC accepted (UTC-12 … UTC+14, with room).
+const MAX_OFFSET_MS: i64 = 26 * 3_600_000;
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+
+/// A group's value as read: a number (days, hours of the week, months) or text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Int(i64),
+    Text(String),
+}
+
+/// Appends `floor((a.hour_start_ms + offset) / divisor)`, the atom's local day or hour, in
+/// SQL both engines compute alike (their `/` and `%` truncate; this floors).
+fn push_local_floor(statement: &mut Statement, offset_ms: i64, divisor: i64) {
+    statement
+        .push("((a.hour_start_ms + ")
+        .bind(offset_ms)
+        .push(") - ((((a.hour_start_ms + ")
+        .bind(offset_ms)
+        .push(&format!(
+            ") % {divisor}) + {divisor}) % {divisor})) / {divisor}"
+        ));
+}
+
+/// The SELECT of [`Store::atom_sums`]: its statement, and whether each group is read as a
+/// number.
+fn atom_sums_statement(
+    table: AtomTable,
+    filter: &ReportFilter,
+    groups: &[Group],
+    only: &[Only],
+    k: u32,
+) -> Result<(Statement, Vec<bool>), ReportError> {
+    let refuse = |dim: Dim| ReportError::NoSuchDimension {
+        table: table.table_name(),
+        dimension: dim.name(),
+    };
+    if k == 0 {
+        return Err(ReportError::ZeroK);
+    }
+    if filter.exhibit_id.is_some() && !table.has(Dim::Exhibit) {
+        return Err(refuse(Dim::Exhibit));
+    }
+    let mut dims: Vec<Dim> = only.iter().map(|o| o.dim).collect();
+    for group in groups {
+        match *group {
+            Group::By(dim) => dims.push(dim),
+            Group::Day { utc_offset_ms }
+            | Group::HourOfWeek { utc_offset_ms }
+            | Group::Month { utc_offset_ms } => {
+                if utc_offset_ms.abs() > MAX_OFFSET_MS {
+                    return Err(ReportError::Offset);
+                }
+            }
+        }
+    }
+    if let Some(&dim) = dims.iter().find(|&&dim| !table.has(dim)) {
+        return Err(refuse(dim));
+    }
+    if let Some(selection) = only.iter().find(|o| o.values.is_empty()) {
+        return Err(ReportError::EmptySelection {
+            dimension: selection.dim.name(),
+        });
+    }
+
+    // Inner: one row per stored atom, its group values computed (so that the outer query
+    // groups by plain columns, whatever parameters computed them); outer: the sums.
+    let mut inner = Statement::new("SELECT ");
+    let mut numeric = Vec::with_capacity(groups.len());
+    for (i, group) in groups.iter().enumerate() {
+        match *group {
+            Group::Day { utc_offset_ms } | Group::Month { utc_offset_ms } => {
+                push_local_floor(&mut inner, utc_offset_ms, DAY_MS);
+                numeric.push(true);
+            }
+            Group::HourOfWeek { utc_offset_ms } => {
+                // 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week.
+                inner.push("((((");
+                push_local_floor(&mut inner, utc_offset_ms, HOUR_MS);
+                inner.push(") + 72) % 168) + 168) % 168");
+                numeric.push(true);
+            }
+            Group::By(dim) => {
+                inner.push(dim.expr());
+                numeric.push(false);
+            }
+        }
+        inner.push(&format!(" AS g{i}, "));
+    }
+    inner.push(&format!(
+        "a.sessions AS n, a.record_keys AS rk FROM {} a",
+        table.table_name()
+    ));
+    if dims.contains(&Dim::Theme) {
+        // At most one row per atom (the question's key): the atoms stay one row each.
+        inner.push(
+            " LEFT JOIN report_questions q
+                ON q.exhibit_id = a.exhibit_id AND q.question_id = a.question_id",
+        );
+    }
+    inner.push(" WHERE a.hour_start_ms >= ");
+    inner.bind(filter.from_ms);
+    inner.push(" AND a.hour_start_ms < ");
+    inner.bind(filter.to_ms);
+    if let Some(venue) = filter.venue_id {
+        inner.push(" AND a.venue_id = ").bind(venue);
+    }
+    for (column, value) in [
+        ("a.kiosk_id", &filter.kiosk_id),
+        ("a.exhibit_id", &filter.exhibit_id),
+        ("a.audience", &filter.audience),
+        ("a.language", &filter.language),
+    ] {
+        if let Some(value) = value {
+            inner.push(&format!(" AND {column} = ")).bind(value);
+        }
+    }
+    for selection in only {
+        inner.push(&format!(" AND {} IN (", selection.dim.expr()));
+        inner.list(&selection.values).push(")");
+    }
+
+    let group_columns = (0..groups.len())
+        .map(|i| format!("g{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut outer = Statement::new("SELECT ");
+    if !groups.is_empty() {
+        outer.push(&group_columns).push(", ");
+    }
+    // The adjustment, per atom row (docs/dashboard.md, "Privacy", 2).
+    let k = i64::from(k);
+    outer.push("CAST(COALESCE(SUM(CASE WHEN n >= ");
+    outer.bind(k);
+    outer.push(" THEN n WHEN rk % ");
+    outer.bind(k);
+    outer.push(" < n THEN ");
+    outer.bind(k);
+    outer.push(" ELSE 0 END), 0) AS BIGINT) AS adjusted, ");
+    outer.push("CAST(COALESCE(SUM(n), 0) AS BIGINT) AS sessions FROM (");
+    // The inner statement's placeholders follow the outer's.
+    let shift = outer.values.len();
+    outer.push(&renumber(&inner.sql, shift));
+    outer.values.extend(inner.values);
+    outer.push(") x");
+    if !groups.is_empty() {
+        outer.push(&format!(
+            " GROUP BY {group_columns} ORDER BY {group_columns}"
+        ));
+    }
+    Ok((outer, numeric))
+}
+
+/// `sql` with every `$n` placeholder moved up by `shift`.
+fn renumber(sql: &str, shift: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '$' {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                digits.push(d);
+                chars.next();
+            }
+            match digits.parse::<usize>() {
+                Ok(n) => out.push_str(&(n + shift).to_string()),
+                Err(_) => out.push_str(&digits),
+            }
+        }
+    }
+    out
+}
+
+/// The civil date of a day number (days since 1970-01-01), proleptic Gregorian
+/// (H. Hinnant's `civil_from_days`).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+/// Per kiosk, the hours it was open in the range: distinct kiosk-hours with a heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskOpenHours {
+    pub kiosk: String,
+    pub hours: u64,
+}
+
+/// One kiosk as the health page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskHealthRow {
+    pub kiosk: String,
+    pub venue: Option<String>,
+    /// The last accepted request (server clock).
+    pub last_seen_at_ms: Option<i64>,
+    pub app_version: Option<String>,
+    pub revoked_at_ms: Option<i64>,
+    /// The last time one of its events carried a time the server does not trust.
+    pub clock_untrusted_at_ms: Option<i64>,
+    /// The newest heartbeat folded (by the time it occurred), as JSON ([`KioskHealth`]).
+    pub last_health_json: Option<String>,
+    pub last_heartbeat_at_ms: Option<i64>,
+    /// Exhibit ids it sent that are not published, sorted.
+    pub unknown_exhibit_ids: Vec<String>,
+}
+
+impl KioskHealthRow {
+    pub fn revoked(&self) -> bool {
+        self.revoked_at_ms.is_some()
+    }
+
+    pub fn clock_untrusted(&self) -> bool {
+        self.clock_untrusted_at_ms.is_some()
+    }
+
+    /// The newest heartbeat, read (`None`: none yet, or one this version cannot read).
+    pub fn health(&self) -> Option<KioskHealth> {
+        serde_json::from_str(self.last_health_json.as_deref()?).ok()
+    }
+}
+
+/// One session's first answer to one question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstAnswerRow {
+    /// The session, as an index within this result only (0, 1, …, in an order that says
+    /// nothing about the sessions): never its id.
+    pub session: u32,
+    pub question_id: String,
+    pub correct: bool,
+}
+
+impl Store {
+    /// Sums of adjusted atoms of `table` selected by `filter` and `only` (each an `IN`; all
+    /// must hold), split by `groups` (none: one total), sorted by the groups. `k` is the
+    /// smallest count shown (`min_sessions`). A filter, selection or group on a dimension the
+    /// table does not have is refused ([`ReportError::NoSuchDimension`]), never ignored.
+    pub async fn atom_sums(
+        &self,
+        table: AtomTable,
+        filter: &ReportFilter,
+        groups: &[Group],
+        only: &[Only],
+        k: u32,
+    ) -> Result<Vec<AtomSum>, StoreError> {
+        let (statement, numeric) = atom_sums_statement(table, filter, groups, only, k)?;
+        let Statement { sql, values } = statement;
+        let sql = for_engine(sql, self.engine());
+        let rows: Vec<(Vec<Key>, i64, i64)> = with_pool!(self, |pool| {
+            let rows = bound!(&sql, values).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let mut keys = Vec::with_capacity(numeric.len());
+                for (i, &is_number) in numeric.iter().enumerate() {
+                    keys.push(if is_number {
+                        Key::Int(row.try_get::<i64, _>(i)?)
+                    } else {
+                        Key::Text(row.try_get::<String, _>(i)?)
+                    });
+                }
+                out.push((
+                    keys,
+                    row.try_get::<i64, _>("adjusted")?,
+                    row.try_get::<i64, _>("sessions")?,
+                ));
+            }
+            Ok::<_, sqlx::Error>(out)
+        })?;
+        // Months are summed from days; every key becomes its text.
+        let mut sums: BTreeMap<Vec<Key>, (u64, u64)> = BTreeMap::new();
+        for (mut keys, adjusted, sessions) in rows {
+            for (key, group) in keys.iter_mut().zip(groups) {
+                if let (Group::Month { .. }, Key::Int(day)) = (group, &key) {
+                    let (year, month, _) = civil_from_days(*day);
+                    *key = Key::Int(year * 12 + i64::from(month) - 1);
+                }
+            }
+            let sum = sums.entry(keys).or_default();
+            sum.0 = sum.0.saturating_add(count(adjusted));
+            sum.1 = sum.1.saturating_add(count(sessions));
+        }
+        Ok(sums
+            .into_iter()
+            .map(|(keys, (adjusted, sessions))| AtomSum {
+                group: keys
+                    .into_iter()
+                    .zip(groups)
+                    .map(|(key, group)| match (key, group) {
+                        (Key::Text(text), _) => text,
+                        (Key::Int(day), Group::Day { .. }) => {
+                            let (year, month, day) = civil_from_days(day);
+                            format!("{year:04}-{month:02}-{day:02}")
+                        }
+                        (Key::Int(months), Group::Month { .. }) => format!(
+                            "{:04}-{:02}",
+                            months.div_euclid(12),
+                            months.rem_euclid(12) + 1
+                        ),
+                        (Key::Int(n), _) => n.to_string(),
+                    })
+                    .collect(),
+                adjusted,
+                sessions,
+            })
+            .collect())
+    }
+
+    /// Venue ids and names, for [`ReportFilter::venue_id`] and [`Dim::Venue`] groups.
+    pub async fn venue_ids(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, name FROM venues ORDER BY name")
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    /// Per kiosk, its distinct hours with a heartbeat in the range (the kiosks' own roll-ups
+    /// of heartbeats included), for "sessions per open hour". Machines, not visitors: not
+    /// adjusted. Only the range, venue and kiosk of `filter` apply (a kiosk is open whoever
+    /// comes; an exhibit, audience or language does not narrow that down).
+    pub async fn kiosk_open_hours(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<KioskOpenHours>, StoreError> {
+        let mut select = Statement::new(
+            "SELECT kiosk_id, CAST(COUNT(DISTINCT hour_start_ms) AS BIGINT) AS hours
+             FROM hourly_events
+             WHERE event_type = 'kiosk_heartbeat' AND hour_start_ms >= ",
+        );
+        select
+            .bind(filter.from_ms)
+            .push(" AND hour_start_ms < ")
+            .bind(filter.to_ms);
+        if let Some(venue) = filter.venue_id {
+            select.push(" AND venue_id = ").bind(venue);
+        }
+        if let Some(kiosk) = &filter.kiosk_id {
+            select.push(" AND kiosk_id = ").bind(kiosk);
+        }
+        select.push(" GROUP BY kiosk_id ORDER BY kiosk_id");
+        let Statement { sql, values } = select;
+        let sql = for_engine(sql, self.engine());
+        let rows: Vec<(String, i64)> = with_pool!(self, |pool| {
+            let rows = bound!(&sql, values).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(kiosk, hours)| KioskOpenHours {
+                kiosk,
+                hours: count(hours),
+            })
+            .collect())
+    }
+
+    /// Every kiosk's health, by name.
+    pub async fn kiosk_health(&self) -> Result<Vec<KioskHealthRow>, StoreError> {
+        const KIOSKS: &str = "SELECT k.id, v.name AS venue, k.last_seen_at_ms, k.app_version,
+                                     k.revoked_at_ms, k.clock_untrusted_at_ms,
+                                     k.last_health_json, k.last_heartbeat_at_ms
+                              FROM kiosks k LEFT JOIN venues v ON v.id = k.venue_id
+                              ORDER BY k.id";
+        const UNKNOWN: &str =
+            "SELECT kiosk_id, exhibit_id FROM unknown_exhibits ORDER BY kiosk_id, exhibit_id";
+        let (mut kiosks, unknown) = with_pool!(self, |pool| {
+            let rows = sqlx::query(KIOSKS).fetch_all(pool).await?;
+            let mut kiosks = Vec::with_capacity(rows.len());
+            for row in &rows {
+                kiosks.push(KioskHealthRow {
+                    kiosk: row.try_get("id")?,
+                    venue: row.try_get("venue")?,
+                    last_seen_at_ms: row.try_get("last_seen_at_ms")?,
+                    app_version: row.try_get("app_version")?,
+                    revoked_at_ms: row.try_get("revoked_at_ms")?,
+                    clock_untrusted_at_ms: row.try_get("clock_untrusted_at_ms")?,
+                    last_health_json: row.try_get("last_health_json")?,
+                    last_heartbeat_at_ms: row.try_get("last_heartbeat_at_ms")?,
+                    unknown_exhibit_ids: Vec::new(),
+                });
+            }
+            let unknown: Vec<(String, String)> = sqlx::query_as(UNKNOWN).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((kiosks, unknown))
+        })?;
+        let mut by_kiosk: HashMap<String, Vec<String>> = HashMap::new();
+        for (kiosk, exhibit) in unknown {
+            by_kiosk.entry(kiosk).or_default().push(exhibit);
+        }
+        for row in &mut kiosks {
+            row.unknown_exhibit_ids = by_kiosk.remove(&row.kiosk).unwrap_or_default();
+        }
+        Ok(kiosks)
+    }
+
+    /// The first answers to `exhibit_id`'s questions of the sessions `filter` selects (by the
+    /// session's start hour, venue, kiosk, audience and language), for the point-biserial
+    /// discrimination of each question. Per session by necessity, so sessions are numbered
+    /// within this result only, in the order of their record keys (a keyed hash: no order of
+    /// time or arrival); the caller shows a correlation only over enough sessions.
+    pub async fn quiz_first_answers(
+        &self,
+        filter: &ReportFilter,
+        exhibit_id: &str,
+    ) -> Result<Vec<FirstAnswerRow>, StoreError> {
+        if let Some(other) = filter.exhibit_id.as_deref().filter(|&e| e != exhibit_id) {
+            return Err(ReportError::OtherExhibit {
+                asked: exhibit_id.to_owned(),
+                filter: other.to_owned(),
+            }
+            .into());
+        }
+        let mut select = Statement::new(
+            "SELECT s.session_id, a.question_id, a.correct
+             FROM sessions s JOIN session_answers a ON a.session_id = s.session_id
+             WHERE a.exhibit_id = ",
+        );
+        select.bind(exhibit_id);
+        select.push(" AND s.start_hour_ms >= ").bind(filter.from_ms);
+        select.push(" AND s.start_hour_ms < ").bind(filter.to_ms);
+        if let Some(venue) = filter.venue_id {
+            select.push(" AND s.venue_id = ").bind(venue);
+        }
+        for (column, value) in [
+            ("s.kiosk_id", &filter.kiosk_id),
+            ("s.audience", &filter.audience),
+            ("s.language", &filter.language),
+        ] {
+            if let Some(value) = value {
+                select.push(&format!(" AND {column} = ")).bind(value);
+            }
+        }
+        select.push(" ORDER BY s.record_key, s.session_id, a.question_id");
+        let Statement { sql, values } = select;
+        let sql = for_engine(sql, self.engine());
+        let rows: Vec<(String, String, i64)> = with_pool!(self, |pool| {
+            let rows = bound!(&sql, values).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })?;
+        let mut index: HashMap<String, u32> = HashMap::new();
+        Ok(rows
+            .into_iter()
+            .map(|(session_id, question_id, correct)| {
+                let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
+                FirstAnswerRow {
+                    session: *index.entry(session_id).or_insert(next),
+                    question_id,
+                    correct: correct != 0,
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn days_become_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(19_723 + 59), (2024, 2, 29));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
+    }
+
+    #[test]
+    fn placeholders_are_renumbered_past_the_outer_ones() {
+        assert_eq!(
+            renumber("a = $1 AND b IN ($2, $10)", 3),
+            "a = $4 AND b IN ($5, $13)"
+        );
+    }
+
+    #[test]
+    fn dimensions_a_table_lacks_are_refused() {
+        let filter = ReportFilter {
+            exhibit_id: Some("quiz".into()),
+            ..ReportFilter::between(0, 1)
+        };
+        assert_eq!(
+            atom_sums_statement(AtomTable::Sessions, &filter, &[], &[], 5).unwrap_err(),
+            ReportError::NoSuchDimension {
+                table: "atom_sessions",
+                dimension: "exhibit"
+            }
+        );
+        let all = ReportFilter::between(0, 1);
+        for (table, dim) in [
+            (AtomTable::Exhibits, Dim::Trait),
+            (AtomTable::SessionTraits, Dim::Measure),
+            (AtomTable::Placements, Dim::Theme),
+            (AtomTable::Answers, Dim::Bin),
+        ] {
+            assert!(atom_sums_statement(table, &all, &[Group::By(dim)], &[], 5).is_err());
+            assert!(atom_sums_statement(table, &all, &[], &[Only::is(dim, "x")], 5).is_err());
+        }
+        assert_eq!(
+            atom_sums_statement(AtomTable::Sessions, &all, &[], &[], 0).unwrap_err(),
+            ReportError::ZeroK
+        );
+        assert!(matches!(
+            atom_sums_statement(
+                AtomTable::Exhibits,
+                &all,
+                &[],
+                &[Only::any::<&str>(Dim::Measure, &[])],
+                5
+            ),
+            Err(ReportError::EmptySelection { .. })
+        ));
+        assert_eq!(
+            atom_sums_statement(
+                AtomTable::Sessions,
+                &all,
+                &[Group::Day {
+                    utc_offset_ms: 27 * HOUR_MS
+                }],
+                &[],
+                5
+            )
+            .unwrap_err(),
+            ReportError::Offset
+        );
+    }
+
+    #[test]
+    fn values_from_a_request_are_bound_never_written_into_the_text() {
+        let filter = ReportFilter {
+            kiosk_id: Some("k'; DROP TABLE x; --".into()),
+            ..ReportFilter::between(0, 1)
+        };
+        let (statement, _) = atom_sums_statement(
+            AtomTable::Exhibits,
+            &filter,
+            &[Group::By(Dim::Exhibit)],
+            &[Only::is(Dim::Measure, "opened' OR 1=1")],
+            5,
+        )
+        .unwrap();
+        assert!(!statement.sql.contains("DROP") && !statement.sql.contains("1=1"));
+        let placeholders = statement.sql.matches('$').count();
+        assert_eq!(placeholders, statement.values.len());
+        for n in 1..=placeholders {
+            assert!(
+                statement.sql.contains(&format!("${n}")),
+                "${n} in {}",
+                statement.sql
+            );
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The SQL of a pass's per-session facts and heartbeats: what [`Fold`] gathered, merged into
+//! the stored rows (counts added, maxima kept, first answers by `seq`, sets united). Pure
+//! statement builders; the pass runs them in its transaction.
+
+use super::fold::{AnswerKey, FirstAnswer, Fold};
+use super::{UPSERT_CHUNK, saturating_add};
+use crate::db_int;
+use crate::sql::Statement;
+use std::collections::HashMap;
+
+/// `column` keeps the larger of the stored and the new value.
+fn keep_larger(table: &str, column: &str) -> String {
+    format!(
+        "{column} = CASE WHEN excluded.{column} > {table}.{column} \
+         THEN excluded.{column} ELSE {table}.{column} END"
+    )
+}
+
+/// `session_exhibits`, `session_placements`, `session_hotspots`, then the recount of the
+/// distinct counts of the sessions whose placements or hotspots changed.
+pub(crate) fn exhibit_statements(fold: &Fold) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    let mut exhibits: Vec<_> = fold.exhibits.iter().collect();
+    exhibits.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for chunk in exhibits.chunks(UPSERT_CHUNK) {
+        let mut upsert = Statement::new(
+            "INSERT INTO session_exhibits (session_id, exhibit_id, opens, closes, dwell_ms,
+                 max_page, answered, quiz_completed, correct_placements, hotspots_opened) VALUES ",
+        );
+        upsert.rows(chunk, |row, (key, facts)| {
+            row.bind(&key.session_id)
+                .bind(&key.exhibit_id)
+                .bind(db_int(facts.opens))
+                .bind(db_int(facts.closes))
+                .bind(db_int(facts.dwell_ms))
+                .bind(db_int(facts.max_page))
+                .bind(db_int(facts.answered))
+                .bind(db_int(facts.quiz_completed))
+                .bind(0)
+                .bind(0);
+        });
+        let table = "session_exhibits";
+        upsert.push(" ON CONFLICT (session_id, exhibit_id) DO UPDATE SET ");
+        upsert.push(
+            &[
+                saturating_add(table, "opens"),
+                saturating_add(table, "closes"),
+                saturating_add(table, "dwell_ms"),
+                keep_larger(table, "max_page"),
+                saturating_add(table, "answered"),
+                saturating_add(table, "quiz_completed"),
+            ]
+            .join(", "),
+        );
+        statements.push(upsert);
+    }
+
+    let mut placements: Vec<_> = fold.placements.iter().collect();
+    placements.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for chunk in placements.chunks(UPSERT_CHUNK) {
+        let mut upsert = Statement::new(
+            "INSERT INTO session_placements (session_id, exhibit_id, item_id, bin_id,
+                 placements, correct) VALUES ",
+        );
+        upsert.rows(chunk, |row, (key, counts)| {
+            row.bind(&key.session_id)
+                .bind(&key.exhibit_id)
+                .bind(&key.item_id)
+                .bind(&key.bin_id)
+                .bind(db_int(counts.placements))
+                .bind(db_int(counts.correct));
+        });
+        upsert.push(" ON CONFLICT (session_id, exhibit_id, item_id, bin_id) DO UPDATE SET ");
+        upsert.push(&format!(
+            "{}, {}",
+            saturating_add("session_placements", "placements"),
+            saturating_add("session_placements", "correct")
+        ));
+        statements.push(upsert);
+    }
+
+    let mut hotspots: Vec<_> = fold.hotspots.iter().collect();
+    hotspots.sort_unstable();
+    for chunk in hotspots.chunks(UPSERT_CHUNK) {
+        let mut insert = Statement::new(
+            "INSERT INTO session_hotspots (session_id, exhibit_id, hotspot_id) VALUES ",
+        );
+        insert.rows(chunk, |row, key| {
+            row.bind(&key.session_id)
+                .bind(&key.exhibit_id)
+                .bind(&key.hotspot_id);
+        });
+        insert.push(" ON CONFLICT (session_id, exhibit_id, hotspot_id) DO NOTHING");
+        statements.push(insert);
+    }
+
+    let recount: Vec<&str> = fold.sessions_to_recount().into_iter().collect();
+    for chunk in recount.chunks(UPSERT_CHUNK) {
+        // Every exhibit row of these sessions is recounted (idempotent): the session id alone
+        // finds them through the key.
+        let mut update = Statement::new(
+            "UPDATE session_exhibits SET
+                 correct_placements = (SELECT COUNT(DISTINCT p.item_id) FROM session_placements p
+                     WHERE p.session_id = session_exhibits.session_id
+                       AND p.exhibit_id = session_exhibits.exhibit_id AND p.correct > 0),
+                 hotspots_opened = (SELECT COUNT(*) FROM session_hotspots h
+                     WHERE h.session_id = session_exhibits.session_id
+                       AND h.exhibit_id = session_exhibits.exhibit_id)
+             WHERE session_id IN (",
+        );
+        update.list(chunk).push(")");
+        statements.push(update);
+    }
+    statements
+}
+
+/// Chunks of first answers: each an upsert that keeps the lower `seq` and returns the keys
+/// it wrote (new, or replacing a later answer), whose choices must then be stored.
+pub(crate) fn answer_chunks(fold: &Fold) -> Vec<Vec<(&AnswerKey, &FirstAnswer)>> {
+    let mut answers: Vec<_> = fold.answers.iter().collect();
+    answers.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    answers.chunks(UPSERT_CHUNK).map(<[_]>::to_vec).collect()
+}
+
+pub(crate) fn answer_upsert(chunk: &[(&AnswerKey, &FirstAnswer)]) -> Statement {
+    let mut upsert = Statement::new(
+        "INSERT INTO session_answers (session_id, exhibit_id, question_id, seq, correct,
+             choices, value, answer_ms) VALUES ",
+    );
+    upsert.rows(chunk, |row, (key, answer)| {
+        row.bind(&key.session_id)
+            .bind(&key.exhibit_id)
+            .bind(&key.question_id)
+            .bind(db_int(answer.seq))
+            .bind(i64::from(answer.correct))
+            .bind(answer.choices.join(","))
+            .bind(answer.value)
+            .bind(db_int(answer.answer_ms));
+    });
+    upsert.push(
+        " ON CONFLICT (session_id, exhibit_id, question_id) DO UPDATE SET
+             seq = excluded.seq, correct = excluded.correct, choices = excluded.choices,
+             value = excluded.value, answer_ms = excluded.answer_ms
+         WHERE excluded.seq < session_answers.seq
+         RETURNING session_id, exhibit_id, question_id",
+    );
+    upsert
+}
+
+/// The choices of the answers an upsert wrote (`written`: their keys), tagged with the
+/// answer's `seq`; the rows of a replaced answer stay but no longer match its `seq`.
+pub(crate) fn choice_inserts(fold: &Fold, written: &[AnswerKey]) -> Vec<Statement> {
+    let rows: Vec<(&AnswerKey, i64, &String)> = written
+        .iter()
+        .filter_map(|key| fold.answers.get_key_value(key))
+        .flat_map(|(key, answer)| {
+            answer
+                .choices
+                .iter()
+                .map(move |choice| (key, db_int(answer.seq), choice))
+        })
+        .collect();
+    rows.chunks(UPSERT_CHUNK)
+        .map(|chunk| {
+            let mut insert = Statement::new(
+                "INSERT INTO session_choices (session_id, exhibit_id, question_id, seq, choice_id)
+                 VALUES ",
+            );
+            insert.rows(chunk, |row, (key, seq, choice)| {
+                row.bind(&key.session_id)
+                    .bind(&key.exhibit_id)
+                    .bind(&key.question_id)
+                    .bind(*seq)
+                    .bind(*choice);
+            });
+            insert.push(
+                " ON CONFLICT (session_id, exhibit_id, question_id, seq, choice_id) DO NOTHING",
+            );
+            insert
+        })
+        .collect()
+}
+
+/// Each kiosk's newest heartbeat of the pass, kept if newer than the stored one, and the
+/// exhibits on show per kiosk-hour (the larger count kept).
+pub(crate) fn heartbeat_statements(fold: &Fold) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    let mut kiosks: Vec<_> = fold.heartbeats.iter().collect();
+    kiosks.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (kiosk, beat) in kiosks {
+        let json = match serde_json::to_string(&beat.health) {
+            Ok(json) => json,
+            Err(err) => {
+                tracing::error!(kiosk, "a heartbeat cannot be written as JSON: {err}");
+                continue;
+            }
+        };
+        let mut update = Statement::new("UPDATE kiosks SET last_health_json = ");
+        update
+            .bind(json)
+            .push(", last_heartbeat_at_ms = ")
+            .bind(beat.occurred_at_ms)
+            .push(" WHERE id = ")
+            .bind(kiosk)
+            .push(" AND (last_heartbeat_at_ms IS NULL OR last_heartbeat_at_ms < ")
+            .bind(beat.occurred_at_ms)
+            .push(")");
+        statements.push(update);
+    }
+    let mut hours: Vec<_> = fold.heartbeat_hours.iter().collect();
+    hours.sort_unstable();
+    for chunk in hours.chunks(UPSERT_CHUNK) {
+        let mut upsert = Statement::new(
+            "INSERT INTO kiosk_heartbeat_hours (kiosk_id, hour_start_ms, exhibits_loaded) VALUES ",
+        );
+        upsert.rows(chunk, |row, ((kiosk, hour), loaded)| {
+            row.bind(kiosk).bind(*hour).bind(db_int(**loaded));
+        });
+        upsert.push(" ON CONFLICT (kiosk_id, hour_start_ms) DO UPDATE SET ");
+        upsert.push(&keep_larger("kiosk_heartbeat_hours", "exhibits_loaded"));
+        statements.push(upsert);
+    }
+    statements
+}
+
+/// The stored exhibits on show of the pass's heartbeat hours: rows of (kiosk_id,
+/// hour_start_ms, exhibits_loaded); empty when the pass has no heartbeat.
+pub(crate) fn stored_heartbeat_hours(fold: &Fold) -> Vec<Statement> {
+    let mut hours: Vec<_> = fold.heartbeat_hours.keys().collect();
+    hours.sort_unstable();
+    hours
+        .chunks(UPSERT_CHUNK)
+        .map(|chunk| {
+            let mut select = Statement::new("WITH beats (kiosk_id, hour_start_ms) AS (VALUES ");
+            select.rows(chunk, |row, (kiosk, hour)| {
+                row.bind(kiosk).bind(*hour);
+            });
+            select.push(
+                ") SELECT h.kiosk_id, h.hour_start_ms, h.exhibits_loaded
+                   FROM beats b JOIN kiosk_heartbeat_hours h
+                     ON h.kiosk_id = b.kiosk_id AND h.hour_start_ms = b.hour_start_ms",
+            );
+            select
+        })
+        .collect()
+}
+
+/// The pass's heartbeat hours whose exhibits on show change (none stored yet, or more now).
+pub(crate) fn changed_heartbeat_hours(fold: &Fold, stored: &[(String, i64, i64)]) -> Vec<(String, i64)> {
+    let stored: HashMap<(&str, i64), i64> = stored
+        .iter()
+        .map(|(kiosk, hour, loaded)| ((kiosk.as_str(), *hour), *loaded))
+        .collect();
+    let mut changed: Vec<(String, i64)> = fold
+        .heartbeat_hours
+        .iter()
+        .filter(|((kiosk, hour), loaded)| {
+            stored
+                .get(&(kiosk.as_str(), *hour))
+                .is_none_or(|&before| db_int(**loaded) > before)
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
+    changed.sort_unstable();
+    changed
+}
+
+/// For each changed heartbeat hour, the kiosk's next stored heartbeat hour after it: rows of
+/// (kiosk_id, hour_start_ms, next hour or NULL).
+pub(crate) fn next_heartbeat_hours(changed: &[(String, i64)]) -> Vec<Statement> {
+    changed
+        .chunks(UPSERT_CHUNK)
+        .map(|chunk| {
+            let mut select = Statement::new("WITH beats (kiosk_id, hour_start_ms) AS (VALUES ");
+            select.rows(chunk, |row, (kiosk, hour)| {
+                row.bind(kiosk).bind(*hour);
+            });
+            select.push(
+                ") SELECT b.kiosk_id, b.hour_start_ms,
+                          (SELECT MIN(h.hour_start_ms) FROM kiosk_heartbeat_hours h
+                           WHERE h.kiosk_id = b.kiosk_id AND h.hour_start_ms > b.hour_start_ms)
+                   FROM beats b",
+            );
+            select
+        })
+        .collect()
+}
+
+/// The hours whose "exhibits on show" a changed heartbeat hour sets: from it up to the
+/// kiosk's next heartbeat hour (stored, or of this pass), as (kiosk, from, to) ranges. A
+/// session in an hour without a heartbeat is measured against the latest heartbeat before it,
+/// so a heartbeat that comes late changes the atoms of the hours after it too.
+pub(crate) fn heartbeat_ranges(
+    fold: &Fold,
+    next_stored: &[(String, i64, Option<i64>)],
+) -> Vec<(String, i64, i64)> {
+    next_stored
+        .iter()
+        .map(|(kiosk, hour, next)| {
+            let next_in_pass = fold
+                .heartbeat_hours
+                .keys()
+                .filter(|(k, h)| k == kiosk && h > hour)
+                .map(|(_, h)| *h)
+                .min();
+            let to = [*next, next_in_pass]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(i64::MAX);
+            (kiosk.clone(), *hour, to)
+        })
+        .collect()
+}
+
+/// The start hours of stored sessions in the ranges: rows of (kiosk_id, start_hour_ms).
+pub(crate) fn session_hours_in(ranges: &[(String, i64, i64)]) -> Vec<Statement> {
+    ranges
+        .chunks(UPSERT_CHUNK)
+        .map(|chunk| {
+            let mut select =
+                Statement::new("WITH ranges (kiosk_id, from_ms, to_ms) AS (VALUES ");
+            select.rows(chunk, |row, (kiosk, from, to)| {
+                row.bind(kiosk).bind(*from).bind(*to);
+            });
+            select.push(
+                ") SELECT DISTINCT s.kiosk_id, s.start_hour_ms
+                   FROM ranges r JOIN sessions s
+                     ON s.kiosk_id = r.kiosk_id AND s.start_hour_ms >= r.from_ms
+                    AND s.start_hour_ms < r.to_ms",
+            );
+            select
+        })
+        .collect()
+}
