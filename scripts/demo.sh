@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: kepu-server on its embedded SQLite and the kiosk (windowed) on the sample exhibits,
-# already paired with a token. Close the kiosk window to stop both; the summary is printed then.
+# already paired with a token, and the staff dashboard with a few hundred visits in it (the
+# kiosk's autopilot plays them first, headless). Close the kiosk window to stop both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -39,6 +40,17 @@ TOML
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
+echo
+echo "demo: the staff dashboard is at http://127.0.0.1:$port/  (sign in as $staff_name / $staff_password)"
+echo
+
+# The first time: 300 synthetic visitors on a headless kiosk (the same kiosk id and outbox),
+# so the dashboard has something to show; the kiosk delivers them when it starts below.
+if [ ! -e "$data/.visitors-played" ]; then
+  echo "demo: the autopilot plays 300 visitors (about a minute)"
+  "$bin/kepu-kiosk" run --config "$data/kiosk.toml" --headless --autopilot 300 --seed 2026
+  touch "$data/.visitors-played"
+fi
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   "$bin/kepu-kiosk" run --windowed --config "$data/kiosk.toml"
@@ -54,3 +66,5 @@ sleep 2
 echo "demo: engagement summary from kepu-server (staff $staff_name / $staff_password):"
 curl -s -u "$staff_name:$staff_password" "http://127.0.0.1:$port/api/v1/stats/summary" || true
 echo
+echo "demo: the dashboard was at http://127.0.0.1:$port/ (run this again to see it with the kiosk)"
+

@@ -39,6 +39,11 @@ pub struct FileConfig {
     /// Mark the dashboard's cookies `Secure` although this server does not serve TLS itself:
     /// for a reverse proxy in front that does (on by itself with `tls_cert`).
     pub secure_cookies: Option<bool>,
+    /// k: the fewest visitor sessions a published count may rest on (default 5; at least 5).
+    pub min_sessions: Option<u64>,
+    /// The district's offset from UTC, `+08:00` (default) or `-05:30`: report days and hours
+    /// of the week are counted in it.
+    pub utc_offset: Option<String>,
 }
 
 impl FileConfig {
@@ -105,6 +110,78 @@ pub fn session_idle(flag: Option<u32>, file: &FileConfig) -> anyhow::Result<std:
 }
 
 pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 30;
+
+/// How reports are made: k (never below 5: docs/dashboard.md) and the district's time zone.
+pub fn report_settings(file: &FileConfig) -> anyhow::Result<crate::report_data::ReportSettings> {
+    let mut settings = crate::report_data::ReportSettings::default();
+    if let Some(k) = file.min_sessions {
+        settings.min_sessions = crate::reports::MinSessions::new(k).map_err(|_| {
+            anyhow::anyhow!(
+                "min_sessions = {k} is below 5: counts resting on fewer than 5 visitor \
+                 sessions are never shown (it can only be raised)"
+            )
+        })?;
+    }
+    if let Some(offset) = &file.utc_offset {
+        settings.zone = parse_utc_offset(offset).ok_or_else(|| {
+            anyhow::anyhow!(
+                "utc_offset = \"{offset}\" is not an offset from UTC: write it as +08:00 or -05:30"
+            )
+        })?;
+    }
+    Ok(settings)
+}
+
+/// `+HH:MM` or `-HH:MM`, within ±14 hours.
+pub fn parse_utc_offset(text: &str) -> Option<chrono::FixedOffset> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':')?;
+    if hours.len() != 2 || minutes.len() != 2 {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    chrono::FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+#[cfg(test)]
+mod report_settings_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn k_can_only_be_raised_and_the_offset_must_be_one() {
+        let file = |text: &str| -> FileConfig { toml::from_str(text).unwrap() };
+        let default = report_settings(&FileConfig::default()).unwrap();
+        assert_eq!(default.min_sessions.get(), 5);
+        assert_eq!(default.zone.local_minus_utc(), 8 * 3600);
+        assert_eq!(
+            report_settings(&file("min_sessions = 10"))
+                .unwrap()
+                .min_sessions
+                .get(),
+            10
+        );
+        let low = report_settings(&file("min_sessions = 3"))
+            .unwrap_err()
+            .to_string();
+        assert!(low.contains("below 5"), "{low}");
+        let zone = report_settings(&file("utc_offset = \"-05:30\""))
+            .unwrap()
+            .zone;
+        assert_eq!(zone.local_minus_utc(), -(5 * 3600 + 1800));
+        for bad in ["8", "+8:00", "+15:00", "+08:60", "UTC"] {
+            let err = report_settings(&file(&format!("utc_offset = \"{bad}\""))).unwrap_err();
+            assert!(err.to_string().contains("+08:00"), "{bad}: {err}");
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

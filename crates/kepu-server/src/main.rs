@@ -226,6 +226,7 @@ async fn main() -> anyhow::Result<()> {
             tls,
             sessions,
             secure_cookies: file.secure_cookies.unwrap_or(false),
+            reports: config::report_settings(&file)?,
         };
         return serve(config).await;
     }

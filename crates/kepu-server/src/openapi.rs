@@ -323,6 +323,23 @@ impl Operation {
     }
 }
 
+/// A parameter for each `{name}` of a path: an id (an exhibit's, a question's), so of the
+/// manifest ids' shape.
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| {
+            json!({
+                "name": name,
+                "in": "path",
+                "required": true,
+                "description": "An id as in the exhibit manifests.",
+                "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$", "maxLength": 64},
+            })
+        })
+        .collect()
+}
+
 /// The query parameters of a struct's schema: one per property (a `null` alternative dropped:
 /// an absent parameter is how a query says "none").
 fn query_parameters(schema: Value) -> Value {

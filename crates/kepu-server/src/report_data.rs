@@ -310,6 +310,286 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl Reader<'_> {
+    /// Answers and correct answers per month, audience, theme and question (exhibit and
+    /// question id together: question ids are only unique within their quiz).
+    pub async fn literacy(&self) -> Result<crate::reports::literacy::LiteracyInput, AppError> {
+        let period = &self.scope.period;
+        let groups = [
+            Group::Month {
+                utc_offset_ms: self.settings.offset_ms(),
+            },
+            Group::By(Dim::Audience),
+            Group::By(Dim::Theme),
+            Group::By(Dim::Exhibit),
+            Group::By(Dim::Question),
+            Group::By(Dim::Outcome),
+        ];
+        let rows = self
+            .sums(
+                AtomTable::Answers,
+                period,
+                &groups,
+                &[Only::any(Dim::Outcome, &["answered", "correct"])],
+            )
+            .await?;
+        let (mut answered, mut correct) = (Vec::new(), Vec::new());
+        for row in rows {
+            let [month, audience, theme, exhibit, question, outcome] = match row.group.as_slice() {
+                [a, b, c, d, e, f] => [a, b, c, d, e, f],
+                _ => continue,
+            };
+            let sum = AtomSum {
+                group: vec![
+                    month.clone(),
+                    audience.clone(),
+                    theme.clone(),
+                    format!("{exhibit}/{question}"),
+                ],
+                adjusted: row.adjusted,
+                sessions: row.sessions,
+            };
+            match outcome.as_str() {
+                "answered" => answered.push(sum),
+                "correct" => correct.push(sum),
+                _ => {}
+            }
+        }
+        Ok(crate::reports::literacy::LiteracyInput {
+            themes: kepu_core::manifest::LiteracyTheme::ALL
+                .iter()
+                .map(|t| t.name().to_owned())
+                .collect(),
+            audiences: REPORTED_AUDIENCES.iter().map(|a| (*a).to_owned()).collect(),
+            months: period
+                .months()
+                .into_iter()
+                .map(|(year, month)| format!("{year:04}-{month:02}"))
+                .collect(),
+            answered,
+            correct,
+        })
+    }
+}
+
+impl Reader<'_> {
+    /// One quiz's item analysis input: per audience and question the answers, correct
+    /// answers, choices picked, answer times and estimate values, and the first answers per
+    /// session for discrimination.
+    pub async fn quiz(
+        &self,
+        manifest: &ExhibitManifest,
+    ) -> Result<crate::reports::quiz::QuizInput, AppError> {
+        use crate::reports::quiz::{ChoiceFacts, QuestionFacts};
+        use kepu_core::manifest::QuestionType;
+        let questions = manifest
+            .questions
+            .iter()
+            .map(|q| QuestionFacts {
+                question_id: q.id.clone(),
+                choices: match q.question_type {
+                    QuestionType::Single | QuestionType::Multiple | QuestionType::ImageChoice => q
+                        .choices
+                        .iter()
+                        .map(|c| ChoiceFacts {
+                            choice_id: c.id.clone(),
+                            correct: c.correct,
+                        })
+                        .collect(),
+                    QuestionType::TrueFalse => [true, false]
+                        .into_iter()
+                        .map(|said| ChoiceFacts {
+                            choice_id: said.to_string(),
+                            correct: q.answer == Some(said),
+                        })
+                        .collect(),
+                    // An ordering's answer names every item: its picks say nothing.
+                    QuestionType::Ordering | QuestionType::Estimate => Vec::new(),
+                },
+                multiple: matches!(
+                    q.question_type,
+                    QuestionType::Multiple | QuestionType::Ordering
+                ),
+                estimate: q.question_type == QuestionType::Estimate,
+            })
+            .collect();
+        Ok(crate::reports::quiz::QuizInput {
+            exhibit_id: manifest.id.clone(),
+            questions,
+            audiences: REPORTED_AUDIENCES.iter().map(|a| (*a).to_owned()).collect(),
+            current: self.quiz_period(manifest, &self.scope.period).await?,
+            previous: self
+                .quiz_period(manifest, &self.scope.period.previous())
+                .await?,
+        })
+    }
+
+    async fn quiz_period(
+        &self,
+        manifest: &ExhibitManifest,
+        period: &Period,
+    ) -> Result<crate::reports::quiz::QuizPeriod, AppError> {
+        use crate::reports::input::{SessionAnswer, ValueHistogram};
+        let mut filter = self.filter(period, true);
+        filter.exhibit_id = Some(manifest.id.clone());
+        let rows = self
+            .store
+            .atom_sums(
+                AtomTable::Answers,
+                &filter,
+                &[
+                    Group::By(Dim::Audience),
+                    Group::By(Dim::Question),
+                    Group::By(Dim::Outcome),
+                ],
+                &[],
+                self.settings.k(),
+            )
+            .await?;
+        let mut period_rows = crate::reports::quiz::QuizPeriod::default();
+        let mut times: BTreeMap<(String, String), DurationHistogram> = BTreeMap::new();
+        let mut values: BTreeMap<(String, String), ValueHistogram> = BTreeMap::new();
+        for row in rows {
+            let [audience, question, outcome] = match row.group.as_slice() {
+                [a, b, c] => [a.clone(), b.clone(), c.clone()],
+                _ => continue,
+            };
+            let count = Count::new(row.adjusted, row.sessions);
+            let sum = |group: Vec<String>| AtomSum {
+                group,
+                adjusted: row.adjusted,
+                sessions: row.sessions,
+            };
+            if outcome == "answered" {
+                period_rows.answered.push(sum(vec![audience, question]));
+            } else if outcome == "correct" {
+                period_rows.correct.push(sum(vec![audience, question]));
+            } else if let Some(choice) = outcome.strip_prefix("choice:") {
+                period_rows
+                    .choices
+                    .push(sum(vec![audience, question, choice.to_owned()]));
+            } else if let Some(bucket) = outcome
+                .strip_prefix("time:")
+                .and_then(|b| b.parse::<usize>().ok())
+                .filter(|b| *b < BUCKETS)
+            {
+                let key = (audience.clone(), question.clone());
+                times
+                    .entry(key)
+                    .or_insert_with(|| DurationHistogram::empty(&[audience, question]))
+                    .buckets[bucket] = count;
+            } else if let Some(bin) = outcome
+                .strip_prefix("value:")
+                .and_then(|b| b.parse::<usize>().ok())
+                .filter(|b| *b < 10)
+                && let Some(estimate) = manifest
+                    .questions
+                    .iter()
+                    .find(|q| q.id == question)
+                    .and_then(|q| q.estimate.as_ref())
+            {
+                let key = (audience.clone(), question.clone());
+                let histogram = values.entry(key).or_insert_with(|| ValueHistogram {
+                    group: vec![audience, question],
+                    edges: (0..=10)
+                        .map(|i| estimate.min + (estimate.max - estimate.min) * f64::from(i) / 10.0)
+                        .collect(),
+                    bins: vec![Count::ZERO; 10],
+                });
+                histogram.bins[bin] = count;
+            }
+        }
+        period_rows.answer_time = times.into_values().collect();
+        period_rows.estimates = values.into_values().collect();
+        // First answers per session, one query per "I am a..." answer so each is tagged with
+        // it (the store numbers sessions within a result).
+        let audiences: Vec<String> = match &self.scope.audience {
+            Some(one) => vec![audience_key(one).to_owned()],
+            None => REPORTED_AUDIENCES
+                .iter()
+                .map(|a| (*a).to_owned())
+                .chain(["skipped".to_owned(), String::new()])
+                .collect(),
+        };
+        for audience in audiences {
+            let mut by_audience = filter.clone();
+            by_audience.audience = Some(audience.clone());
+            for answer in self
+                .store
+                .quiz_first_answers(&by_audience, &manifest.id)
+                .await?
+            {
+                period_rows.answers.push(SessionAnswer {
+                    session: u64::from(answer.session),
+                    audience: audience.clone(),
+                    question: answer.question_id,
+                    correct: answer.correct,
+                });
+            }
+        }
+        Ok(period_rows)
+    }
+}
+
+/// The quiz report of one exhibit in `scope`.
+pub async fn quiz_report(
+    state: &crate::AppState,
+    scope: &Scope,
+    exhibit_id: &str,
+    language: &str,
+) -> Result<crate::reports::Published<crate::reports::quiz::QuizReport>, AppError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let manifest = catalog
+        .get(exhibit_id)
+        .filter(|m| m.kind == kepu_core::manifest::ExhibitKind::Quiz)
+        .ok_or_else(|| {
+            AppError::NotFound(format!("there is no published quiz \"{exhibit_id}\""))
+        })?;
+    let input = Reader::new(&state.store, state.reports, scope)
+        .await?
+        .quiz(manifest)
+        .await?;
+    let names = CatalogNames {
+        catalog: &catalog,
+        language,
+    };
+    let privacy = crate::reports::Suppression::new(state.reports.min_sessions);
+    Ok(crate::reports::quiz::quiz(&privacy, &input, &names)?)
+}
+
+/// The audiences reports put side by side (the rest count in "all" only).
+pub const REPORTED_AUDIENCES: [&str; 8] = [
+    "child",
+    "youth",
+    "adult",
+    "senior",
+    "family",
+    "rural",
+    "worker",
+    "civil-servant",
+];
+
+/// The literacy report of `scope`, named in `language`.
+pub async fn literacy_report(
+    state: &crate::AppState,
+    scope: &Scope,
+    language: &str,
+) -> Result<crate::reports::Published<crate::reports::literacy::LiteracyReport>, AppError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let input = Reader::new(&state.store, state.reports, scope)
+        .await?
+        .literacy()
+        .await?;
+    let names = CatalogNames {
+        catalog: &catalog,
+        language,
+    };
+    let privacy = crate::reports::Suppression::new(state.reports.min_sessions);
+    Ok(crate::reports::literacy::literacy(
+        &privacy, &input, &names,
+    )?)
+}
+
 /// The stored "I am a..." key of a filter value: `unknown` is the empty key (no answer).
 fn audience_key(filter: &str) -> &str {
     if filter == "unknown" { "" } else { filter }

@@ -31,6 +31,8 @@ pub struct ServeConfig {
     /// Mark cookies `Secure` without serving TLS here (a TLS proxy in front); TLS here turns
     /// it on anyway.
     pub secure_cookies: bool,
+    /// k and the district's time zone for reports.
+    pub reports: crate::report_data::ReportSettings,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -55,6 +57,7 @@ impl ServeConfig {
             tls: None,
             sessions: SessionPolicy::default(),
             secure_cookies: false,
+            reports: crate::report_data::ReportSettings::default(),
         }
     }
 }
@@ -103,7 +106,9 @@ pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
     };
     Ok(Application {
         listener,
-        state: AppState::with_guards(store, guards).with_sessions(sessions),
+        state: AppState::with_guards(store, guards)
+            .with_sessions(sessions)
+            .with_reports(config.reports),
         limits: config.limits.clone(),
         rollup_every: config.rollup_every,
         retain_raw_days: config.retain_raw_days,

@@ -83,8 +83,10 @@ impl ReportExhibit {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default(),
-                // TODO(lead): fill from question.theme once kepu-core has it.
-                theme: String::new(),
+                theme: question
+                    .theme
+                    .map(|theme| theme.name().to_owned())
+                    .unwrap_or_default(),
                 estimate_min: question.estimate.as_ref().map(|e| e.min),
                 estimate_max: question.estimate.as_ref().map(|e| e.max),
                 estimate_answer: question.estimate.as_ref().map(|e| e.answer),
@@ -94,8 +96,7 @@ impl ReportExhibit {
             exhibit_id: manifest.id.clone(),
             kind: manifest.kind.name().to_owned(),
             completion_target,
-            // TODO(lead): fill from manifest.intended_secs (× 1000) once kepu-core has it.
-            intended_ms: None,
+            intended_ms: manifest.intended_secs.map(|secs| i64::from(secs) * 1000),
             questions,
         }
     }

@@ -9,15 +9,19 @@ use crate::openapi::Operation;
 use crate::report_data::{self, KioskHealthReport};
 use crate::reports::Published;
 use crate::reports::exhibits::ExhibitsReport;
+use crate::reports::literacy::LiteracyReport;
 use crate::reports::overview::OverviewReport;
+use crate::reports::quiz::QuizReport;
 use crate::scope::ScopeParams;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
 pub const OVERVIEW_PATH: &str = "/api/v1/reports/overview";
 pub const EXHIBITS_PATH: &str = "/api/v1/reports/exhibits";
 pub const KIOSKS_PATH: &str = "/api/v1/reports/kiosks";
+pub const LITERACY_PATH: &str = "/api/v1/reports/literacy";
+pub const QUIZ_PATH: &str = "/api/v1/reports/quizzes/{exhibit}";
 
 const BAD_SCOPE: &str = "A filter that does not parse: a date not written YYYY-MM-DD, a period \
     that ends before it starts or is longer than three years, an unknown audience, language \
@@ -71,6 +75,40 @@ pub fn router() -> ApiRouter {
                 ),
         )
         .get(
+            LITERACY_PATH,
+            literacy,
+            Operation::new(
+                "reportLiteracy",
+                "Share of correct answers per audience and literacy theme, with 95 % intervals",
+            )
+            .staff()
+            .query::<ReportQuery>(BAD_SCOPE)
+            .error(404, "There is no venue of that name.")
+            .ok::<Published<LiteracyReport>>(
+                "The science-literacy indicator: per theme and audience the answers, the share \
+                 correct and its Wilson 95 % interval, and the monthly trend per theme.",
+            ),
+        )
+        .get(
+            QUIZ_PATH,
+            quiz,
+            Operation::new(
+                "reportQuiz",
+                "Item analysis of one quiz, audiences side by side",
+            )
+            .staff()
+            .query::<ReportQuery>(BAD_SCOPE)
+            .error(
+                404,
+                "There is no published quiz of that id, or no venue of that name.",
+            )
+            .ok::<Published<QuizReport>>(
+                "Per question and audience: answered, difficulty, discrimination, choice \
+                     shares with non-functioning distractors flagged, median answer time, \
+                     estimate deciles.",
+            ),
+        )
+        .get(
             KIOSKS_PATH,
             kiosks,
             Operation::new("reportKiosks", "Kiosk health, offline kiosks first")
@@ -96,6 +134,35 @@ async fn exhibits(
     let scope = report_data::scope_of(&query.scope, &state.reports)?;
     Ok(Json(
         report_data::exhibits_report(&state, &scope, query.language()).await?,
+    ))
+}
+
+async fn literacy(
+    State(state): State<AppState>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<Published<LiteracyReport>>, AppError> {
+    let scope = report_data::scope_of(&query.scope, &state.reports)?;
+    Ok(Json(
+        report_data::literacy_report(&state, &scope, query.language()).await?,
+    ))
+}
+
+async fn quiz(
+    State(state): State<AppState>,
+    Path(exhibit): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<Published<QuizReport>>, AppError> {
+    if !kepu_core::manifest::is_identifier(&exhibit) {
+        return Err(AppError::NotFound(format!(
+            "there is no published quiz \"{}\"",
+            exhibit.chars().take(40).collect::<String>()
+        )));
+    }
+    let mut scope_params = query.scope.clone();
+    scope_params.exhibit = Some(exhibit.clone());
+    let scope = report_data::scope_of(&scope_params, &state.reports)?;
+    Ok(Json(
+        report_data::quiz_report(&state, &scope, &exhibit, query.language()).await?,
     ))
 }
 

@@ -31,6 +31,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/readyz"),
     ("get", "/metrics"),
     ("get", OPENAPI_PATH),
+    ("get", kepu_server::routes::reports::OVERVIEW_PATH),
+    ("get", kepu_server::routes::reports::EXHIBITS_PATH),
+    ("get", kepu_server::routes::reports::LITERACY_PATH),
+    ("get", kepu_server::routes::reports::QUIZ_PATH),
+    ("get", kepu_server::routes::reports::KIOSKS_PATH),
 ];
 
 on_both_engines!(
@@ -346,7 +351,7 @@ async fn every_route_is_served_as_documented(app: TestApp) {
         // unknown (404) or the wrong method (405).
         let request = Request::builder()
             .method(method.to_uppercase().as_str())
-            .uri(*path)
+            .uri(path.replace("{exhibit}", "phone-scams"))
             .header("content-type", "application/json")
             .body(Body::from("{}"))
             .unwrap();

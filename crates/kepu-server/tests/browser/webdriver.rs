@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The key W3C WebDriver names element references by.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4a5d9e6f9d3e";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -117,9 +117,7 @@ pub struct Element(String);
 
 impl Browser {
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.base));
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -147,10 +145,6 @@ impl Browser {
 
     pub async fn current_url(&self) -> String {
         self.get("/url").await.as_str().unwrap().to_owned()
-    }
-
-    pub async fn title(&self) -> String {
-        self.get("/title").await.as_str().unwrap().to_owned()
     }
 
     pub async fn source(&self) -> String {
@@ -204,13 +198,6 @@ impl Browser {
             .to_owned()
     }
 
-    pub async fn attribute(&self, element: &Element, name: &str) -> Option<String> {
-        self.get(&format!("/element/{}/attribute/{name}", element.0))
-            .await
-            .as_str()
-            .map(str::to_owned)
-    }
-
     pub async fn click(&self, element: &Element) {
         self.post(&format!("/element/{}/click", element.0), json!({}))
             .await;
@@ -229,17 +216,6 @@ impl Browser {
         .await;
     }
 
-    /// Presses a key (WebDriver's key codes, e.g. "\u{E004}" for Tab) on the focused element.
-    pub async fn press(&self, key: &str) {
-        self.post(
-            "/actions",
-            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
-                { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }
-            ]}]}),
-        )
-        .await;
-    }
-
     /// Runs a script in the page and returns its result.
     pub async fn execute(&self, script: &str, args: Value) -> Value {
         self.post("/execute/sync", json!({ "script": script, "args": args }))
@@ -247,35 +223,34 @@ impl Browser {
     }
 
     pub async fn cookies(&self) -> Vec<Value> {
-        self.get("/cookie").await.as_array().cloned().unwrap_or_default()
+        self.get("/cookie")
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
-    pub async fn delete_cookies(&self) {
-        self.call(reqwest::Method::DELETE, "/cookie", None).await;
-    }
-
-    /// A PNG of the viewport, saved under `path`.
+    /// A PNG of the whole page (the window is made as tall as the page for it), saved under
+    /// `path`.
     pub async fn screenshot(&self, path: &Path) {
+        let height = self
+            .execute("return document.documentElement.scrollHeight", json!([]))
+            .await
+            .as_u64()
+            .unwrap_or(900)
+            .clamp(600, 8000);
+        self.post(
+            "/window/rect",
+            json!({ "width": 1366, "height": height + 140 }),
+        )
+        .await;
         let png = self.get("/screenshot").await;
+        self.post("/window/rect", json!({ "width": 1366, "height": 900 }))
+            .await;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap())
             .unwrap();
         std::fs::write(path, bytes).unwrap();
-    }
-
-    /// The page printed to PDF (A4, with its print stylesheet), saved under `path`.
-    pub async fn print_pdf(&self, path: &Path) -> Vec<u8> {
-        let pdf = self
-            .post(
-                "/print",
-                json!({ "page": { "width": 21.0, "height": 29.7 }, "background": true }),
-            )
-            .await;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(pdf.as_str().unwrap())
-            .unwrap();
-        std::fs::write(path, &bytes).unwrap();
-        bytes
     }
 
     /// Waits until `condition` holds on the page (polling), or panics after 10 s.
@@ -311,7 +286,11 @@ pub async fn downloaded(dir: &Path, suffix: &str) -> PathBuf {
                 }
             }
         }
-        assert!(Instant::now() < deadline, "no {suffix} download in {}", dir.display());
+        assert!(
+            Instant::now() < deadline,
+            "no {suffix} download in {}",
+            dir.display()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -50,9 +50,8 @@ CREATE TABLE session_exhibits (
 );
 
 -- The first answer a session gave to each question (lowest seq: the kiosk's order), never a
--- retake: item analysis reads first attempts. choices: the choice ids in the order given,
--- joined with ','. session_choices holds the same choices one per row for the atoms, tagged
--- with the answer's seq (only the rows of the stored answer's seq count).
+-- retake: item analysis reads first attempts. choices: the choice ids in the order given
+-- (an ordering question's order), joined with ',' (ids never hold one).
 CREATE TABLE session_answers (
     session_id  TEXT NOT NULL,
     exhibit_id  TEXT NOT NULL,
@@ -63,14 +62,6 @@ CREATE TABLE session_answers (
     value       DOUBLE PRECISION,
     answer_ms   BIGINT NOT NULL,
     PRIMARY KEY (session_id, exhibit_id, question_id)
-);
-CREATE TABLE session_choices (
-    session_id  TEXT NOT NULL,
-    exhibit_id  TEXT NOT NULL,
-    question_id TEXT NOT NULL,
-    seq         BIGINT NOT NULL,
-    choice_id   TEXT NOT NULL,
-    PRIMARY KEY (session_id, exhibit_id, question_id, seq, choice_id)
 );
 
 -- Sort placements per session, item and bin (correct: how many of them were right).
@@ -129,11 +120,11 @@ INSERT INTO atoms_dirty (kiosk_id, hour_start_ms)
     SELECT DISTINCT kiosk_id, start_hour_ms FROM sessions;
 
 -- The atoms (docs/dashboard.md, "Privacy"): distinct sessions per cell of the finest grid the
--- reports filter by, and the sum of their record keys (the cell key). Each table's key leads
--- with (kiosk_id, hour_start_ms): a rebuild deletes and inserts one kiosk-hour, and a kiosk's
--- reports scan it. One more index, (hour_start_ms, venue_id), serves the district's and a
--- venue's reports over a time range (a venue's filter is read from the index). Two indexes per
--- table: each is paid on every rebuild.
+-- reports filter by, and the sum of their record keys (the cell key). Each table is its key
+-- alone, led by the hour: every report reads a range of hours (the district's, a venue's or a
+-- kiosk's: the venue and kiosk are read from the key), a rebuild deletes one kiosk-hour (hour
+-- and kiosk: the key's first two columns), and the roll-up adds to one atom by its whole key.
+-- No other index: each would be paid by every atom the roll-up writes.
 CREATE TABLE atom_sessions (
     hour_start_ms BIGINT NOT NULL,
     kiosk_id      TEXT NOT NULL,
@@ -144,9 +135,8 @@ CREATE TABLE atom_sessions (
     length_bucket BIGINT NOT NULL,
     sessions      BIGINT NOT NULL,
     record_keys   BIGINT NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, length_bucket)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, length_bucket)
 );
-CREATE INDEX atom_sessions_by_hour ON atom_sessions (hour_start_ms, venue_id);
 
 CREATE TABLE atom_session_traits (
     hour_start_ms BIGINT NOT NULL,
@@ -157,9 +147,8 @@ CREATE TABLE atom_session_traits (
     trait         TEXT NOT NULL,
     sessions      BIGINT NOT NULL,
     record_keys   BIGINT NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, trait)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, trait)
 );
-CREATE INDEX atom_session_traits_by_hour ON atom_session_traits (hour_start_ms, venue_id);
 
 CREATE TABLE atom_exhibits (
     hour_start_ms BIGINT NOT NULL,
@@ -171,9 +160,8 @@ CREATE TABLE atom_exhibits (
     measure       TEXT NOT NULL,
     sessions      BIGINT NOT NULL,
     record_keys   BIGINT NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, exhibit_id, measure)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, exhibit_id, measure)
 );
-CREATE INDEX atom_exhibits_by_hour ON atom_exhibits (hour_start_ms, venue_id);
 
 CREATE TABLE atom_answers (
     hour_start_ms BIGINT NOT NULL,
@@ -186,9 +174,8 @@ CREATE TABLE atom_answers (
     outcome       TEXT NOT NULL,
     sessions      BIGINT NOT NULL,
     record_keys   BIGINT NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, exhibit_id, question_id, outcome)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, exhibit_id, question_id, outcome)
 );
-CREATE INDEX atom_answers_by_hour ON atom_answers (hour_start_ms, venue_id);
 
 CREATE TABLE atom_placements (
     hour_start_ms BIGINT NOT NULL,
@@ -201,6 +188,5 @@ CREATE TABLE atom_placements (
     bin_id        TEXT NOT NULL,
     sessions      BIGINT NOT NULL,
     record_keys   BIGINT NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, exhibit_id, item_id, bin_id)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, exhibit_id, item_id, bin_id)
 );
-CREATE INDEX atom_placements_by_hour ON atom_placements (hour_start_ms, venue_id);

@@ -51,9 +51,8 @@ CREATE TABLE session_exhibits (
 ) WITHOUT ROWID;
 
 -- The first answer a session gave to each question (lowest seq: the kiosk's order), never a
--- retake: item analysis reads first attempts. choices: the choice ids in the order given,
--- joined with ','. session_choices holds the same choices one per row for the atoms, tagged
--- with the answer's seq (only the rows of the stored answer's seq count).
+-- retake: item analysis reads first attempts. choices: the choice ids in the order given
+-- (an ordering question's order), joined with ',' (ids never hold one).
 CREATE TABLE session_answers (
     session_id  TEXT NOT NULL,
     exhibit_id  TEXT NOT NULL,
@@ -64,14 +63,6 @@ CREATE TABLE session_answers (
     value       REAL,
     answer_ms   INTEGER NOT NULL,
     PRIMARY KEY (session_id, exhibit_id, question_id)
-) WITHOUT ROWID;
-CREATE TABLE session_choices (
-    session_id  TEXT NOT NULL,
-    exhibit_id  TEXT NOT NULL,
-    question_id TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    choice_id   TEXT NOT NULL,
-    PRIMARY KEY (session_id, exhibit_id, question_id, seq, choice_id)
 ) WITHOUT ROWID;
 
 -- Sort placements per session, item and bin (correct: how many of them were right).
@@ -130,11 +121,11 @@ INSERT INTO atoms_dirty (kiosk_id, hour_start_ms)
     SELECT DISTINCT kiosk_id, start_hour_ms FROM sessions;
 
 -- The atoms (docs/dashboard.md, "Privacy"): distinct sessions per cell of the finest grid the
--- reports filter by, and the sum of their record keys (the cell key). Each table's key leads
--- with (kiosk_id, hour_start_ms): a rebuild deletes and inserts one kiosk-hour, and a kiosk's
--- reports scan it. One more index, (hour_start_ms, venue_id), serves the district's and a
--- venue's reports over a time range (a venue's filter is read from the index). Two b-trees per
--- table: each is paid on every rebuild.
+-- reports filter by, and the sum of their record keys (the cell key). Each table is its key
+-- alone, led by the hour: every report reads a range of hours (the district's, a venue's or a
+-- kiosk's: the venue and kiosk are read from the key), a rebuild deletes one kiosk-hour (hour
+-- and kiosk: the key's first two columns), and the roll-up adds to one atom by its whole key.
+-- No other index: each would be paid by every atom the roll-up writes.
 CREATE TABLE atom_sessions (
     hour_start_ms INTEGER NOT NULL,
     kiosk_id      TEXT NOT NULL,
@@ -145,9 +136,8 @@ CREATE TABLE atom_sessions (
     length_bucket INTEGER NOT NULL,
     sessions      INTEGER NOT NULL,
     record_keys   INTEGER NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, length_bucket)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, length_bucket)
 ) WITHOUT ROWID;
-CREATE INDEX atom_sessions_by_hour ON atom_sessions (hour_start_ms, venue_id);
 
 CREATE TABLE atom_session_traits (
     hour_start_ms INTEGER NOT NULL,
@@ -158,9 +148,8 @@ CREATE TABLE atom_session_traits (
     trait         TEXT NOT NULL,
     sessions      INTEGER NOT NULL,
     record_keys   INTEGER NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, trait)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, trait)
 ) WITHOUT ROWID;
-CREATE INDEX atom_session_traits_by_hour ON atom_session_traits (hour_start_ms, venue_id);
 
 CREATE TABLE atom_exhibits (
     hour_start_ms INTEGER NOT NULL,
@@ -172,9 +161,8 @@ CREATE TABLE atom_exhibits (
     measure       TEXT NOT NULL,
     sessions      INTEGER NOT NULL,
     record_keys   INTEGER NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, exhibit_id, measure)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, exhibit_id, measure)
 ) WITHOUT ROWID;
-CREATE INDEX atom_exhibits_by_hour ON atom_exhibits (hour_start_ms, venue_id);
 
 CREATE TABLE atom_answers (
     hour_start_ms INTEGER NOT NULL,
@@ -187,9 +175,8 @@ CREATE TABLE atom_answers (
     outcome       TEXT NOT NULL,
     sessions      INTEGER NOT NULL,
     record_keys   INTEGER NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, exhibit_id, question_id, outcome)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, exhibit_id, question_id, outcome)
 ) WITHOUT ROWID;
-CREATE INDEX atom_answers_by_hour ON atom_answers (hour_start_ms, venue_id);
 
 CREATE TABLE atom_placements (
     hour_start_ms INTEGER NOT NULL,
@@ -202,6 +189,5 @@ CREATE TABLE atom_placements (
     bin_id        TEXT NOT NULL,
     sessions      INTEGER NOT NULL,
     record_keys   INTEGER NOT NULL,
-    PRIMARY KEY (kiosk_id, hour_start_ms, venue_id, audience, language, exhibit_id, item_id, bin_id)
+    PRIMARY KEY (hour_start_ms, kiosk_id, venue_id, audience, language, exhibit_id, item_id, bin_id)
 ) WITHOUT ROWID;
-CREATE INDEX atom_placements_by_hour ON atom_placements (hour_start_ms, venue_id);

@@ -3,41 +3,35 @@
 //! sum of their record keys. Kept by the roll-up pass that changes a session, in its
 //! transaction, so that no report sees facts and atoms disagree:
 //!
-//! - a session's atoms are *moved*: before the pass writes its new state and facts, the atoms
-//!   it is in are counted from what is stored and taken out (`sessions - 1`, `record_keys -
-//!   key`); afterwards they are counted again and put in; atoms left with no session are
-//!   deleted. A pass costs what its sessions cost, not what their whole hours do (a busy
-//!   kiosk-hour is touched by many passes);
-//! - a kiosk-hour is *rebuilt* whole (deleted, and inserted from its sessions, `INSERT …
-//!   SELECT … GROUP BY`) when what its atoms mean changed under them: a publish changed a
-//!   completion target or an estimate's range (it queues every kiosk-hour in `atoms_dirty`,
+//! - a session's atoms are *moved*: the atoms of its stored record and of its record after the
+//!   pass ([`members`]) are compared, and only the difference is written (`sessions ± 1`,
+//!   `record_keys ± key`), atoms left with no session deleted. A pass costs what its sessions
+//!   changed, not what their whole hours hold (a busy kiosk-hour is touched by many passes);
+//! - a kiosk-hour is *rebuilt* whole (its atoms deleted, and counted again from all its
+//!   sessions and their facts) when what its atoms mean changed under them: a publish changed
+//!   a completion target or an estimate's range (it queues every kiosk-hour in `atoms_dirty`,
 //!   drained by [`Store::rebuild_dirty_atoms`], or by a pass that touches one), or a heartbeat
 //!   changed the exhibits on show that "diligent" is measured against.
 //!
 //! Taking out exactly what was put in needs the atoms of a moved session's kiosk-hour to be
-//! current: a queued kiosk-hour is always rebuilt instead. One SQL text per table serves all
-//! three (the sessions in scope differ).
-//!
-//! A session is in exactly one row of each atom table per cell it belongs to (the facts' keys
-//! make each (session, cell) pair unique), so `COUNT(*)` counts distinct sessions and
-//! `SUM(record_key)` adds each session's key once.
+//! current: a queued kiosk-hour is always rebuilt instead.
 //!
 //! The record keys' secret is drawn once per database ([`Store::report_secret`]): 32 random
 //! bytes as hex, inserted with `ON CONFLICT DO NOTHING` and read back, so that two server
 //! processes on one PostgreSQL agree on it.
 
 use super::ROLLUP_LOCK;
-use super::fold::{BUCKETS, DURATION_BUCKETS_MS, record_key};
+use super::fold::record_key;
 use crate::sql::{Statement, execute_all};
 use crate::{Engine, Store, StoreError, with_pool};
 use sqlx::Row;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Kiosk-hours per rebuild statement (2 values each).
+/// Kiosk-hours per statement (2 values each).
 pub(crate) const KIOSK_HOURS_CHUNK: usize = 500;
-/// Sessions per statement that moves sessions' atoms.
-pub(crate) const SESSIONS_CHUNK: usize = 1_000;
+/// Session ids per `IN (…)` list when records are loaded.
+pub(crate) const RECORDS_CHUNK: usize = 2_000;
 /// Sessions per record-key backfill statement.
 const BACKFILL_CHUNK: usize = 1_000;
 
@@ -59,287 +53,48 @@ impl std::fmt::Debug for KeyCache {
     }
 }
 
-/// The atom tables and their own dimensions, after the five key columns; each table's key is
-/// (kiosk_id, hour_start_ms, venue_id, audience, language, its dimensions).
-pub(crate) const ATOM_TABLES: [(&str, &str); 5] = [
-    ("atom_sessions", "length_bucket"),
-    ("atom_session_traits", "trait"),
-    ("atom_exhibits", "exhibit_id, measure"),
-    ("atom_answers", "exhibit_id, question_id, outcome"),
-    ("atom_placements", "exhibit_id, item_id, bin_id"),
-];
+/// The columns of a session that its atoms need (read by [`load_records!`]).
+pub(crate) const SESSION_COLUMNS: &str = "session_id, kiosk_id, venue_id, started_at_ms,
+    start_language, language, audience, large_text, high_contrast, seated, exhibits_opened,
+    first_exhibit, last_exhibit, ended, duration_ms, end_reason, events, record_key";
 
-/// The key columns of every atom, qualified by `alias`.
-fn keys(alias: &str) -> String {
-    ["hour_start_ms", "kiosk_id", "venue_id", "audience", "language"]
-        .map(|column| format!("{alias}.{column}"))
-        .join(", ")
-}
-
-const KEYS: &str = "hour_start_ms, kiosk_id, venue_id, audience, language";
-
-/// `CASE` giving `expr`'s duration bucket (fold::duration_bucket) as `prefix` + number.
-fn bucket_text(expr: &str, prefix: &str) -> String {
-    let mut case = String::from("CASE");
-    for (bucket, bound) in DURATION_BUCKETS_MS.iter().enumerate() {
-        case.push_str(&format!(" WHEN {expr} < {bound} THEN '{prefix}{bucket}'"));
-    }
-    case.push_str(&format!(" ELSE '{prefix}{}' END", BUCKETS - 1));
-    case
-}
-
-/// The decile of `x` (a position 0..1 on an estimate's slider, clamped) as `value:0`..`value:9`.
-fn decile_text(x: &str) -> String {
-    let mut case = String::from("CASE");
-    for decile in 0..9 {
-        case.push_str(&format!(" WHEN {x} < 0.{} THEN 'value:{decile}'", decile + 1));
-    }
-    case.push_str(" ELSE 'value:9' END");
-    case
-}
-
-/// Which sessions' atoms a statement counts.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Scope<'a> {
-    /// Every session of these kiosk-hours.
-    KioskHours(&'a [(String, i64)]),
-    /// These sessions.
-    Sessions(&'a [&'a str]),
-}
-
-/// `WITH … ts AS (the sessions in scope)`.
-fn sessions_in(scope: Scope<'_>) -> Statement {
-    const COLUMNS: &str = "s.session_id, s.start_hour_ms AS hour_start_ms, s.kiosk_id, s.venue_id,
-        s.audience, s.language, COALESCE(s.record_key, 0) AS record_key, s.ended, s.duration_ms,
-        s.events, s.large_text, s.high_contrast, s.seated, s.first_exhibit, s.last_exhibit";
-    match scope {
-        Scope::KioskHours(kiosk_hours) => {
-            let mut statement =
-                Statement::new("WITH touched (kiosk_id, hour_start_ms) AS (VALUES ");
-            statement.rows(kiosk_hours, |row, (kiosk, hour)| {
-                row.bind(kiosk).bind(*hour);
-            });
-            statement.push(&format!(
-                "), ts AS (SELECT {COLUMNS} FROM touched t JOIN sessions s
-                           ON s.kiosk_id = t.kiosk_id AND s.start_hour_ms = t.hour_start_ms)"
-            ));
-            statement
-        }
-        Scope::Sessions(ids) => {
-            let mut statement = Statement::new("WITH chosen (session_id) AS (VALUES ");
-            statement.rows(ids, |row, id| {
-                row.bind(*id);
-            });
-            statement.push(&format!(
-                "), ts AS (SELECT {COLUMNS} FROM chosen c JOIN sessions s
-                           ON s.session_id = c.session_id)"
-            ));
-            statement
-        }
-    }
-}
-
-/// The CTEs after `ts` that give one table's memberships, ending in one named `members`:
-/// one row per (session, atom) — {KEYS}, record_key, the table's dimensions.
-fn members(table: &str) -> String {
-    let k = KEYS;
-    let ts = keys("ts");
-    match table {
-        "atom_sessions" => {
-            let mut lengths = String::from("CASE WHEN ended = 0 THEN 12");
-            for (bucket, bound) in DURATION_BUCKETS_MS.iter().enumerate() {
-                lengths.push_str(&format!(" WHEN duration_ms < {bound} THEN {bucket}"));
-            }
-            lengths.push_str(&format!(" ELSE {} END", BUCKETS - 1));
-            format!(", members AS (SELECT {k}, record_key, {lengths} AS length_bucket FROM ts)")
-        }
-        "atom_session_traits" => {
-            let opened_n = (0..5)
-                .map(|n| format!(" WHEN {n} THEN 'opened:{n}'"))
-                .collect::<String>();
-            format!(
-                ",
-                 opened AS (
-                     SELECT e.session_id, COUNT(*) AS n
-                     FROM ts JOIN session_exhibits e ON e.session_id = ts.session_id
-                     WHERE e.opens > 0 GROUP BY e.session_id
-                 ),
-                 loaded AS (
-                     SELECT kh.kiosk_id, kh.hour_start_ms,
-                            (SELECT h.exhibits_loaded FROM kiosk_heartbeat_hours h
-                             WHERE h.kiosk_id = kh.kiosk_id AND h.hour_start_ms <= kh.hour_start_ms
-                             ORDER BY h.hour_start_ms DESC LIMIT 1) AS exhibits
-                     FROM (SELECT DISTINCT kiosk_id, hour_start_ms FROM ts) kh
-                 ),
-                 members AS (
-                     SELECT {k}, record_key, 'one_touch' AS trait FROM ts
-                     WHERE ended <> 0 AND events <= 2
-                     UNION ALL SELECT {k}, record_key, 'large_text' FROM ts WHERE large_text <> 0
-                     UNION ALL
-                     SELECT {k}, record_key, 'high_contrast' FROM ts WHERE high_contrast <> 0
-                     UNION ALL SELECT {k}, record_key, 'seated' FROM ts WHERE seated <> 0
-                     UNION ALL
-                     SELECT {ts}, ts.record_key, CASE COALESCE(o.n, 0){opened_n} ELSE 'opened:5+' END
-                     FROM ts LEFT JOIN opened o ON o.session_id = ts.session_id
-                     UNION ALL
-                     SELECT {ts}, ts.record_key, 'diligent'
-                     FROM ts JOIN opened o ON o.session_id = ts.session_id
-                             JOIN loaded l
-                               ON l.kiosk_id = ts.kiosk_id AND l.hour_start_ms = ts.hour_start_ms
-                     WHERE l.exhibits > 0 AND 2 * o.n > l.exhibits
-                 )"
-            )
-        }
-        "atom_exhibits" => {
-            let dwell = bucket_text("dwell_ms", "dwell:");
-            format!(
-                ",
-                 te AS (
-                     SELECT {ts}, ts.record_key, e.exhibit_id, e.opens, e.closes, e.dwell_ms,
-                            e.max_page, e.answered, e.quiz_completed, e.correct_placements,
-                            e.hotspots_opened, r.kind, r.completion_target
-                     FROM ts JOIN session_exhibits e ON e.session_id = ts.session_id
-                             LEFT JOIN report_exhibits r ON r.exhibit_id = e.exhibit_id
-                 ),
-                 members AS (
-                     SELECT {k}, record_key, exhibit_id, 'opened' AS measure FROM te WHERE opens > 0
-                     UNION ALL
-                     SELECT {k}, record_key, first_exhibit, 'entry' FROM ts WHERE first_exhibit <> ''
-                     UNION ALL
-                     SELECT {k}, record_key, last_exhibit, 'exit' FROM ts WHERE last_exhibit <> ''
-                     UNION ALL
-                     SELECT {k}, record_key, exhibit_id, 'completed' FROM te
-                     WHERE (kind = 'quiz' AND quiz_completed > 0)
-                        OR (completion_target > 0
-                            AND ((kind = 'story' AND max_page >= completion_target)
-                              OR (kind = 'sort' AND correct_placements >= completion_target)
-                              OR (kind = 'hotspots' AND hotspots_opened >= completion_target)))
-                     UNION ALL
-                     SELECT {k}, record_key, exhibit_id, 'quiz_started' FROM te WHERE answered > 0
-                     UNION ALL
-                     SELECT {k}, record_key, exhibit_id, {dwell} FROM te WHERE closes > 0
-                 )"
-            )
-        }
-        "atom_answers" => {
-            let time = bucket_text("answer_ms", "time:");
-            let value = decile_text("x");
-            let ta = keys("ta");
-            format!(
-                ",
-                 ta AS (
-                     SELECT {ts}, ts.record_key, a.session_id, a.exhibit_id, a.question_id, a.seq,
-                            a.correct, a.value, a.answer_ms
-                     FROM ts JOIN session_answers a ON a.session_id = ts.session_id
-                 ),
-                 members AS (
-                     SELECT {k}, record_key, exhibit_id, question_id, 'answered' AS outcome FROM ta
-                     UNION ALL
-                     SELECT {k}, record_key, exhibit_id, question_id, 'correct' FROM ta
-                     WHERE correct <> 0
-                     UNION ALL
-                     SELECT {ta}, ta.record_key, ta.exhibit_id, ta.question_id,
-                            'choice:' || c.choice_id
-                     FROM ta JOIN session_choices c
-                       ON c.session_id = ta.session_id AND c.exhibit_id = ta.exhibit_id
-                      AND c.question_id = ta.question_id AND c.seq = ta.seq
-                     UNION ALL
-                     SELECT {k}, record_key, exhibit_id, question_id, {time} FROM ta
-                     UNION ALL
-                     SELECT {k}, record_key, exhibit_id, question_id, {value}
-                     FROM (SELECT {ta}, ta.record_key, ta.exhibit_id, ta.question_id,
-                                  (ta.value - q.estimate_min) / (q.estimate_max - q.estimate_min) AS x
-                           FROM ta JOIN report_questions q
-                             ON q.exhibit_id = ta.exhibit_id AND q.question_id = ta.question_id
-                           WHERE ta.value IS NOT NULL AND q.estimate_min IS NOT NULL
-                             AND q.estimate_max > q.estimate_min) v
-                 )"
-            )
-        }
-        _ => format!(
-            ",
-             members AS (
-                 SELECT {ts}, ts.record_key, p.exhibit_id, p.item_id, p.bin_id
-                 FROM ts JOIN session_placements p ON p.session_id = ts.session_id
-             )"
-        ),
-    }
-}
-
-/// One table's atoms of the sessions in `scope`, grouped: inserted as they are (`sign` 1,
-/// into rows just deleted) or added to the stored ones (`sign` ±1 with `merge`: a session's
-/// old atoms taken out before its facts change, its new ones put in after).
-fn count_members(scope: Scope<'_>, table: &str, dims: &str, sign: i64, merge: bool) -> Statement {
-    let k = KEYS;
-    let mut statement = sessions_in(scope);
-    statement.push(&members(table));
-    statement.push(&format!(
-        "
-         INSERT INTO {table} ({k}, {dims}, sessions, record_keys)
-         SELECT {k}, {dims}, {sign} * COUNT(*), {sign} * CAST(SUM(record_key) AS BIGINT)
-         FROM members WHERE true GROUP BY {k}, {dims}"
+/// `SELECT {columns} FROM {table} WHERE session_id IN (ids)`.
+pub(crate) fn select_by_session(columns: &str, table: &str, ids: &[String]) -> Statement {
+    let mut select = Statement::new(&format!(
+        "SELECT {columns} FROM {table} WHERE session_id IN ("
     ));
-    if merge {
-        statement.push(&format!(
-            " ON CONFLICT (kiosk_id, hour_start_ms, venue_id, audience, language, {dims})
-              DO UPDATE SET sessions = {table}.sessions + excluded.sessions,
-                            record_keys = {table}.record_keys + excluded.record_keys"
-        ));
-    }
-    statement
+    select.list(ids).push(")");
+    select
 }
 
-/// The atoms of `kiosk_hours` (at most [`KIOSK_HOURS_CHUNK`]), deleted and built again.
-pub(crate) fn rebuild(kiosk_hours: &[(String, i64)]) -> Vec<Statement> {
-    let mut statements = Vec::new();
-    for (table, dims) in ATOM_TABLES {
-        let mut delete = Statement::new("WITH touched (kiosk_id, hour_start_ms) AS (VALUES ");
-        delete.rows(kiosk_hours, |row, (kiosk, hour)| {
-            row.bind(kiosk).bind(*hour);
-        });
-        delete.push(&format!(
-            ") DELETE FROM {table}
-               WHERE (kiosk_id, hour_start_ms) IN (SELECT kiosk_id, hour_start_ms FROM touched)"
-        ));
-        statements.push(delete);
-        statements.push(count_members(
-            Scope::KioskHours(kiosk_hours),
-            table,
-            dims,
-            1,
-            false,
-        ));
-    }
-    statements
+/// The ids of the sessions of kiosk-hours (rows of one text).
+pub(crate) fn sessions_of(kiosk_hours: &[(String, i64)]) -> Statement {
+    let mut select = Statement::new("WITH touched (kiosk_id, hour_start_ms) AS (VALUES ");
+    select.rows(kiosk_hours, |row, (kiosk, hour)| {
+        row.bind(kiosk).bind(*hour);
+    });
+    select.push(
+        ") SELECT s.session_id FROM touched t JOIN sessions s
+           ON s.kiosk_id = t.kiosk_id AND s.start_hour_ms = t.hour_start_ms",
+    );
+    select
 }
 
-/// `sessions`' atoms taken out of (`sign` -1) or put into (1) the stored atoms; at most
-/// [`SESSIONS_CHUNK`] sessions. Their kiosk-hours' atoms must be current (not queued): what
-/// is taken out is then exactly what was put in.
-pub(crate) fn adjust(sessions: &[&str], sign: i64) -> Vec<Statement> {
-    ATOM_TABLES
-        .iter()
-        .map(|(table, dims)| count_members(Scope::Sessions(sessions), table, dims, sign, true))
-        .collect()
-}
-
-/// Atoms of no session left (their sessions moved to other atoms) in these kiosk-hours.
-pub(crate) fn drop_empty(kiosk_hours: &[(String, i64)]) -> Vec<Statement> {
-    ATOM_TABLES
-        .iter()
-        .map(|(table, _)| {
-            let mut delete =
-                Statement::new("WITH touched (kiosk_id, hour_start_ms) AS (VALUES ");
-            delete.rows(kiosk_hours, |row, (kiosk, hour)| {
-                row.bind(kiosk).bind(*hour);
-            });
-            delete.push(&format!(
-                ") DELETE FROM {table} WHERE sessions = 0
-                   AND (kiosk_id, hour_start_ms) IN (SELECT kiosk_id, hour_start_ms FROM touched)"
-            ));
-            delete
-        })
-        .collect()
+/// Per kiosk-hour, the exhibits on show: the most any heartbeat of that hour reported, or
+/// else the kiosk's latest heartbeat hour's before it (rows of kiosk, hour, count or NULL).
+pub(crate) fn on_show(kiosk_hours: &[(String, i64)]) -> Statement {
+    let mut select = Statement::new("WITH touched (kiosk_id, hour_start_ms) AS (VALUES ");
+    select.rows(kiosk_hours, |row, (kiosk, hour)| {
+        row.bind(kiosk).bind(*hour);
+    });
+    select.push(
+        ") SELECT t.kiosk_id, t.hour_start_ms,
+                  (SELECT h.exhibits_loaded FROM kiosk_heartbeat_hours h
+                   WHERE h.kiosk_id = t.kiosk_id AND h.hour_start_ms <= t.hour_start_ms
+                   ORDER BY h.hour_start_ms DESC LIMIT 1)
+           FROM touched t",
+    );
+    select
 }
 
 /// Which of `kiosk_hours` are queued for a rebuild (rows of kiosk_id, hour_start_ms).
@@ -367,6 +122,242 @@ pub(crate) fn undirty(kiosk_hours: &[(String, i64)]) -> Statement {
     );
     delete
 }
+
+/// Loads the stored sessions among `$ids` (`&[String]`) with all their facts, on a
+/// connection or transaction of `$engine`: `Result<::std::collections::HashMap<String, $crate::rollup::members::SessionRecord>,
+/// sqlx::Error>`.
+macro_rules! load_records {
+    ($engine:expr, $conn:expr, $ids:expr) => {
+        async {
+            let ids: &[String] = $ids;
+            let mut records: ::std::collections::HashMap<String, $crate::rollup::members::SessionRecord> = ::std::collections::HashMap::new();
+            for chunk in ids.chunks($crate::rollup::atoms::RECORDS_CHUNK) {
+                let select = $crate::rollup::atoms::select_by_session($crate::rollup::atoms::SESSION_COLUMNS, "sessions", chunk);
+                for (state, venue_id, key) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                    $crate::rollup::fold::SessionState {
+                        session_id: ::sqlx::Row::try_get(row, "session_id")?,
+                        kiosk_id: ::sqlx::Row::try_get(row, "kiosk_id")?,
+                        started_at_ms: ::sqlx::Row::try_get(row, "started_at_ms")?,
+                        start_language: ::sqlx::Row::try_get(row, "start_language")?,
+                        language: ::sqlx::Row::try_get(row, "language")?,
+                        audience: ::sqlx::Row::try_get(row, "audience")?,
+                        large_text: ::sqlx::Row::try_get::<i64, _>(row, "large_text")? != 0,
+                        high_contrast: ::sqlx::Row::try_get::<i64, _>(row, "high_contrast")? != 0,
+                        seated: ::sqlx::Row::try_get::<i64, _>(row, "seated")? != 0,
+                        exhibits_opened: $crate::count(::sqlx::Row::try_get(row, "exhibits_opened")?),
+                        first_exhibit: ::sqlx::Row::try_get(row, "first_exhibit")?,
+                        last_exhibit: ::sqlx::Row::try_get(row, "last_exhibit")?,
+                        ended: ::sqlx::Row::try_get::<i64, _>(row, "ended")? != 0,
+                        duration_ms: $crate::count(::sqlx::Row::try_get(row, "duration_ms")?),
+                        end_reason: ::sqlx::Row::try_get(row, "end_reason")?,
+                        events: $crate::count(::sqlx::Row::try_get(row, "events")?),
+                    },
+                    ::sqlx::Row::try_get::<i64, _>(row, "venue_id")?,
+                    row.try_get::<Option<i64>, _>("record_key")?
+                ))
+                .await?
+                {
+                    records.insert(
+                        state.session_id.clone(),
+                        $crate::rollup::members::SessionRecord {
+                            venue_id,
+                            record_key: key.unwrap_or(0),
+                            state,
+                            ..$crate::rollup::members::SessionRecord::default()
+                        },
+                    );
+                }
+                let select = $crate::rollup::atoms::select_by_session(
+                    "session_id, exhibit_id, opens, closes, dwell_ms, max_page, answered,
+                     quiz_completed",
+                    "session_exhibits",
+                    chunk,
+                );
+                for (id, exhibit, facts) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                    ::sqlx::Row::try_get::<String, _>(row, "session_id")?,
+                    ::sqlx::Row::try_get::<String, _>(row, "exhibit_id")?,
+                    $crate::rollup::fold::ExhibitFacts {
+                        opens: $crate::count(::sqlx::Row::try_get(row, "opens")?),
+                        closes: $crate::count(::sqlx::Row::try_get(row, "closes")?),
+                        dwell_ms: $crate::count(::sqlx::Row::try_get(row, "dwell_ms")?),
+                        max_page: $crate::count(::sqlx::Row::try_get(row, "max_page")?),
+                        answered: $crate::count(::sqlx::Row::try_get(row, "answered")?),
+                        quiz_completed: $crate::count(::sqlx::Row::try_get(row, "quiz_completed")?),
+                    }
+                ))
+                .await?
+                {
+                    if let Some(record) = records.get_mut(&id) {
+                        record.exhibits.insert(exhibit, facts);
+                    }
+                }
+                let select = $crate::rollup::atoms::select_by_session(
+                    "session_id, exhibit_id, question_id, seq, correct, choices, value, answer_ms",
+                    "session_answers",
+                    chunk,
+                );
+                for (id, exhibit, question, answer) in
+                    $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                        ::sqlx::Row::try_get::<String, _>(row, "session_id")?,
+                        ::sqlx::Row::try_get::<String, _>(row, "exhibit_id")?,
+                        ::sqlx::Row::try_get::<String, _>(row, "question_id")?,
+                        $crate::rollup::fold::FirstAnswer {
+                            seq: $crate::count(::sqlx::Row::try_get(row, "seq")?),
+                            correct: ::sqlx::Row::try_get::<i64, _>(row, "correct")? != 0,
+                            choices: ::sqlx::Row::try_get::<String, _>(row, "choices")?
+                                .split(',')
+                                .filter(|c| !c.is_empty())
+                                .map(str::to_owned)
+                                .collect(),
+                            value: ::sqlx::Row::try_get(row, "value")?,
+                            answer_ms: $crate::count(::sqlx::Row::try_get(row, "answer_ms")?),
+                        }
+                    ))
+                    .await?
+                {
+                    if let Some(record) = records.get_mut(&id) {
+                        record.answers.insert((exhibit, question), answer);
+                    }
+                }
+                let select = $crate::rollup::atoms::select_by_session(
+                    "session_id, exhibit_id, item_id, bin_id, placements, correct",
+                    "session_placements",
+                    chunk,
+                );
+                for (id, key, counts) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                    ::sqlx::Row::try_get::<String, _>(row, "session_id")?,
+                    (
+                        ::sqlx::Row::try_get::<String, _>(row, "exhibit_id")?,
+                        ::sqlx::Row::try_get::<String, _>(row, "item_id")?,
+                        ::sqlx::Row::try_get::<String, _>(row, "bin_id")?
+                    ),
+                    $crate::rollup::fold::PlacementCounts {
+                        placements: $crate::count(::sqlx::Row::try_get(row, "placements")?),
+                        correct: $crate::count(::sqlx::Row::try_get(row, "correct")?),
+                    }
+                ))
+                .await?
+                {
+                    if let Some(record) = records.get_mut(&id) {
+                        record.placements.insert(key, counts);
+                    }
+                }
+                let select = $crate::rollup::atoms::select_by_session(
+                    "session_id, exhibit_id, hotspot_id",
+                    "session_hotspots",
+                    chunk,
+                );
+                for (id, exhibit, hotspot) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                    ::sqlx::Row::try_get::<String, _>(row, "session_id")?,
+                    ::sqlx::Row::try_get::<String, _>(row, "exhibit_id")?,
+                    ::sqlx::Row::try_get::<String, _>(row, "hotspot_id")?
+                ))
+                .await?
+                {
+                    if let Some(record) = records.get_mut(&id) {
+                        record.hotspots.insert((exhibit, hotspot));
+                    }
+                }
+            }
+            Ok::<_, ::sqlx::Error>(records)
+        }
+    };
+}
+pub(crate) use load_records;
+
+/// Loads what the atoms need of the published content: `Result<ReportMeta, sqlx::Error>`.
+macro_rules! load_meta {
+    ($engine:expr, $conn:expr) => {
+        async {
+            let mut meta = $crate::rollup::members::ReportMeta::default();
+            let select =
+                $crate::sql::Statement::new("SELECT exhibit_id, kind, completion_target FROM report_exhibits");
+            for (exhibit, kind, target) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                ::sqlx::Row::try_get::<String, _>(row, 0)?,
+                ::sqlx::Row::try_get::<String, _>(row, 1)?,
+                row.try_get::<Option<i64>, _>(2)?
+            ))
+            .await?
+            {
+                meta.exhibits.insert(exhibit, (kind, target));
+            }
+            let select = $crate::sql::Statement::new(
+                "SELECT exhibit_id, question_id, estimate_min, estimate_max FROM report_questions
+                 WHERE estimate_min IS NOT NULL AND estimate_max IS NOT NULL",
+            );
+            for (exhibit, question, min, max) in
+                $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                    ::sqlx::Row::try_get::<String, _>(row, 0)?,
+                    ::sqlx::Row::try_get::<String, _>(row, 1)?,
+                    ::sqlx::Row::try_get::<f64, _>(row, 2)?,
+                    ::sqlx::Row::try_get::<f64, _>(row, 3)?
+                ))
+                .await?
+            {
+                meta.estimates.insert((exhibit, question), (min, max));
+            }
+            Ok::<_, ::sqlx::Error>(meta)
+        }
+    };
+}
+pub(crate) use load_meta;
+
+/// Loads the exhibits on show of kiosk-hours (`&[(String, i64)]`): `Result<::std::collections::HashMap<(String,
+/// i64), i64>, sqlx::Error>` (absent: no heartbeat known).
+macro_rules! load_on_show {
+    ($engine:expr, $conn:expr, $kiosk_hours:expr) => {
+        async {
+            let kiosk_hours: &[(String, i64)] = $kiosk_hours;
+            let mut shown: ::std::collections::HashMap<(String, i64), i64> = ::std::collections::HashMap::new();
+            for chunk in kiosk_hours.chunks($crate::rollup::atoms::KIOSK_HOURS_CHUNK) {
+                for (kiosk, hour, n) in
+                    $crate::sql::fetch_map!($engine, $conn, $crate::rollup::atoms::on_show(chunk), |row| (
+                        ::sqlx::Row::try_get::<String, _>(row, 0)?,
+                        ::sqlx::Row::try_get::<i64, _>(row, 1)?,
+                        row.try_get::<Option<i64>, _>(2)?
+                    ))
+                    .await?
+                {
+                    if let Some(n) = n {
+                        shown.insert((kiosk, hour), n);
+                    }
+                }
+            }
+            Ok::<_, ::sqlx::Error>(shown)
+        }
+    };
+}
+pub(crate) use load_on_show;
+
+/// Rebuilds the atoms of whole kiosk-hours (`&[(String, i64)]`) from their sessions and
+/// facts as stored, and takes them off the queue: `Result<(), sqlx::Error>`.
+macro_rules! rebuild_whole {
+    ($engine:expr, $conn:expr, $kiosk_hours:expr) => {
+        async {
+            let kiosk_hours: &[(String, i64)] = $kiosk_hours;
+            if !kiosk_hours.is_empty() {
+                let meta = $crate::rollup::atoms::load_meta!($engine, $conn).await?;
+                for chunk in kiosk_hours.chunks($crate::rollup::atoms::KIOSK_HOURS_CHUNK) {
+                    let ids: Vec<String> = $crate::sql::fetch_map!(
+                        $engine,
+                        $conn,
+                        $crate::rollup::atoms::sessions_of(chunk),
+                        |row| ::sqlx::Row::try_get::<String, _>(row, 0)?
+                    )
+                    .await?;
+                    let records = $crate::rollup::atoms::load_records!($engine, $conn, &ids).await?;
+                    let shown = $crate::rollup::atoms::load_on_show!($engine, $conn, chunk).await?;
+                    let counts = $crate::rollup::members::count(&records, &meta, &shown);
+                    let mut statements = vec![$crate::rollup::atoms::undirty(chunk)];
+                    statements.extend($crate::rollup::members::rebuild_statements(chunk, &counts));
+                    $crate::sql::execute_all!($engine, $conn, statements).await?;
+                }
+            }
+            Ok::<(), ::sqlx::Error>(())
+        }
+    };
+}
+pub(crate) use rebuild_whole;
 
 /// 32 random bytes as lowercase hex.
 fn draw_secret() -> String {
@@ -492,11 +483,8 @@ impl Store {
                     row.try_get::<i64, _>("hour_start_ms")?,
                 ));
             }
-            for chunk in kiosk_hours.chunks(KIOSK_HOURS_CHUNK) {
-                let mut statements = vec![undirty(chunk)];
-                statements.extend(rebuild(chunk));
-                execute_all!(self.engine(), tx, statements).await?;
-            }
+            let engine = self.engine();
+            rebuild_whole!(engine, tx, &kiosk_hours).await?;
             tx.commit().await?;
             Ok::<usize, StoreError>(kiosk_hours.len())
         })?;
@@ -509,18 +497,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_in_sql_match_the_folds() {
-        let case = bucket_text("d", "dwell:");
-        assert!(case.starts_with("CASE WHEN d < 1000 THEN 'dwell:0' WHEN d < 2000 THEN 'dwell:1'"));
-        assert!(case.ends_with("WHEN d < 1800000 THEN 'dwell:10' ELSE 'dwell:11' END"));
-        let deciles = decile_text("x");
-        assert!(
-            deciles.starts_with("CASE WHEN x < 0.1 THEN 'value:0' WHEN x < 0.2 THEN 'value:1'")
-        );
-        assert!(deciles.ends_with("WHEN x < 0.9 THEN 'value:8' ELSE 'value:9' END"));
-    }
-
-    #[test]
     fn secrets_are_32_random_bytes_in_hex() {
         let (a, b) = (draw_secret(), draw_secret());
         assert_eq!(a.len(), 64);
@@ -529,19 +505,5 @@ mod tests {
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
         assert_ne!(a, b);
-    }
-}
-
-#[cfg(test)]
-mod print_sql_tmp {
-    #[test]
-    fn print_sql_tmp() {
-        let ids = ["SID"];
-        let mut out = String::new();
-        for s in super::adjust(&ids, -1).into_iter().chain(super::drop_empty(&[("KH".to_owned(), 0)])) {
-            out.push_str(&s.sql);
-            out.push_str(";\n--END\n");
-        }
-        std::fs::write("/tmp/adjust.sql", out).unwrap();
     }
 }

@@ -1,9 +1,11 @@
-//! The SQL of a pass's per-session facts and heartbeats: what [`Fold`] gathered, merged into
-//! the stored rows (counts added, maxima kept, first answers by `seq`, sets united). Pure
-//! statement builders; the pass runs them in its transaction.
+//! The SQL of a pass's per-session facts and heartbeats: the facts rows as the merged records
+//! hold them, each kiosk's newest heartbeat, the exhibits on show per kiosk-hour, and which
+//! kiosk-hours a heartbeat changes. Pure statement builders; the pass runs them in its
+//! transaction.
 
-use super::fold::{AnswerKey, FirstAnswer, Fold};
-use super::{UPSERT_CHUNK, saturating_add};
+use super::UPSERT_CHUNK;
+use super::fold::{AnswerKey, ExhibitKey, FirstAnswer, Fold, PlacementCounts, PlacementKey};
+use super::members::SessionRecord;
 use crate::db_int;
 use crate::sql::Statement;
 use std::collections::HashMap;
@@ -16,18 +18,25 @@ fn keep_larger(table: &str, column: &str) -> String {
     )
 }
 
-/// `session_exhibits`, `session_placements`, `session_hotspots`, then the recount of the
-/// distinct counts of the sessions whose placements or hotspots changed.
-pub(crate) fn exhibit_statements(fold: &Fold) -> Vec<Statement> {
+/// The facts rows the pass changes, written as the records after the pass hold them (merged
+/// with what was stored: see `members::after_pass`): `session_exhibits` (with the distinct
+/// items placed right and hotspots opened), `session_answers` (where the pass's answer is
+/// the first), `session_placements`, `session_hotspots`.
+pub(crate) fn fact_statements(fold: &Fold, records: &HashMap<String, SessionRecord>) -> Vec<Statement> {
     let mut statements = Vec::new();
-    let mut exhibits: Vec<_> = fold.exhibits.iter().collect();
+    let mut exhibits: Vec<(&ExhibitKey, &SessionRecord)> = fold
+        .exhibits
+        .keys()
+        .filter_map(|key| Some((key, records.get(&key.session_id)?)))
+        .collect();
     exhibits.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for chunk in exhibits.chunks(UPSERT_CHUNK) {
         let mut upsert = Statement::new(
             "INSERT INTO session_exhibits (session_id, exhibit_id, opens, closes, dwell_ms,
                  max_page, answered, quiz_completed, correct_placements, hotspots_opened) VALUES ",
         );
-        upsert.rows(chunk, |row, (key, facts)| {
+        upsert.rows(chunk, |row, (key, record)| {
+            let facts = record.exhibits.get(&key.exhibit_id).copied().unwrap_or_default();
             row.bind(&key.session_id)
                 .bind(&key.exhibit_id)
                 .bind(db_int(facts.opens))
@@ -36,26 +45,73 @@ pub(crate) fn exhibit_statements(fold: &Fold) -> Vec<Statement> {
                 .bind(db_int(facts.max_page))
                 .bind(db_int(facts.answered))
                 .bind(db_int(facts.quiz_completed))
-                .bind(0)
-                .bind(0);
+                .bind(db_int(record.right_items(&key.exhibit_id)))
+                .bind(db_int(record.hotspots_opened(&key.exhibit_id)));
         });
-        let table = "session_exhibits";
-        upsert.push(" ON CONFLICT (session_id, exhibit_id) DO UPDATE SET ");
         upsert.push(
-            &[
-                saturating_add(table, "opens"),
-                saturating_add(table, "closes"),
-                saturating_add(table, "dwell_ms"),
-                keep_larger(table, "max_page"),
-                saturating_add(table, "answered"),
-                saturating_add(table, "quiz_completed"),
-            ]
-            .join(", "),
+            " ON CONFLICT (session_id, exhibit_id) DO UPDATE SET opens = excluded.opens,
+                 closes = excluded.closes, dwell_ms = excluded.dwell_ms,
+                 max_page = excluded.max_page, answered = excluded.answered,
+                 quiz_completed = excluded.quiz_completed,
+                 correct_placements = excluded.correct_placements,
+                 hotspots_opened = excluded.hotspots_opened",
         );
         statements.push(upsert);
     }
 
-    let mut placements: Vec<_> = fold.placements.iter().collect();
+    // Only answers that are now the first (a retake of a stored answer is not written).
+    let mut answers: Vec<(&AnswerKey, &FirstAnswer)> = fold
+        .answers
+        .iter()
+        .filter(|(key, answer)| {
+            records.get(&key.session_id).is_some_and(|record| {
+                record
+                    .answers
+                    .get(&(key.exhibit_id.clone(), key.question_id.clone()))
+                    .is_some_and(|first| first.seq == answer.seq)
+            })
+        })
+        .collect();
+    answers.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for chunk in answers.chunks(UPSERT_CHUNK) {
+        let mut upsert = Statement::new(
+            "INSERT INTO session_answers (session_id, exhibit_id, question_id, seq, correct,
+                 choices, value, answer_ms) VALUES ",
+        );
+        upsert.rows(chunk, |row, (key, answer)| {
+            row.bind(&key.session_id)
+                .bind(&key.exhibit_id)
+                .bind(&key.question_id)
+                .bind(db_int(answer.seq))
+                .bind(i64::from(answer.correct))
+                .bind(answer.choices.join(","))
+                .bind(answer.value)
+                .bind(db_int(answer.answer_ms));
+        });
+        // The condition restates the rule the records were merged by: never a later answer
+        // over an earlier one.
+        upsert.push(
+            " ON CONFLICT (session_id, exhibit_id, question_id) DO UPDATE SET
+                 seq = excluded.seq, correct = excluded.correct, choices = excluded.choices,
+                 value = excluded.value, answer_ms = excluded.answer_ms
+             WHERE excluded.seq < session_answers.seq",
+        );
+        statements.push(upsert);
+    }
+
+    let mut placements: Vec<(&PlacementKey, PlacementCounts)> = fold
+        .placements
+        .keys()
+        .filter_map(|key| {
+            let record = records.get(&key.session_id)?;
+            let counts = record.placements.get(&(
+                key.exhibit_id.clone(),
+                key.item_id.clone(),
+                key.bin_id.clone(),
+            ))?;
+            Some((key, *counts))
+        })
+        .collect();
     placements.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for chunk in placements.chunks(UPSERT_CHUNK) {
         let mut upsert = Statement::new(
@@ -70,12 +126,10 @@ pub(crate) fn exhibit_statements(fold: &Fold) -> Vec<Statement> {
                 .bind(db_int(counts.placements))
                 .bind(db_int(counts.correct));
         });
-        upsert.push(" ON CONFLICT (session_id, exhibit_id, item_id, bin_id) DO UPDATE SET ");
-        upsert.push(&format!(
-            "{}, {}",
-            saturating_add("session_placements", "placements"),
-            saturating_add("session_placements", "correct")
-        ));
+        upsert.push(
+            " ON CONFLICT (session_id, exhibit_id, item_id, bin_id) DO UPDATE SET
+                 placements = excluded.placements, correct = excluded.correct",
+        );
         statements.push(upsert);
     }
 
@@ -93,92 +147,7 @@ pub(crate) fn exhibit_statements(fold: &Fold) -> Vec<Statement> {
         insert.push(" ON CONFLICT (session_id, exhibit_id, hotspot_id) DO NOTHING");
         statements.push(insert);
     }
-
-    let recount: Vec<&str> = fold.sessions_to_recount().into_iter().collect();
-    for chunk in recount.chunks(UPSERT_CHUNK) {
-        // Every exhibit row of these sessions is recounted (idempotent): the session id alone
-        // finds them through the key.
-        let mut update = Statement::new(
-            "UPDATE session_exhibits SET
-                 correct_placements = (SELECT COUNT(DISTINCT p.item_id) FROM session_placements p
-                     WHERE p.session_id = session_exhibits.session_id
-                       AND p.exhibit_id = session_exhibits.exhibit_id AND p.correct > 0),
-                 hotspots_opened = (SELECT COUNT(*) FROM session_hotspots h
-                     WHERE h.session_id = session_exhibits.session_id
-                       AND h.exhibit_id = session_exhibits.exhibit_id)
-             WHERE session_id IN (",
-        );
-        update.list(chunk).push(")");
-        statements.push(update);
-    }
     statements
-}
-
-/// Chunks of first answers: each an upsert that keeps the lower `seq` and returns the keys
-/// it wrote (new, or replacing a later answer), whose choices must then be stored.
-pub(crate) fn answer_chunks(fold: &Fold) -> Vec<Vec<(&AnswerKey, &FirstAnswer)>> {
-    let mut answers: Vec<_> = fold.answers.iter().collect();
-    answers.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    answers.chunks(UPSERT_CHUNK).map(<[_]>::to_vec).collect()
-}
-
-pub(crate) fn answer_upsert(chunk: &[(&AnswerKey, &FirstAnswer)]) -> Statement {
-    let mut upsert = Statement::new(
-        "INSERT INTO session_answers (session_id, exhibit_id, question_id, seq, correct,
-             choices, value, answer_ms) VALUES ",
-    );
-    upsert.rows(chunk, |row, (key, answer)| {
-        row.bind(&key.session_id)
-            .bind(&key.exhibit_id)
-            .bind(&key.question_id)
-            .bind(db_int(answer.seq))
-            .bind(i64::from(answer.correct))
-            .bind(answer.choices.join(","))
-            .bind(answer.value)
-            .bind(db_int(answer.answer_ms));
-    });
-    upsert.push(
-        " ON CONFLICT (session_id, exhibit_id, question_id) DO UPDATE SET
-             seq = excluded.seq, correct = excluded.correct, choices = excluded.choices,
-             value = excluded.value, answer_ms = excluded.answer_ms
-         WHERE excluded.seq < session_answers.seq
-         RETURNING session_id, exhibit_id, question_id",
-    );
-    upsert
-}
-
-/// The choices of the answers an upsert wrote (`written`: their keys), tagged with the
-/// answer's `seq`; the rows of a replaced answer stay but no longer match its `seq`.
-pub(crate) fn choice_inserts(fold: &Fold, written: &[AnswerKey]) -> Vec<Statement> {
-    let rows: Vec<(&AnswerKey, i64, &String)> = written
-        .iter()
-        .filter_map(|key| fold.answers.get_key_value(key))
-        .flat_map(|(key, answer)| {
-            answer
-                .choices
-                .iter()
-                .map(move |choice| (key, db_int(answer.seq), choice))
-        })
-        .collect();
-    rows.chunks(UPSERT_CHUNK)
-        .map(|chunk| {
-            let mut insert = Statement::new(
-                "INSERT INTO session_choices (session_id, exhibit_id, question_id, seq, choice_id)
-                 VALUES ",
-            );
-            insert.rows(chunk, |row, (key, seq, choice)| {
-                row.bind(&key.session_id)
-                    .bind(&key.exhibit_id)
-                    .bind(&key.question_id)
-                    .bind(*seq)
-                    .bind(*choice);
-            });
-            insert.push(
-                " ON CONFLICT (session_id, exhibit_id, question_id, seq, choice_id) DO NOTHING",
-            );
-            insert
-        })
-        .collect()
 }
 
 /// Each kiosk's newest heartbeat of the pass, kept if newer than the stored one, and the

@@ -23,13 +23,14 @@
 mod atoms;
 mod facts;
 pub mod fold;
+mod members;
 
 pub(crate) use atoms::KeyCache;
 
-use crate::sql::{Statement, bound, execute_all, fetch_map, for_engine};
+use crate::sql::{execute_all, fetch_map};
 use crate::{Engine, Store, StoreError, count, db_int, with_pool};
 use fold::{
-    AnswerKey, BUCKETS, DetailCounts, DetailKey, Fold, HourCounts, HourKey, KioskRollup,
+    BUCKETS, DetailCounts, DetailKey, Fold, HourCounts, HourKey, KioskRollup,
     SessionState, record_key,
 };
 use kepu_core::wire::EngagementEvent;
@@ -85,7 +86,6 @@ impl Store {
             // it comes to write under steady ingest, so the roll-up never got through) and
             // check that no other pass moved the watermark meanwhile. PostgreSQL: one
             // transaction, under the advisory lock.
-            let __t = std::time::Instant::now();
             let mut tx = pool.begin().await?;
             let watermark: i64 = sqlx::query_scalar("SELECT arrival FROM rollup_watermark")
                 .fetch_one(&mut *tx)
@@ -132,8 +132,6 @@ impl Store {
             }
 
             let mut fold = Fold::default();
-            // Sessions stored before this pass: the only ones with atoms to take out.
-            let mut stored_sessions: HashSet<String> = HashSet::new();
             let session_ids: Vec<String> = {
                 let mut ids: Vec<String> = events
                     .iter()
@@ -143,40 +141,10 @@ impl Store {
                 ids.dedup();
                 ids
             };
-            for chunk in session_ids.chunks(ID_CHUNK) {
-                let mut select = QueryBuilder::<Db>::new(
-                    "SELECT session_id, kiosk_id, started_at_ms, start_language, language,
-                            audience, large_text, high_contrast, seated, exhibits_opened,
-                            first_exhibit, last_exhibit, ended, duration_ms, end_reason, events
-                     FROM sessions WHERE session_id IN (",
-                );
-                let mut list = select.separated(", ");
-                for id in chunk {
-                    list.push_bind(id.clone());
-                }
-                select.push(")");
-                for row in select.build().persistent(false).fetch_all(&mut *tx).await? {
-                    let session = SessionState {
-                        session_id: row.try_get("session_id")?,
-                        kiosk_id: row.try_get("kiosk_id")?,
-                        started_at_ms: row.try_get("started_at_ms")?,
-                        start_language: row.try_get("start_language")?,
-                        language: row.try_get("language")?,
-                        audience: row.try_get("audience")?,
-                        large_text: row.try_get::<i64, _>("large_text")? != 0,
-                        high_contrast: row.try_get::<i64, _>("high_contrast")? != 0,
-                        seated: row.try_get::<i64, _>("seated")? != 0,
-                        exhibits_opened: count(row.try_get("exhibits_opened")?),
-                        first_exhibit: row.try_get("first_exhibit")?,
-                        last_exhibit: row.try_get("last_exhibit")?,
-                        ended: row.try_get::<i64, _>("ended")? != 0,
-                        duration_ms: count(row.try_get("duration_ms")?),
-                        end_reason: row.try_get("end_reason")?,
-                        events: count(row.try_get("events")?),
-                    };
-                    stored_sessions.insert(session.session_id.clone());
-                    fold.sessions.insert(session.session_id.clone(), session);
-                }
+            // The stored sessions with all their facts: what their atoms are now.
+            let stored = atoms::load_records!(engine, tx, &session_ids).await?;
+            for (id, record) in &stored {
+                fold.sessions.insert(id.clone(), record.state.clone());
             }
             for (_, occurred_at_ms, event) in &events {
                 fold.event(event, *occurred_at_ms);
@@ -207,7 +175,6 @@ impl Store {
                 rollup_ids.push(row.try_get::<String, _>("rollup_id")?);
             }
             let venue_of = |kiosk: &str| venues.get(kiosk).copied().unwrap_or(0);
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("read+fold {:?}", __t.elapsed()); }
 
             if !postgres {
                 tx.rollback().await?;
@@ -282,15 +249,14 @@ impl Store {
                 .filter(|s| !whole.contains(&(s.kiosk_id.clone(), s.start_hour_ms())))
                 .map(|s| s.session_id.as_str())
                 .collect();
-            let moved_out: Vec<&str> = moved
-                .iter()
-                .copied()
-                .filter(|id| stored_sessions.contains(*id))
-                .collect();
-            for chunk in moved_out.chunks(atoms::SESSIONS_CHUNK) {
-                execute_all!(engine, tx, atoms::adjust(chunk, -1)).await?;
-            }
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("plan+subtract {:?}", __t.elapsed()); }
+            let moved_hours: Vec<(String, i64)> =
+                touched.difference(&whole).cloned().collect();
+            let meta = atoms::load_meta!(engine, tx).await?;
+            let shown = atoms::load_on_show!(engine, tx, &moved_hours).await?;
+            let after = members::after_pass(&fold, &stored, venue_of, |id| {
+                record_key(&secret, id)
+            });
+            let changes = members::deltas(&moved, &stored, &after, &meta, &shown);
 
             // Hourly rows.
             let hours: Vec<(&HourKey, &HourCounts)> = fold.hours.iter().collect();
@@ -359,7 +325,6 @@ impl Store {
                 upsert.build().persistent(false).execute(&mut *tx).await?;
             }
             let sessions: Vec<&SessionState> = fold.sessions.values().collect();
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("hourly {:?}", __t.elapsed()); }
             for chunk in sessions.chunks(UPSERT_CHUNK) {
                 let mut upsert = QueryBuilder::<Db>::new(
                     "INSERT INTO sessions (session_id, kiosk_id, venue_id, started_at_ms,
@@ -405,48 +370,11 @@ impl Store {
 
             // The sessions' facts and the kiosks' heartbeats, then the atoms of every
             // kiosk-hour they touch, rebuilt from them.
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  sessions {:?}", __t.elapsed()); }
-            for st in facts::exhibit_statements(&fold) {
-                let head: String = st.sql.chars().take(40).collect();
-                execute_all!(engine, tx, [st]).await?;
-                if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  {head} {:?}", __t.elapsed()); }
-            }
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("sessions+exhibitfacts {:?}", __t.elapsed()); }
-            for chunk in facts::answer_chunks(&fold) {
-                let Statement { sql, values } = facts::answer_upsert(&chunk);
-                let sql = for_engine(sql, engine);
-                let rows = bound!(&sql, values).fetch_all(&mut *tx).await?;
-                let mut written = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    written.push(AnswerKey {
-                        session_id: row.try_get(0)?,
-                        exhibit_id: row.try_get(1)?,
-                        question_id: row.try_get(2)?,
-                    });
-                }
-                if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  answers chunk {} {:?}", written.len(), __t.elapsed()); }
-                execute_all!(engine, tx, facts::choice_inserts(&fold, &written)).await?;
-                if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("  choices {:?}", __t.elapsed()); }
-            }
+            execute_all!(engine, tx, facts::fact_statements(&fold, &after)).await?;
             execute_all!(engine, tx, facts::heartbeat_statements(&fold)).await?;
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("answers+beats {:?}", __t.elapsed()); }
-            for chunk in moved.chunks(atoms::SESSIONS_CHUNK) {
-                execute_all!(engine, tx, atoms::adjust(chunk, 1)).await?;
-            }
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("add {:?}", __t.elapsed()); }
-            let moved_hours: Vec<(String, i64)> =
-                touched.difference(&whole).cloned().collect();
-            for chunk in moved_hours.chunks(atoms::KIOSK_HOURS_CHUNK) {
-                execute_all!(engine, tx, atoms::drop_empty(chunk)).await?;
-            }
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("drop {:?}", __t.elapsed()); }
+            execute_all!(engine, tx, members::delta_statements(&changes)).await?;
             let whole: Vec<(String, i64)> = whole.into_iter().collect();
-            for chunk in whole.chunks(atoms::KIOSK_HOURS_CHUNK) {
-                let mut statements = vec![atoms::undirty(chunk)];
-                statements.extend(atoms::rebuild(chunk));
-                execute_all!(engine, tx, statements).await?;
-            }
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("rebuild {:?}", __t.elapsed()); }
+            atoms::rebuild_whole!(engine, tx, &whole).await?;
 
             // Exhibit ids no published exhibit has (once anything is published): kept for
             // kiosk health, counted like any other.
@@ -547,7 +475,6 @@ impl Store {
                 }
             }
             tx.commit().await?;
-            if std::env::var_os("KEPU_PROFILE").is_some() { eprintln!("commit {:?}", __t.elapsed()); }
             Ok::<RollupPass, StoreError>(RollupPass {
                 events: folded.len() as u64,
                 kiosk_rollups: rollup_ids.len() as u64,

@@ -195,12 +195,25 @@ pub fn compared<T: Figure>(
     comparison: &Comparison<T>,
     format: impl Fn(&Shown<T>) -> String,
 ) -> Markup {
-    let change = comparison.relative.text(|r| format!("{:+.0} %", r * 100.0));
+    // The change only when it is a number: "x" twice in one cell says nothing more.
+    let change = comparison
+        .relative
+        .value()
+        .map(|r| format!("{:+.0} %", r * 100.0))
+        .unwrap_or_default();
+    let previous = format(&comparison.previous);
+    let dash = |text: String| {
+        if text.is_empty() {
+            "—".to_owned()
+        } else {
+            text
+        }
+    };
     html! {
-        span.figure { (format(&comparison.current)) }
+        span.figure { (dash(format(&comparison.current))) }
         " "
         span.previous {
-            "(" (say(lang, "上期 ", "prev. ")) (format(&comparison.previous))
+            "(" (say(lang, "上期 ", "prev. ")) (dash(previous))
             @if !change.is_empty() { ", " (change) }
             ")"
         }
@@ -221,17 +234,17 @@ pub fn shown_table(caption: &str, table: &ShownTable, total_label: &str) -> Mark
                 @for (i, row) in table.rows.iter().enumerate() {
                     tr {
                         th scope="row" { (row.text) }
-                        @for cell in &table.cells[i] { td.num { (count_text(cell)) } }
-                        @if let Some(totals) = &table.row_totals { td.num { (count_text(&totals[i])) } }
+                        @for cell in &table.cells[i] { td.number { (count_text(cell)) } }
+                        @if let Some(totals) = &table.row_totals { td.number { (count_text(&totals[i])) } }
                     }
                 }
             }
             @if let Some(totals) = &table.column_totals {
                 tfoot { tr {
                     th scope="row" { (total_label) }
-                    @for cell in totals { td.num { (count_text(cell)) } }
+                    @for cell in totals { td.number { (count_text(cell)) } }
                     @if table.row_totals.is_some() {
-                        td.num { (table.total.as_ref().map(count_text).unwrap_or_default()) }
+                        td.number { (table.total.as_ref().map(count_text).unwrap_or_default()) }
                     }
                 } }
             }

@@ -80,19 +80,39 @@ async fn respond(shell: Shell, state: AppState, query: PageQuery, one: Option<St
             p { a href=(format!("{PATH}?{}&lang={}", scope.query_string_without_exhibit(), lang.code())) { "← " (say(lang, "全部展项", "All exhibits")) } }
         }
         (filter_form(&shell, &path, &scope, &choices))
-        div #report { (view(lang, &scope, report.get(), k, one.as_deref())) }
+        div #report { (view(lang, &scope, report.get(), k, one.as_deref(), &catalog)) }
     };
     shell.page(Nav::Exhibits, &title, main)
 }
 
-fn view(lang: Lang, scope: &Scope, report: &ExhibitsReport, k: u64, one: Option<&str>) -> Markup {
+/// How many exhibits' curves one chart draws (the most opened): more lines cannot be told
+/// apart.
+const MAX_CURVES: usize = 4;
+
+fn view(
+    lang: Lang,
+    scope: &Scope,
+    report: &ExhibitsReport,
+    k: u64,
+    one: Option<&str>,
+    catalog: &Catalog,
+) -> Markup {
+    // A simulation has no end to reach: its completion is not a figure.
+    let has_completion = |id: &str| {
+        catalog
+            .get(id)
+            .is_none_or(|m| m.kind != kepu_core::manifest::ExhibitKind::Simulation)
+    };
     let rows: Vec<&ExhibitRow> = report
         .exhibits
         .iter()
         .filter(|row| one.is_none_or(|id| row.exhibit.key == id))
         .collect();
-    let curves: Vec<(String, Vec<(f64, Option<f64>)>)> = rows
+    let mut by_opens = rows.clone();
+    by_opens.sort_by_key(|row| std::cmp::Reverse(row.opens.current.value().unwrap_or(0)));
+    let curves: Vec<(String, Vec<(f64, Option<f64>)>)> = by_opens
         .iter()
+        .take(MAX_CURVES)
         .map(|row| {
             let mut points = vec![(0.0, Some(1.0))];
             points.extend(
@@ -105,7 +125,6 @@ fn view(lang: Lang, scope: &Scope, report: &ExhibitsReport, k: u64, one: Option<
         .collect();
     let curve_refs: Vec<(&str, &[(f64, Option<f64>)])> = curves
         .iter()
-        .take(if one.is_some() { 1 } else { 6 })
         .map(|(label, points)| (label.as_str(), points.as_slice()))
         .collect();
     html! {
@@ -130,14 +149,17 @@ fn view(lang: Lang, scope: &Scope, report: &ExhibitsReport, k: u64, one: Option<
                             th scope="row" {
                                 a href=(format!("{PATH}/{}?{}&lang={}", row.exhibit.key, scope.query_string_without_exhibit(), lang.code())) { (row.exhibit.text) }
                             }
-                            td.num { (compared(lang, &row.opens, count_text)) }
-                            td.num { (compared(lang, &row.attraction, share_text)) }
-                            td.num { (compared(lang, &row.dwell_median_ms, duration_text)) }
-                            td.num { (compared(lang, &row.dwell_p90_ms, duration_text)) }
-                            td.num { (compared(lang, &row.holding_power, ratio_text)) }
-                            td.num { (compared(lang, &row.completion, share_text)) }
-                            td.num { (compared(lang, &row.entry_share, share_text)) }
-                            td.num { (compared(lang, &row.exit_share, share_text)) }
+                            td.number { (compared(lang, &row.opens, count_text)) }
+                            td.number { (compared(lang, &row.attraction, share_text)) }
+                            td.number { (compared(lang, &row.dwell_median_ms, duration_text)) }
+                            td.number { (compared(lang, &row.dwell_p90_ms, duration_text)) }
+                            td.number { (compared(lang, &row.holding_power, ratio_text)) }
+                            td.number {
+                                @if has_completion(&row.exhibit.key) { (compared(lang, &row.completion, share_text)) }
+                                @else { span title=(say(lang, "模拟展项没有终点", "A simulation has no end to reach")) { "—" } }
+                            }
+                            td.number { (compared(lang, &row.entry_share, share_text)) }
+                            td.number { (compared(lang, &row.exit_share, share_text)) }
                         }
                     }
                 }
@@ -148,6 +170,9 @@ fn view(lang: Lang, scope: &Scope, report: &ExhibitsReport, k: u64, one: Option<
         }
         section {
             h2 { (say(lang, "停留曲线（仍在展项前的会话占比）", "Dwell survival (share of sessions still there)")) }
+            @if one.is_none() && rows.len() > MAX_CURVES {
+                p.note { (say(lang, "打开最多的四个展项；点击展项名称查看其曲线。", "The four most opened exhibits; open an exhibit for its own curve.")) }
+            }
             (charts::survival(say(lang, "停留曲线", "Dwell survival"), &curve_refs))
             @if curve_refs.len() > 1 {
                 ul.legend {
@@ -171,10 +196,10 @@ fn view(lang: Lang, scope: &Scope, report: &ExhibitsReport, k: u64, one: Option<
                     @for row in &report.kiosks {
                         tr {
                             th scope="row" { (row.kiosk.text) }
-                            td.num { (compared(lang, &row.sessions, count_text)) }
-                            td.num { (compared(lang, &row.diligent_share, share_text)) }
-                            td.num { (compared(lang, &row.sessions_per_open_hour, ratio_text)) }
-                            td.num { (format!("{:.0}", row.open_hours)) }
+                            td.number { (compared(lang, &row.sessions, count_text)) }
+                            td.number { (compared(lang, &row.diligent_share, share_text)) }
+                            td.number { (compared(lang, &row.sessions_per_open_hour, ratio_text)) }
+                            td.number { (format!("{:.0}", row.open_hours)) }
                         }
                     }
                 }

@@ -74,10 +74,10 @@ fn view(lang: Lang, report: &KioskHealthReport, now: i64, zone: chrono::FixedOff
                         }
                         td { (when(kiosk.last_heartbeat_at_ms)) }
                         td { (kiosk.version.clone().unwrap_or_default()) }
-                        td.num { (number(kiosk.outbox_backlog)) }
-                        td.num { (number(kiosk.held_in_memory)) " / " (number(kiosk.dropped_events)) }
-                        td.num { (number(kiosk.refused_events)) }
-                        td.num {
+                        td.number { (number(kiosk.outbox_backlog)) }
+                        td.number { (number(kiosk.held_in_memory)) " / " (number(kiosk.dropped_events)) }
+                        td.number { (number(kiosk.refused_events)) }
+                        td.number {
                             (kiosk.exhibits_loaded.map_or_else(String::new, |n| n.to_string())) " / "
                             (kiosk.exhibits_failed.map_or_else(String::new, |n| n.to_string()))
                         }

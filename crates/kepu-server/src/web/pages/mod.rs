@@ -6,7 +6,9 @@
 pub mod common;
 pub mod exhibits;
 pub mod kiosks;
+pub mod literacy;
 pub mod overview;
+pub mod quizzes;
 
 use crate::AppState;
 use axum::Router;
@@ -18,4 +20,11 @@ pub fn router() -> Router<AppState> {
         .route(exhibits::PATH, get(exhibits::page))
         .route("/dashboard/exhibits/{id}", get(exhibits::exhibit_page))
         .route("/dashboard/kiosks", get(kiosks::page))
+        .route(literacy::PATH, get(literacy::page))
+        .route(quizzes::PATH, get(quizzes::list))
+        .route("/dashboard/quizzes/{exhibit}", get(quizzes::quiz_page))
+        .route(
+            "/dashboard/quizzes/{exhibit}/{question}",
+            get(quizzes::question_page),
+        )
 }

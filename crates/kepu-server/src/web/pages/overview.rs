@@ -121,7 +121,7 @@ fn view(lang: Lang, scope: &Scope, report: &OverviewReport, k: u64) -> Markup {
                     thead { tr { th scope="col" { (say(lang, "日期", "Day")) } th scope="col" { (say(lang, "会话", "Sessions")) } } }
                     tbody {
                         @for day in &report.sessions_per_day {
-                            tr { th scope="row" { (day.day) } td.num { (compared(lang, &day.sessions, count_text)) } }
+                            tr { th scope="row" { (day.day) } td.number { (compared(lang, &day.sessions, count_text)) } }
                         }
                     }
                 }
@@ -170,8 +170,8 @@ fn distribution(
                     @for row in &rows.rows {
                         tr {
                             th scope="row" { (row.label.text) }
-                            td.num { (compared(lang, &row.sessions, count_text)) }
-                            td.num { (compared(lang, &row.share, share_text)) }
+                            td.number { (compared(lang, &row.sessions, count_text)) }
+                            td.number { (compared(lang, &row.share, share_text)) }
                         }
                     }
                 }

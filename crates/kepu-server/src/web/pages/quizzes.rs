@@ -1,0 +1,240 @@
+//! `/dashboard/quizzes` (the published quizzes), `/dashboard/quizzes/{exhibit}` (item analysis
+//! of every question, audiences side by side) and `/dashboard/quizzes/{exhibit}/{question}`
+//! (one question: its choices in full).
+
+use super::common::{
+    FilterChoices, PageQuery, compared, count_text, csv_response, duration_text, filter_form,
+    privacy_note, say, share_text,
+};
+use crate::AppState;
+use crate::error::AppError;
+use crate::export::csv::Csv;
+use crate::report_data::{self, Catalog};
+use crate::reports::quiz::{QuestionReport, QuizReport};
+use crate::reports::{Reading, Shown};
+use crate::scope::Scope;
+use crate::web::{Lang, Nav, Shell};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+
+pub const PATH: &str = "/dashboard/quizzes";
+
+pub async fn list(
+    shell: Shell,
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let lang = shell.lang;
+    let scope = match report_data::scope_of(&query.scope, &state.reports) {
+        Ok(scope) => scope,
+        Err(err) => return shell.failure(err),
+    };
+    let catalog = match Catalog::load(&state.store).await {
+        Ok(catalog) => catalog,
+        Err(err) => return shell.failure(err),
+    };
+    let fallbacks = ["zh".to_owned(), "en".to_owned()];
+    let quizzes: Vec<_> = catalog
+        .exhibits
+        .iter()
+        .filter(|m| m.kind == kepu_core::manifest::ExhibitKind::Quiz)
+        .collect();
+    let main = html! {
+        p.note { (say(lang,
+            "每道题：作答会话数、难度（答对率）、区分度（该题与其余各题得分的点二列相关，30 个会话以上才显示）、各选项占比（标出正确选项和选择率低于 5% 的无效干扰项）、作答用时中位数；按观众并列。",
+            "Per question: sessions that answered, difficulty (share correct), discrimination (point-biserial correlation with the score on the quiz's other questions, shown from 30 sessions), each choice's share (the right ones marked, distractors chosen by under 5 % flagged), median answer time; audiences side by side.")) }
+        ul.quiz-list {
+            @for quiz in &quizzes {
+                li { a href=(format!("{PATH}/{}?{}&lang={}", quiz.id, scope.query_string_without_exhibit(), lang.code())) {
+                    (quiz.title.get(lang.code(), &fallbacks)) } " · " (quiz.questions.len()) (say(lang, " 道题", " questions")) }
+            }
+        }
+    };
+    shell.page(
+        Nav::Quizzes,
+        say(lang, "测验：题目分析", "Quizzes: item analysis"),
+        main,
+    )
+}
+
+pub async fn quiz_page(
+    shell: Shell,
+    State(state): State<AppState>,
+    Path(exhibit): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    respond(shell, state, query, exhibit, None).await
+}
+
+pub async fn question_page(
+    shell: Shell,
+    State(state): State<AppState>,
+    Path((exhibit, question)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    respond(shell, state, query, exhibit, Some(question)).await
+}
+
+async fn respond(
+    shell: Shell,
+    state: AppState,
+    mut query: PageQuery,
+    exhibit: String,
+    question: Option<String>,
+) -> Response {
+    let lang = shell.lang;
+    query.scope.exhibit = Some(exhibit.clone());
+    let scope = match report_data::scope_of(&query.scope, &state.reports) {
+        Ok(scope) => scope,
+        Err(err) => return shell.failure(err),
+    };
+    let report = match report_data::quiz_report(&state, &scope, &exhibit, lang.code()).await {
+        Ok(report) => report,
+        Err(err) => return shell.failure(err),
+    };
+    let questions: Vec<&QuestionReport> = report
+        .get()
+        .questions
+        .iter()
+        .filter(|q| question.as_deref().is_none_or(|id| q.question.key == id))
+        .collect();
+    if question.is_some() && questions.is_empty() {
+        return shell.failure(AppError::NotFound(format!(
+            "the quiz has no question \"{}\"",
+            question.unwrap_or_default()
+        )));
+    }
+    if query.csv_table().is_some() {
+        return csv_response(
+            "quiz",
+            &exhibit,
+            &scope,
+            csv(lang, report.get(), &questions),
+        );
+    }
+    let catalog = Catalog::load(&state.store).await.unwrap_or_default();
+    let choices = FilterChoices::load(&state, &catalog, lang).await;
+    let k = report.min_sessions().get();
+    let path = match &question {
+        Some(q) => format!("{PATH}/{exhibit}/{q}"),
+        None => format!("{PATH}/{exhibit}"),
+    };
+    let title = match questions.as_slice() {
+        [one] if question.is_some() => one.question.text.clone(),
+        _ => report.get().exhibit.text.clone(),
+    };
+    let main = html! {
+        p {
+            a href=(format!("{PATH}?lang={}", lang.code())) { "← " (say(lang, "全部测验", "All quizzes")) }
+            @if question.is_some() {
+                " · " a href=(format!("{PATH}/{exhibit}?{}&lang={}", scope.query_string_without_exhibit(), lang.code())) { (report.get().exhibit.text) }
+            }
+        }
+        (filter_form(&shell, &path, &scope, &choices))
+        div #report { (view(lang, &scope, report.get(), &questions, &exhibit, k)) }
+    };
+    shell.page(Nav::Quizzes, &title, main)
+}
+
+fn discrimination_text(shown: &Shown<f64>) -> String {
+    shown.text(|r| format!("{r:.2}"))
+}
+
+fn view(
+    lang: Lang,
+    scope: &Scope,
+    report: &QuizReport,
+    questions: &[&QuestionReport],
+    exhibit: &str,
+    k: u64,
+) -> Markup {
+    let csv_href = format!(
+        "{PATH}/{exhibit}?{}&lang={}&format=csv&table=items",
+        scope.query_string_without_exhibit(),
+        lang.code()
+    );
+    html! {
+        p { a.download href=(csv_href) download { (say(lang, "下载 CSV", "Download CSV")) } }
+        @for question in questions {
+            section.question {
+                h2 {
+                    a href=(format!("{PATH}/{exhibit}/{}?{}&lang={}", question.question.key, scope.query_string_without_exhibit(), lang.code())) {
+                        (question.question.text)
+                    }
+                }
+                div.table-wrap {
+                    table.wide {
+                        thead { tr {
+                            th scope="col" {}
+                            @for audience in &report.audiences { th scope="col" { (audience.text) } }
+                        } }
+                        tbody {
+                            tr { th scope="row" { (say(lang, "作答会话", "Answered")) }
+                                @for item in &question.items { td.number { (compared(lang, &item.answered, count_text)) } } }
+                            tr { th scope="row" { (say(lang, "难度（答对率）", "Difficulty (share correct)")) }
+                                @for item in &question.items { td.number { (compared(lang, &item.difficulty, share_text)) } } }
+                            tr { th scope="row" { (say(lang, "区分度", "Discrimination")) }
+                                @for item in &question.items { td.number { (discrimination_text(&item.discrimination)) } } }
+                            tr { th scope="row" { (say(lang, "用时中位数", "Median answer time")) }
+                                @for item in &question.items { td.number { (duration_text(&item.median_answer_ms)) } } }
+                            @if let Some(first) = question.items.first() {
+                                @for (c, choice) in first.choices.iter().enumerate() {
+                                    tr {
+                                        th scope="row" {
+                                            @if choice.correct { span.correct title=(say(lang, "正确选项", "Right answer")) { "✔ " } }
+                                            (choice.choice.text)
+                                        }
+                                        @for item in &question.items {
+                                            @let row = &item.choices[c];
+                                            td.number {
+                                                (share_text(&row.share))
+                                                @if matches!(row.non_functioning.read(), Reading::Value(true)) {
+                                                    " " span.flag title=(say(lang, "无效干扰项：选择率低于 5%", "Non-functioning distractor: chosen by under 5 %")) { "⚑" }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            @if question.estimate {
+                                tr { th scope="row" { (say(lang, "估计值中位数", "Median estimate")) }
+                                    @for item in &question.items { td.number { (item.estimate_deciles.get(4).map(|d| d.text(|v| format!("{v:.1}"))).unwrap_or_default()) } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.note { "✔ " (say(lang, "正确选项；", "right answer; ")) "⚑ " (say(lang, "无效干扰项（选择率低于 5%）。区分度低于 0.2 的题目值得修改。", "non-functioning distractor (chosen by under 5 %). A discrimination under 0.2 marks a question worth rewriting.")) }
+        (privacy_note(lang, k))
+    }
+}
+
+fn csv(lang: Lang, report: &QuizReport, questions: &[&QuestionReport]) -> Csv {
+    let mut csv = Csv::new();
+    csv.row([
+        say(lang, "题目编号", "question id"),
+        say(lang, "题目", "question"),
+        say(lang, "观众", "audience"),
+        say(lang, "作答会话", "answered"),
+        say(lang, "答对率", "share correct"),
+        say(lang, "区分度", "discrimination"),
+        say(lang, "用时中位数（秒）", "median answer time (s)"),
+    ]);
+    for question in questions {
+        for (audience, item) in report.audiences.iter().zip(&question.items) {
+            csv.row([
+                question.question.key.clone(),
+                question.question.text.clone(),
+                audience.text.clone(),
+                count_text(&item.answered.current),
+                share_text(&item.difficulty.current),
+                discrimination_text(&item.discrimination),
+                item.median_answer_ms
+                    .text(|ms| format!("{:.0}", ms / 1000.0)),
+            ]);
+        }
+    }
+    csv
+}
