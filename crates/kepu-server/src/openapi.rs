@@ -293,11 +293,14 @@ impl Operation {
             ]),
         };
         operation.insert("security".into(), security);
-        if let Some(schema) = self.query {
-            operation.insert(
-                "parameters".into(),
-                query_parameters(schema(generator).to_value()),
-            );
+        let mut parameters = path_parameters(self.path);
+        if let Some(schema) = self.query
+            && let Value::Array(query) = query_parameters(schema(generator).to_value())
+        {
+            parameters.extend(query);
+        }
+        if !parameters.is_empty() {
+            operation.insert("parameters".into(), Value::Array(parameters));
         }
         if let Some(schema) = self.request {
             // `Content-Encoding` is told here rather than as a header parameter: it is HTTP's

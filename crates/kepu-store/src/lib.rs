@@ -8,8 +8,9 @@
 //! on whichever pool is open. One module per table group: [`venues`], [`kiosks`], [`staff`],
 //! [`events`]; queries only tests need are behind the `testing` feature.
 //!
-//! - [`rollup`]: hourly roll-ups, per-session facts and the dashboard's atoms (rebuilt per
-//!   kiosk-hour, record keys from a secret drawn once).
+//! - [`rollup`]: hourly roll-ups, per-session facts and the dashboard's atoms (moved with each
+//!   session the roll-up changes, rebuilt per kiosk-hour after a publish; record keys from a
+//!   secret drawn once).
 //! - [`reports`]: the dashboard's queries: adjusted sums of atoms (filters select whole atoms),
 //!   kiosk open hours and health, first quiz answers for discrimination.
 //! - `sql` (crate-private): statements as text and bound values, for both engines.

@@ -238,7 +238,10 @@ mod tests {
             "SELECT ?, ? WHERE a IN (?)"
         );
         // Out of order, or a `$` that is no placeholder: left as written.
-        assert_eq!(for_engine("SELECT $2, $1".into(), Engine::Sqlite), "SELECT $2, $1");
+        assert_eq!(
+            for_engine("SELECT $2, $1".into(), Engine::Sqlite),
+            "SELECT $2, $1"
+        );
         assert_eq!(for_engine(sql.clone(), Engine::Sqlite), sql);
     }
 

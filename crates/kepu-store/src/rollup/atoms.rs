@@ -130,32 +130,44 @@ macro_rules! load_records {
     ($engine:expr, $conn:expr, $ids:expr) => {
         async {
             let ids: &[String] = $ids;
-            let mut records: ::std::collections::HashMap<String, $crate::rollup::members::SessionRecord> = ::std::collections::HashMap::new();
+            let mut records: ::std::collections::HashMap<
+                String,
+                $crate::rollup::members::SessionRecord,
+            > = ::std::collections::HashMap::new();
             for chunk in ids.chunks($crate::rollup::atoms::RECORDS_CHUNK) {
-                let select = $crate::rollup::atoms::select_by_session($crate::rollup::atoms::SESSION_COLUMNS, "sessions", chunk);
-                for (state, venue_id, key) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
-                    $crate::rollup::fold::SessionState {
-                        session_id: ::sqlx::Row::try_get(row, "session_id")?,
-                        kiosk_id: ::sqlx::Row::try_get(row, "kiosk_id")?,
-                        started_at_ms: ::sqlx::Row::try_get(row, "started_at_ms")?,
-                        start_language: ::sqlx::Row::try_get(row, "start_language")?,
-                        language: ::sqlx::Row::try_get(row, "language")?,
-                        audience: ::sqlx::Row::try_get(row, "audience")?,
-                        large_text: ::sqlx::Row::try_get::<i64, _>(row, "large_text")? != 0,
-                        high_contrast: ::sqlx::Row::try_get::<i64, _>(row, "high_contrast")? != 0,
-                        seated: ::sqlx::Row::try_get::<i64, _>(row, "seated")? != 0,
-                        exhibits_opened: $crate::count(::sqlx::Row::try_get(row, "exhibits_opened")?),
-                        first_exhibit: ::sqlx::Row::try_get(row, "first_exhibit")?,
-                        last_exhibit: ::sqlx::Row::try_get(row, "last_exhibit")?,
-                        ended: ::sqlx::Row::try_get::<i64, _>(row, "ended")? != 0,
-                        duration_ms: $crate::count(::sqlx::Row::try_get(row, "duration_ms")?),
-                        end_reason: ::sqlx::Row::try_get(row, "end_reason")?,
-                        events: $crate::count(::sqlx::Row::try_get(row, "events")?),
-                    },
-                    ::sqlx::Row::try_get::<i64, _>(row, "venue_id")?,
-                    row.try_get::<Option<i64>, _>("record_key")?
-                ))
-                .await?
+                let select = $crate::rollup::atoms::select_by_session(
+                    $crate::rollup::atoms::SESSION_COLUMNS,
+                    "sessions",
+                    chunk,
+                );
+                for (state, venue_id, key) in
+                    $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                        $crate::rollup::fold::SessionState {
+                            session_id: ::sqlx::Row::try_get(row, "session_id")?,
+                            kiosk_id: ::sqlx::Row::try_get(row, "kiosk_id")?,
+                            started_at_ms: ::sqlx::Row::try_get(row, "started_at_ms")?,
+                            start_language: ::sqlx::Row::try_get(row, "start_language")?,
+                            language: ::sqlx::Row::try_get(row, "language")?,
+                            audience: ::sqlx::Row::try_get(row, "audience")?,
+                            large_text: ::sqlx::Row::try_get::<i64, _>(row, "large_text")? != 0,
+                            high_contrast: ::sqlx::Row::try_get::<i64, _>(row, "high_contrast")?
+                                != 0,
+                            seated: ::sqlx::Row::try_get::<i64, _>(row, "seated")? != 0,
+                            exhibits_opened: $crate::count(::sqlx::Row::try_get(
+                                row,
+                                "exhibits_opened"
+                            )?),
+                            first_exhibit: ::sqlx::Row::try_get(row, "first_exhibit")?,
+                            last_exhibit: ::sqlx::Row::try_get(row, "last_exhibit")?,
+                            ended: ::sqlx::Row::try_get::<i64, _>(row, "ended")? != 0,
+                            duration_ms: $crate::count(::sqlx::Row::try_get(row, "duration_ms")?),
+                            end_reason: ::sqlx::Row::try_get(row, "end_reason")?,
+                            events: $crate::count(::sqlx::Row::try_get(row, "events")?),
+                        },
+                        ::sqlx::Row::try_get::<i64, _>(row, "venue_id")?,
+                        row.try_get::<Option<i64>, _>("record_key")?
+                    ))
+                    .await?
                 {
                     records.insert(
                         state.session_id.clone(),
@@ -247,12 +259,13 @@ macro_rules! load_records {
                     "session_hotspots",
                     chunk,
                 );
-                for (id, exhibit, hotspot) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
-                    ::sqlx::Row::try_get::<String, _>(row, "session_id")?,
-                    ::sqlx::Row::try_get::<String, _>(row, "exhibit_id")?,
-                    ::sqlx::Row::try_get::<String, _>(row, "hotspot_id")?
-                ))
-                .await?
+                for (id, exhibit, hotspot) in
+                    $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                        ::sqlx::Row::try_get::<String, _>(row, "session_id")?,
+                        ::sqlx::Row::try_get::<String, _>(row, "exhibit_id")?,
+                        ::sqlx::Row::try_get::<String, _>(row, "hotspot_id")?
+                    ))
+                    .await?
                 {
                     if let Some(record) = records.get_mut(&id) {
                         record.hotspots.insert((exhibit, hotspot));
@@ -270,8 +283,9 @@ macro_rules! load_meta {
     ($engine:expr, $conn:expr) => {
         async {
             let mut meta = $crate::rollup::members::ReportMeta::default();
-            let select =
-                $crate::sql::Statement::new("SELECT exhibit_id, kind, completion_target FROM report_exhibits");
+            let select = $crate::sql::Statement::new(
+                "SELECT exhibit_id, kind, completion_target FROM report_exhibits",
+            );
             for (exhibit, kind, target) in $crate::sql::fetch_map!($engine, $conn, select, |row| (
                 ::sqlx::Row::try_get::<String, _>(row, 0)?,
                 ::sqlx::Row::try_get::<String, _>(row, 1)?,
@@ -308,15 +322,20 @@ macro_rules! load_on_show {
     ($engine:expr, $conn:expr, $kiosk_hours:expr) => {
         async {
             let kiosk_hours: &[(String, i64)] = $kiosk_hours;
-            let mut shown: ::std::collections::HashMap<(String, i64), i64> = ::std::collections::HashMap::new();
+            let mut shown: ::std::collections::HashMap<(String, i64), i64> =
+                ::std::collections::HashMap::new();
             for chunk in kiosk_hours.chunks($crate::rollup::atoms::KIOSK_HOURS_CHUNK) {
-                for (kiosk, hour, n) in
-                    $crate::sql::fetch_map!($engine, $conn, $crate::rollup::atoms::on_show(chunk), |row| (
+                for (kiosk, hour, n) in $crate::sql::fetch_map!(
+                    $engine,
+                    $conn,
+                    $crate::rollup::atoms::on_show(chunk),
+                    |row| (
                         ::sqlx::Row::try_get::<String, _>(row, 0)?,
                         ::sqlx::Row::try_get::<i64, _>(row, 1)?,
                         row.try_get::<Option<i64>, _>(2)?
-                    ))
-                    .await?
+                    )
+                )
+                .await?
                 {
                     if let Some(n) = n {
                         shown.insert((kiosk, hour), n);
@@ -345,7 +364,8 @@ macro_rules! rebuild_whole {
                         |row| ::sqlx::Row::try_get::<String, _>(row, 0)?
                     )
                     .await?;
-                    let records = $crate::rollup::atoms::load_records!($engine, $conn, &ids).await?;
+                    let records =
+                        $crate::rollup::atoms::load_records!($engine, $conn, &ids).await?;
                     let shown = $crate::rollup::atoms::load_on_show!($engine, $conn, chunk).await?;
                     let counts = $crate::rollup::members::count(&records, &meta, &shown);
                     let mut statements = vec![$crate::rollup::atoms::undirty(chunk)];

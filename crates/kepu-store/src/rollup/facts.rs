@@ -22,7 +22,10 @@ fn keep_larger(table: &str, column: &str) -> String {
 /// with what was stored: see `members::after_pass`): `session_exhibits` (with the distinct
 /// items placed right and hotspots opened), `session_answers` (where the pass's answer is
 /// the first), `session_placements`, `session_hotspots`.
-pub(crate) fn fact_statements(fold: &Fold, records: &HashMap<String, SessionRecord>) -> Vec<Statement> {
+pub(crate) fn fact_statements(
+    fold: &Fold,
+    records: &HashMap<String, SessionRecord>,
+) -> Vec<Statement> {
     let mut statements = Vec::new();
     let mut exhibits: Vec<(&ExhibitKey, &SessionRecord)> = fold
         .exhibits
@@ -36,7 +39,11 @@ pub(crate) fn fact_statements(fold: &Fold, records: &HashMap<String, SessionReco
                  max_page, answered, quiz_completed, correct_placements, hotspots_opened) VALUES ",
         );
         upsert.rows(chunk, |row, (key, record)| {
-            let facts = record.exhibits.get(&key.exhibit_id).copied().unwrap_or_default();
+            let facts = record
+                .exhibits
+                .get(&key.exhibit_id)
+                .copied()
+                .unwrap_or_default();
             row.bind(&key.session_id)
                 .bind(&key.exhibit_id)
                 .bind(db_int(facts.opens))
@@ -215,7 +222,10 @@ pub(crate) fn stored_heartbeat_hours(fold: &Fold) -> Vec<Statement> {
 }
 
 /// The pass's heartbeat hours whose exhibits on show change (none stored yet, or more now).
-pub(crate) fn changed_heartbeat_hours(fold: &Fold, stored: &[(String, i64, i64)]) -> Vec<(String, i64)> {
+pub(crate) fn changed_heartbeat_hours(
+    fold: &Fold,
+    stored: &[(String, i64, i64)],
+) -> Vec<(String, i64)> {
     let stored: HashMap<(&str, i64), i64> = stored
         .iter()
         .map(|(kiosk, hour, loaded)| ((kiosk.as_str(), *hour), *loaded))
@@ -287,8 +297,7 @@ pub(crate) fn session_hours_in(ranges: &[(String, i64, i64)]) -> Vec<Statement> 
     ranges
         .chunks(UPSERT_CHUNK)
         .map(|chunk| {
-            let mut select =
-                Statement::new("WITH ranges (kiosk_id, from_ms, to_ms) AS (VALUES ");
+            let mut select = Statement::new("WITH ranges (kiosk_id, from_ms, to_ms) AS (VALUES ");
             select.rows(chunk, |row, (kiosk, from, to)| {
                 row.bind(kiosk).bind(*from).bind(*to);
             });
@@ -302,3 +311,68 @@ pub(crate) fn session_hours_in(ranges: &[(String, i64, i64)]) -> Vec<Statement> 
         })
         .collect()
 }
+
+/// The kiosk-hours whose exhibits on show the pass's heartbeats change (`$fold`), among the
+/// stored sessions' hours and `$touched` (the pass's sessions' hours, stored or not), on a
+/// connection or transaction of `$engine`: `Result<BTreeSet<(String, i64)>, sqlx::Error>`.
+/// Read before the heartbeats are written.
+macro_rules! hours_heartbeats_change {
+    ($engine:expr, $conn:expr, $fold:expr, $touched:expr) => {
+        async {
+            use $crate::rollup::facts::{
+                changed_heartbeat_hours, heartbeat_ranges, next_heartbeat_hours, session_hours_in,
+                stored_heartbeat_hours,
+            };
+            let fold: &$crate::rollup::fold::Fold = $fold;
+            let touched: &::std::collections::BTreeSet<(String, i64)> = $touched;
+            let mut hours = ::std::collections::BTreeSet::new();
+            if fold.heartbeat_hours.is_empty() {
+                return Ok::<_, ::sqlx::Error>(hours);
+            }
+            let mut stored = Vec::new();
+            for select in stored_heartbeat_hours(fold) {
+                stored.extend(
+                    $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                        ::sqlx::Row::try_get::<String, _>(row, 0)?,
+                        ::sqlx::Row::try_get::<i64, _>(row, 1)?,
+                        ::sqlx::Row::try_get::<i64, _>(row, 2)?
+                    ))
+                    .await?,
+                );
+            }
+            let mut next = Vec::new();
+            for select in next_heartbeat_hours(&changed_heartbeat_hours(fold, &stored)) {
+                next.extend(
+                    $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                        ::sqlx::Row::try_get::<String, _>(row, 0)?,
+                        ::sqlx::Row::try_get::<i64, _>(row, 1)?,
+                        ::sqlx::Row::try_get::<Option<i64>, _>(row, 2)?
+                    ))
+                    .await?,
+                );
+            }
+            let ranges = heartbeat_ranges(fold, &next);
+            for select in session_hours_in(&ranges) {
+                hours.extend(
+                    $crate::sql::fetch_map!($engine, $conn, select, |row| (
+                        ::sqlx::Row::try_get::<String, _>(row, 0)?,
+                        ::sqlx::Row::try_get::<i64, _>(row, 1)?
+                    ))
+                    .await?,
+                );
+            }
+            hours.extend(
+                touched
+                    .iter()
+                    .filter(|(kiosk, hour)| {
+                        ranges
+                            .iter()
+                            .any(|(k, from, to)| k == kiosk && from <= hour && hour < to)
+                    })
+                    .cloned(),
+            );
+            Ok(hours)
+        }
+    };
+}
+pub(crate) use hours_heartbeats_change;

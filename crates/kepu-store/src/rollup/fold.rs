@@ -131,8 +131,8 @@ pub struct ExhibitKey {
 }
 
 /// What a pass adds to a session's row for an exhibit: the counts are added to the stored
-/// ones, `max_page` is the larger of the two. (Distinct items placed right and hotspots
-/// opened are recounted from [`Fold::placements`] and [`Fold::hotspots`] once written.)
+/// ones, `max_page` is the larger of the two (see `members::after_pass`). (Distinct items
+/// placed right and hotspots opened come from [`Fold::placements`] and [`Fold::hotspots`].)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ExhibitFacts {
     pub opens: u64,
@@ -312,7 +312,7 @@ impl Fold {
             session_id,
             exhibit_id: exhibit_id.to_owned(),
         };
-        // Every event at an exhibit makes its row, so that the recounts below find one.
+        // Every event at an exhibit makes its row: each exhibit a session touched has one.
         let facts = self.exhibits.entry(key.clone()).or_default();
         match kind {
             EventKind::ExhibitOpen { .. } => facts.opens = facts.opens.saturating_add(1),
@@ -413,15 +413,6 @@ impl Fold {
         self.sessions
             .values()
             .map(|session| (session.kiosk_id.clone(), session.start_hour_ms()))
-            .collect()
-    }
-
-    /// Sessions whose distinct counts (items placed right, hotspots opened) may have changed.
-    pub fn sessions_to_recount(&self) -> BTreeSet<&str> {
-        self.placements
-            .keys()
-            .map(|key| key.session_id.as_str())
-            .chain(self.hotspots.iter().map(|key| key.session_id.as_str()))
             .collect()
     }
 

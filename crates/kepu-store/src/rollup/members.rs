@@ -82,7 +82,10 @@ impl SessionRecord {
 
     /// Distinct exhibits opened.
     fn opened(&self) -> u64 {
-        self.exhibits.values().filter(|facts| facts.opens > 0).count() as u64
+        self.exhibits
+            .values()
+            .filter(|facts| facts.opens > 0)
+            .count() as u64
     }
 }
 
@@ -145,7 +148,11 @@ pub(crate) fn after_pass(
         if let Some(record) = records.get_mut(&key.session_id) {
             let counts = record
                 .placements
-                .entry((key.exhibit_id.clone(), key.item_id.clone(), key.bin_id.clone()))
+                .entry((
+                    key.exhibit_id.clone(),
+                    key.item_id.clone(),
+                    key.bin_id.clone(),
+                ))
                 .or_default();
             counts.placements = counts.placements.saturating_add(add.placements);
             counts.correct = counts.correct.saturating_add(add.correct);
@@ -241,7 +248,10 @@ pub(crate) fn atoms_of(
             measure(&format!("dwell:{}", duration_bucket(facts.dwell_ms)));
         }
     }
-    for (exhibit, measure) in [(&state.first_exhibit, "entry"), (&state.last_exhibit, "exit")] {
+    for (exhibit, measure) in [
+        (&state.first_exhibit, "entry"),
+        (&state.last_exhibit, "exit"),
+    ] {
         if !exhibit.is_empty() {
             atoms.push(key(EXHIBITS, vec![exhibit.clone(), measure.into()]));
         }
@@ -266,9 +276,7 @@ pub(crate) fn atoms_of(
         ) && max > min
         {
             let x = (value - min) / (max - min);
-            let decile = (1..10u8)
-                .position(|d| x < f64::from(d) / 10.0)
-                .unwrap_or(9);
+            let decile = (1..10u8).position(|d| x < f64::from(d) / 10.0).unwrap_or(9);
             outcome(format!("value:{decile}"));
         }
     }
@@ -342,8 +350,10 @@ pub(crate) fn count(
 fn atom_writes(counts: &AtomCounts, add: bool) -> Vec<Statement> {
     let mut statements = Vec::new();
     for (table, (name, dims)) in TABLES.iter().enumerate() {
-        let rows: Vec<(&AtomKey, &(i64, i64))> =
-            counts.iter().filter(|(key, _)| key.table == table).collect();
+        let rows: Vec<(&AtomKey, &(i64, i64))> = counts
+            .iter()
+            .filter(|(key, _)| key.table == table)
+            .collect();
         let columns = format!(
             "hour_start_ms, kiosk_id, venue_id, audience, language, {}",
             dims.join(", ")
@@ -392,8 +402,7 @@ pub(crate) fn delta_statements(counts: &AtomCounts) -> Vec<Statement> {
     let emptied: Vec<(&str, i64)> = emptied.into_iter().collect();
     for chunk in emptied.chunks(ATOM_CHUNK) {
         for (name, _) in TABLES {
-            let mut delete =
-                Statement::new("WITH emptied (hour_start_ms, kiosk_id) AS (VALUES ");
+            let mut delete = Statement::new("WITH emptied (hour_start_ms, kiosk_id) AS (VALUES ");
             delete.rows(chunk, |row, (kiosk, hour)| {
                 row.bind(*hour).bind(*kiosk);
             });
@@ -409,12 +418,14 @@ pub(crate) fn delta_statements(counts: &AtomCounts) -> Vec<Statement> {
 
 /// A rebuild of whole kiosk-hours: their atoms deleted, and `counts` (all of their sessions'
 /// atoms) inserted.
-pub(crate) fn rebuild_statements(kiosk_hours: &[(String, i64)], counts: &AtomCounts) -> Vec<Statement> {
+pub(crate) fn rebuild_statements(
+    kiosk_hours: &[(String, i64)],
+    counts: &AtomCounts,
+) -> Vec<Statement> {
     let mut statements = Vec::new();
     for chunk in kiosk_hours.chunks(ATOM_CHUNK) {
         for (name, _) in TABLES {
-            let mut delete =
-                Statement::new("WITH touched (hour_start_ms, kiosk_id) AS (VALUES ");
+            let mut delete = Statement::new("WITH touched (hour_start_ms, kiosk_id) AS (VALUES ");
             delete.rows(chunk, |row, (kiosk, hour)| {
                 row.bind(*hour).bind(kiosk);
             });
@@ -542,12 +553,23 @@ mod tests {
         let stored: HashMap<String, SessionRecord> = [(id.to_owned(), stored)].into();
         let after = after_pass(&fold, &stored, |_| 99, |_| 42);
         let record = &after[id];
-        assert_eq!((record.venue_id, record.record_key), (7, 42), "the stored venue stays");
+        assert_eq!(
+            (record.venue_id, record.record_key),
+            (7, 42),
+            "the stored venue stays"
+        );
         assert_eq!(record.exhibits["story"].opens, 2);
         assert_eq!(record.exhibits["story"].max_page, 3, "the larger page");
-        assert_eq!(record.answers[&("quiz".into(), "q1".into())].seq, 10, "the first answer");
+        assert_eq!(
+            record.answers[&("quiz".into(), "q1".into())].seq,
+            10,
+            "the first answer"
+        );
         assert_eq!(record.answers[&("quiz".into(), "q2".into())].seq, 21);
-        assert_eq!((record.right_items("sort"), record.hotspots_opened("map")), (1, 1));
+        assert_eq!(
+            (record.right_items("sort"), record.hotspots_opened("map")),
+            (1, 1)
+        );
     }
 
     #[test]
@@ -608,12 +630,18 @@ mod tests {
             );
         }
         let mut meta = ReportMeta::default();
-        meta.exhibits.insert("story".into(), ("story".into(), Some(3)));
-        meta.exhibits.insert("sort".into(), ("sort".into(), Some(2)));
+        meta.exhibits
+            .insert("story".into(), ("story".into(), Some(3)));
+        meta.exhibits
+            .insert("sort".into(), ("sort".into(), Some(2)));
         meta.estimates
             .insert(("quiz".into(), "q2".into()), (0.0, 100.0));
         let atoms = atoms_of(&record, &meta, Some(3));
-        assert!(atoms.iter().all(|a| a.hour_start_ms == 36_000_000 && a.audience == "senior"));
+        assert!(
+            atoms
+                .iter()
+                .all(|a| a.hour_start_ms == 36_000_000 && a.audience == "senior")
+        );
         assert_eq!(
             dims_of(&atoms, SESSIONS),
             set(&[&[&duration_bucket(61_000).to_string()]])

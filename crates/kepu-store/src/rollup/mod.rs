@@ -30,8 +30,8 @@ pub(crate) use atoms::KeyCache;
 use crate::sql::{execute_all, fetch_map};
 use crate::{Engine, Store, StoreError, count, db_int, with_pool};
 use fold::{
-    BUCKETS, DetailCounts, DetailKey, Fold, HourCounts, HourKey, KioskRollup,
-    SessionState, record_key,
+    BUCKETS, DetailCounts, DetailKey, Fold, HourCounts, HourKey, KioskRollup, SessionState,
+    record_key,
 };
 use kepu_core::wire::EngagementEvent;
 use sqlx::{QueryBuilder, Row};
@@ -191,8 +191,8 @@ impl Store {
 
             // The atoms (see `atoms`): kiosk-hours queued for a rebuild, or whose exhibits on
             // show this pass's heartbeats change, are rebuilt whole at the end; every other
-            // touched session has its atoms moved — taken out now, with its stored facts, and
-            // put back once its new facts are written.
+            // touched session has its atoms moved: the difference between the atoms of its
+            // stored record and of its record after the pass is written.
             let touched = fold.touched_kiosk_hours();
             let touched_list: Vec<(String, i64)> = touched.iter().cloned().collect();
             let mut whole: BTreeSet<(String, i64)> = BTreeSet::new();
@@ -205,57 +205,17 @@ impl Store {
                     .await?,
                 );
             }
-            let mut stored_beats = Vec::new();
-            for select in facts::stored_heartbeat_hours(&fold) {
-                stored_beats.extend(
-                    fetch_map!(engine, tx, select, |row| (
-                        row.try_get::<String, _>(0)?,
-                        row.try_get::<i64, _>(1)?,
-                        row.try_get::<i64, _>(2)?
-                    ))
-                    .await?,
-                );
-            }
-            let changed_beats = facts::changed_heartbeat_hours(&fold, &stored_beats);
-            let mut next_beats = Vec::new();
-            for select in facts::next_heartbeat_hours(&changed_beats) {
-                next_beats.extend(
-                    fetch_map!(engine, tx, select, |row| (
-                        row.try_get::<String, _>(0)?,
-                        row.try_get::<i64, _>(1)?,
-                        row.try_get::<Option<i64>, _>(2)?
-                    ))
-                    .await?,
-                );
-            }
-            let ranges = facts::heartbeat_ranges(&fold, &next_beats);
-            for select in facts::session_hours_in(&ranges) {
-                whole.extend(
-                    fetch_map!(engine, tx, select, |row| (
-                        row.try_get::<String, _>(0)?,
-                        row.try_get::<i64, _>(1)?
-                    ))
-                    .await?,
-                );
-            }
-            whole.extend(touched.iter().filter(|(kiosk, hour)| {
-                ranges
-                    .iter()
-                    .any(|(k, from, to)| k == kiosk && from <= hour && hour < to)
-            }).cloned());
+            whole.extend(facts::hours_heartbeats_change!(engine, tx, &fold, &touched).await?);
             let moved: Vec<&str> = fold
                 .sessions
                 .values()
                 .filter(|s| !whole.contains(&(s.kiosk_id.clone(), s.start_hour_ms())))
                 .map(|s| s.session_id.as_str())
                 .collect();
-            let moved_hours: Vec<(String, i64)> =
-                touched.difference(&whole).cloned().collect();
+            let moved_hours: Vec<(String, i64)> = touched.difference(&whole).cloned().collect();
             let meta = atoms::load_meta!(engine, tx).await?;
             let shown = atoms::load_on_show!(engine, tx, &moved_hours).await?;
-            let after = members::after_pass(&fold, &stored, venue_of, |id| {
-                record_key(&secret, id)
-            });
+            let after = members::after_pass(&fold, &stored, venue_of, |id| record_key(&secret, id));
             let changes = members::deltas(&moved, &stored, &after, &meta, &shown);
 
             // Hourly rows.
