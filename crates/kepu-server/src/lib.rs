@@ -93,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), auth::require_kiosk));
     let staff_routes = routes::stats::router()
         .merge(routes::reports::router())
+        .merge(routes::export::router())
         .route_layer(from_fn_with_state(state.clone(), auth::require_staff));
     routes::ApiRouter::new()
         .merge(kiosk_routes)

@@ -557,6 +557,47 @@ pub async fn quiz_report(
     Ok(crate::reports::quiz::quiz(&privacy, &input, &names)?)
 }
 
+/// The sort report of one exhibit in `scope`.
+pub async fn sort_report(
+    state: &crate::AppState,
+    scope: &Scope,
+    exhibit_id: &str,
+    language: &str,
+) -> Result<crate::reports::Published<crate::reports::sort::SortReport>, AppError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let manifest = catalog
+        .get(exhibit_id)
+        .filter(|m| m.kind == kepu_core::manifest::ExhibitKind::Sort)
+        .ok_or_else(|| {
+            AppError::NotFound(format!("there is no published sort game \"{exhibit_id}\""))
+        })?;
+    let reader = Reader::new(&state.store, state.reports, scope).await?;
+    let placements = reader
+        .sums(
+            AtomTable::Placements,
+            &scope.period,
+            &[Group::By(Dim::Item), Group::By(Dim::Bin)],
+            &[Only::is(Dim::Exhibit, exhibit_id)],
+        )
+        .await?;
+    let input = crate::reports::sort::SortInput {
+        exhibit_id: exhibit_id.to_owned(),
+        bins: manifest.bins.iter().map(|b| b.id.clone()).collect(),
+        items: manifest
+            .items
+            .iter()
+            .map(|i| (i.id.clone(), i.bin.clone()))
+            .collect(),
+        placements,
+    };
+    let names = CatalogNames {
+        catalog: &catalog,
+        language,
+    };
+    let privacy = crate::reports::Suppression::new(state.reports.min_sessions);
+    Ok(crate::reports::sort::sort(&privacy, &input, &names)?)
+}
+
 /// The audiences reports put side by side (the rest count in "all" only).
 pub const REPORTED_AUDIENCES: [&str; 8] = [
     "child",
@@ -683,6 +724,16 @@ impl Names for CatalogNames<'_> {
             "false" => Some(if self.zh() { "错" } else { "False" }.to_owned()),
             _ => None,
         }
+    }
+
+    fn sort_item(&self, exhibit: &str, item: &str) -> Option<String> {
+        let manifest = self.catalog.get(exhibit)?;
+        self.text(&manifest.items.iter().find(|i| i.id == item)?.name)
+    }
+
+    fn bin(&self, exhibit: &str, bin: &str) -> Option<String> {
+        let manifest = self.catalog.get(exhibit)?;
+        self.text(&manifest.bins.iter().find(|b| b.id == bin)?.label)
     }
 
     fn theme(&self, theme: &str) -> Option<String> {

@@ -11,7 +11,7 @@
 //!   suppressed), and only this module can make a visible one; a whole report is a
 //!   [`Published`], which only the suppression step's `publish` builds. Primary and secondary
 //!   suppression of count tables ([`CountTable`]) lives here.
-//! - [`overview`], [`exhibits`], [`quiz`], [`literacy`]: one report per dashboard page, each a
+//! - [`overview`], [`exhibits`], [`quiz`], [`literacy`], [`sort`]: one report per dashboard page, each a
 //!   function `(&Suppression, &Input, &dyn Names) -> Result<Published<Report>, ReportError>`.
 //!
 //! Text (titles, question wording, names of audiences and languages) comes through the
@@ -23,6 +23,7 @@ pub mod literacy;
 pub mod measures;
 pub mod overview;
 pub mod quiz;
+pub mod sort;
 pub mod suppress;
 
 pub use input::{AtomSum, Count, DurationHistogram, SessionAnswer, ValueHistogram};
@@ -63,6 +64,14 @@ pub trait Names {
         None
     }
     fn choice(&self, _exhibit: &str, _question: &str, _choice: &str) -> Option<String> {
+        None
+    }
+    /// A sort game's item.
+    fn sort_item(&self, _exhibit: &str, _item: &str) -> Option<String> {
+        None
+    }
+    /// A sort game's bin.
+    fn bin(&self, _exhibit: &str, _bin: &str) -> Option<String> {
         None
     }
     /// A literacy theme.
@@ -153,6 +162,7 @@ reports!(
     exhibits::ExhibitsReport,
     quiz::QuizReport,
     literacy::LiteracyReport,
+    sort::SortReport,
 );
 
 /// `group` with exactly `N` values, or [`ReportError::GroupShape`].

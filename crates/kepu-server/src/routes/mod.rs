@@ -1,6 +1,7 @@
 //! The HTTP API, one `router()` per resource; `crate::app` composes them with their guards.
 //! Every route is added through [`ApiRouter`], with its OpenAPI [`Operation`].
 
+pub mod export;
 pub mod health;
 pub mod ingest;
 pub mod metrics;

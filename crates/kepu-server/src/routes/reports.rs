@@ -12,6 +12,7 @@ use crate::reports::exhibits::ExhibitsReport;
 use crate::reports::literacy::LiteracyReport;
 use crate::reports::overview::OverviewReport;
 use crate::reports::quiz::QuizReport;
+use crate::reports::sort::SortReport;
 use crate::scope::ScopeParams;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -22,6 +23,7 @@ pub const EXHIBITS_PATH: &str = "/api/v1/reports/exhibits";
 pub const KIOSKS_PATH: &str = "/api/v1/reports/kiosks";
 pub const LITERACY_PATH: &str = "/api/v1/reports/literacy";
 pub const QUIZ_PATH: &str = "/api/v1/reports/quizzes/{exhibit}";
+pub const SORT_PATH: &str = "/api/v1/reports/sort/{exhibit}";
 
 const BAD_SCOPE: &str = "A filter that does not parse: a date not written YYYY-MM-DD, a period \
     that ends before it starts or is longer than three years, an unknown audience, language \
@@ -109,6 +111,23 @@ pub fn router() -> ApiRouter {
             ),
         )
         .get(
+            SORT_PATH,
+            sort,
+            Operation::new(
+                "reportSort",
+                "A sort game's confusion matrix, the most missed items first",
+            )
+            .staff()
+            .query::<ReportQuery>(BAD_SCOPE)
+            .error(
+                404,
+                "There is no published sort game of that id, or no venue of that name.",
+            )
+            .ok::<Published<SortReport>>(
+                "Sessions per item and bin, each item's right bin and its miss share.",
+            ),
+        )
+        .get(
             KIOSKS_PATH,
             kiosks,
             Operation::new("reportKiosks", "Kiosk health, offline kiosks first")
@@ -163,6 +182,25 @@ async fn quiz(
     let scope = report_data::scope_of(&scope_params, &state.reports)?;
     Ok(Json(
         report_data::quiz_report(&state, &scope, &exhibit, query.language()).await?,
+    ))
+}
+
+async fn sort(
+    State(state): State<AppState>,
+    Path(exhibit): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<Published<SortReport>>, AppError> {
+    if !kepu_core::manifest::is_identifier(&exhibit) {
+        return Err(AppError::NotFound(format!(
+            "there is no published sort game \"{}\"",
+            exhibit.chars().take(40).collect::<String>()
+        )));
+    }
+    let mut scope_params = query.scope.clone();
+    scope_params.exhibit = Some(exhibit.clone());
+    let scope = report_data::scope_of(&scope_params, &state.reports)?;
+    Ok(Json(
+        report_data::sort_report(&state, &scope, &exhibit, query.language()).await?,
     ))
 }
 

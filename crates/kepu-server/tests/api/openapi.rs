@@ -35,7 +35,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", kepu_server::routes::reports::EXHIBITS_PATH),
     ("get", kepu_server::routes::reports::LITERACY_PATH),
     ("get", kepu_server::routes::reports::QUIZ_PATH),
+    ("get", kepu_server::routes::reports::SORT_PATH),
     ("get", kepu_server::routes::reports::KIOSKS_PATH),
+    ("get", kepu_server::routes::export::XAPI_PATH),
 ];
 
 on_both_engines!(
@@ -351,7 +353,7 @@ async fn every_route_is_served_as_documented(app: TestApp) {
         // unknown (404) or the wrong method (405).
         let request = Request::builder()
             .method(method.to_uppercase().as_str())
-            .uri(path.replace("{exhibit}", "phone-scams"))
+            .uri(path.replace("{exhibit}", "waste-sorting"))
             .header("content-type", "application/json")
             .body(Body::from("{}"))
             .unwrap();
@@ -367,7 +369,7 @@ async fn every_route_is_served_as_documented(app: TestApp) {
             );
         }
         doc.check(method, path, &reply);
-        // Every answer's body is JSON with a schema, or text.
+        // Every answer's body is JSON with a schema, text, or JSON lines (the xAPI export).
         for (status, answer) in operation["responses"].as_object().unwrap() {
             status.parse::<u16>().unwrap();
             assert!(
@@ -377,7 +379,9 @@ async fn every_route_is_served_as_documented(app: TestApp) {
             for (media_type, content) in answer["content"].as_object().unwrap() {
                 assert!(content["schema"].is_object(), "{method} {path} {status}");
                 assert!(
-                    media_type == "application/json" || media_type.starts_with("text/"),
+                    media_type == "application/json"
+                        || media_type == "application/x-ndjson"
+                        || media_type.starts_with("text/"),
                     "{media_type}"
                 );
             }

@@ -113,6 +113,7 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
         }
     }
     events.sort_by_key(|e| e.seq);
+    let delivered = events.clone();
     deliver(&app, &app.token, events).await;
     app.db.store.roll_up_all().await.unwrap();
 
@@ -226,6 +227,75 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
+    // A sort game's confusion matrix: every item, the most missed first.
+    let sort = json(
+        &app,
+        &format!("/api/v1/reports/sort/waste-sorting?{period}&lang=en"),
+    )
+    .await;
+    let items = sort["report"]["items"].as_array().unwrap();
+    let manifest = sample_manifests()
+        .into_iter()
+        .find(|m| m.id == "waste-sorting")
+        .unwrap();
+    assert_eq!(items.len(), manifest.items.len());
+    let shares: Vec<f64> = items
+        .iter()
+        .filter_map(|i| i["miss_share"]["value"].as_f64())
+        .collect();
+    assert!(
+        shares.windows(2).all(|w| w[0] >= w[1]),
+        "most missed first: {shares:?}"
+    );
+
+    // The xAPI export: admins only; one statement per content event, id = event id.
+    let refused = app
+        .get_as(&format!("/api/v1/export/xapi?{period}"), Some(VIEWER))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let export = app
+        .get_as(&format!("/api/v1/export/xapi?{period}"), Some(ADMIN))
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers["content-type"], "application/x-ndjson");
+    let statements: Vec<Value> = String::from_utf8(export.body)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let content_events = delivered
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                EventKind::ExhibitClose { .. }
+                    | EventKind::StoryPageView { .. }
+                    | EventKind::HotspotOpen { .. }
+                    | EventKind::SimulationSummary { .. }
+                    | EventKind::QuizAnswer { .. }
+                    | EventKind::SortPlacement { .. }
+                    | EventKind::QuizComplete { .. }
+            )
+        })
+        .count();
+    assert_eq!(
+        statements.len(),
+        content_events,
+        "one statement per content event"
+    );
+    let ids: std::collections::HashSet<String> =
+        delivered.iter().map(|e| e.id.to_string()).collect();
+    assert!(
+        statements
+            .iter()
+            .all(|s| ids.contains(s["id"].as_str().unwrap()))
+    );
+    assert!(
+        statements
+            .iter()
+            .all(|s| s["version"] == "1.0.3" && s["actor"]["account"]["name"].is_string())
+    );
+
     // Pages, in both languages, and a filter.
     let mut browser = Browser::new(&app);
     browser.sign_in(VIEWER).await;
@@ -241,13 +311,18 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
             "/dashboard/quizzes/everyday-science-quiz/flu-prevention",
             ["", ""],
         ),
+        ("/dashboard/sort", ["分类游戏", "Sort games"]),
+        ("/dashboard/sort/waste-sorting", ["", ""]),
     ] {
         for (lang, heading) in ["zh", "en"].into_iter().zip(heading) {
             let page = browser.get(&format!("{path}?{period}&lang={lang}")).await;
             assert_eq!(page.status, StatusCode::OK, "{path} {lang}: {}", page.body);
             assert!(page.body.contains(heading), "{path} {lang}");
             assert!(
-                page.body.contains("<svg") || path.contains("kiosks") || path.contains("quizzes"),
+                page.body.contains("<svg")
+                    || ["kiosks", "quizzes", "sort"]
+                        .iter()
+                        .any(|p| path.contains(p)),
                 "{path} draws charts"
             );
         }

@@ -307,3 +307,51 @@ pub fn csv_link(lang: Lang, path: &str, scope: &Scope, table: &str) -> Markup {
         }
     }
 }
+
+/// What a list of the published exhibits of one kind shows.
+pub struct ExhibitList {
+    pub kind: kepu_core::manifest::ExhibitKind,
+    /// The page's path; each exhibit links to `{path}/{id}`.
+    pub path: &'static str,
+    pub nav: crate::web::Nav,
+    pub title: (&'static str, &'static str),
+    /// What the page explains above the list, if anything.
+    pub note: Option<(&'static str, &'static str)>,
+    /// How many of what each exhibit has (questions, items) and its name.
+    pub size: fn(&kepu_core::manifest::ExhibitManifest) -> usize,
+    pub unit: (&'static str, &'static str),
+}
+
+/// A page listing the published exhibits of one kind (quizzes, sort games), each linking to
+/// its report with the page's filters kept.
+pub async fn exhibit_list(
+    shell: Shell,
+    state: AppState,
+    query: PageQuery,
+    list: ExhibitList,
+) -> Response {
+    let lang = shell.lang;
+    let scope = match crate::report_data::scope_of(&query.scope, &state.reports) {
+        Ok(scope) => scope,
+        Err(err) => return shell.failure(err),
+    };
+    let catalog = match Catalog::load(&state.store).await {
+        Ok(catalog) => catalog,
+        Err(err) => return shell.failure(err),
+    };
+    let fallbacks = ["zh".to_owned(), "en".to_owned()];
+    let main = html! {
+        @if let Some((zh, en)) = list.note { p.note { (say(lang, zh, en)) } }
+        ul.quiz-list {
+            @for exhibit in catalog.exhibits.iter().filter(|m| m.kind == list.kind) {
+                li {
+                    a href=(format!("{}/{}?{}&lang={}", list.path, exhibit.id, scope.query_string_without_exhibit(), lang.code())) {
+                        (exhibit.title.get(lang.code(), &fallbacks))
+                    }
+                    " · " ((list.size)(exhibit)) (say(lang, list.unit.0, list.unit.1))
+                }
+            }
+        }
+    };
+    shell.page(list.nav, say(lang, list.title.0, list.title.1), main)
+}

@@ -9,6 +9,7 @@ pub mod kiosks;
 pub mod literacy;
 pub mod overview;
 pub mod quizzes;
+pub mod sort;
 
 use crate::AppState;
 use axum::Router;
@@ -22,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/kiosks", get(kiosks::page))
         .route(literacy::PATH, get(literacy::page))
         .route(quizzes::PATH, get(quizzes::list))
+        .route(sort::PATH, get(sort::list))
+        .route("/dashboard/sort/{exhibit}", get(sort::game_page))
         .route("/dashboard/quizzes/{exhibit}", get(quizzes::quiz_page))
         .route(
             "/dashboard/quizzes/{exhibit}/{question}",

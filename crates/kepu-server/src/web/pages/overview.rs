@@ -57,6 +57,14 @@ pub async fn page(
     let main = html! {
         (filter_form(&shell, PATH, &scope, &choices))
         div #report { (view(lang, &scope, report.get(), k)) }
+        @if shell.user.is_admin() {
+            p.note {
+                a href=(format!("/api/v1/export/xapi?from={}&to={}", scope.period.first, scope.period.last)) download {
+                    (say(lang, "导出本时段的 xAPI 语句（供学习记录存储 LRS 导入）", "Export this period's xAPI statements (for a learning record store)"))
+                }
+                " " (say(lang, "（仅管理员；每行一条语句）", "(admins only; one statement per line)"))
+            }
+        }
     };
     shell.page(Nav::Overview, shell.t(Text::OverviewTitle), main)
 }

@@ -3,8 +3,8 @@
 //! (one question: its choices in full).
 
 use super::common::{
-    FilterChoices, PageQuery, compared, count_text, csv_response, duration_text, filter_form,
-    privacy_note, say, share_text,
+    ExhibitList, FilterChoices, PageQuery, compared, count_text, csv_response, duration_text,
+    exhibit_list, filter_form, privacy_note, say, share_text,
 };
 use crate::AppState;
 use crate::error::AppError;
@@ -25,37 +25,19 @@ pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let lang = shell.lang;
-    let scope = match report_data::scope_of(&query.scope, &state.reports) {
-        Ok(scope) => scope,
-        Err(err) => return shell.failure(err),
-    };
-    let catalog = match Catalog::load(&state.store).await {
-        Ok(catalog) => catalog,
-        Err(err) => return shell.failure(err),
-    };
-    let fallbacks = ["zh".to_owned(), "en".to_owned()];
-    let quizzes: Vec<_> = catalog
-        .exhibits
-        .iter()
-        .filter(|m| m.kind == kepu_core::manifest::ExhibitKind::Quiz)
-        .collect();
-    let main = html! {
-        p.note { (say(lang,
+    let list = ExhibitList {
+        kind: kepu_core::manifest::ExhibitKind::Quiz,
+        path: PATH,
+        nav: Nav::Quizzes,
+        title: ("测验：题目分析", "Quizzes: item analysis"),
+        note: Some((
             "每道题：作答会话数、难度（答对率）、区分度（该题与其余各题得分的点二列相关，30 个会话以上才显示）、各选项占比（标出正确选项和选择率低于 5% 的无效干扰项）、作答用时中位数；按观众并列。",
-            "Per question: sessions that answered, difficulty (share correct), discrimination (point-biserial correlation with the score on the quiz's other questions, shown from 30 sessions), each choice's share (the right ones marked, distractors chosen by under 5 % flagged), median answer time; audiences side by side.")) }
-        ul.quiz-list {
-            @for quiz in &quizzes {
-                li { a href=(format!("{PATH}/{}?{}&lang={}", quiz.id, scope.query_string_without_exhibit(), lang.code())) {
-                    (quiz.title.get(lang.code(), &fallbacks)) } " · " (quiz.questions.len()) (say(lang, " 道题", " questions")) }
-            }
-        }
+            "Per question: sessions that answered, difficulty (share correct), discrimination (point-biserial correlation with the score on the quiz's other questions, shown from 30 sessions), each choice's share (the right ones marked, distractors chosen by under 5 % flagged), median answer time; audiences side by side.",
+        )),
+        size: |m| m.questions.len(),
+        unit: (" 道题", " questions"),
     };
-    shell.page(
-        Nav::Quizzes,
-        say(lang, "测验：题目分析", "Quizzes: item analysis"),
-        main,
-    )
+    exhibit_list(shell, state, query, list).await
 }
 
 pub async fn quiz_page(
