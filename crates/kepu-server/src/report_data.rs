@@ -235,6 +235,12 @@ impl<'a> Reader<'a> {
         Ok(ExhibitsInput {
             exhibits: catalog.ids(),
             intended_ms: catalog.intended_ms(),
+            without_completion: catalog
+                .exhibits
+                .iter()
+                .filter(|m| m.kind == kepu_core::manifest::ExhibitKind::Simulation)
+                .map(|m| m.id.clone())
+                .collect(),
             current: self.exhibits_period(&self.scope.period).await?,
             previous: self.exhibits_period(&self.scope.period.previous()).await?,
         })

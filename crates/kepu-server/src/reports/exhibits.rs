@@ -44,6 +44,8 @@ pub struct ExhibitsInput {
     /// Each exhibit's intended length (the time it takes to see it through), for holding
     /// power.
     pub intended_ms: BTreeMap<String, u64>,
+    /// Exhibits with no end to reach (simulations): their completion is empty, not 0 %.
+    pub without_completion: BTreeSet<String>,
     pub current: ExhibitsPeriod,
     pub previous: ExhibitsPeriod,
 }
@@ -141,7 +143,11 @@ pub fn exhibits(
                     median,
                     p90: quantile(P90),
                     holding_power: privacy.holding_power(median, intended),
-                    completion: privacy.share(completions, opens),
+                    completion: if input.without_completion.contains(id) {
+                        Shown::empty()
+                    } else {
+                        privacy.share(completions, opens)
+                    },
                 }
             };
             let (c, p) = (figures(&now), figures(&before));

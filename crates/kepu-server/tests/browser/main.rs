@@ -342,6 +342,47 @@ async fn staff_use_the_dashboard_in_a_real_browser() {
     assert_eq!(lines.len(), 15, "a header and 14 days");
     assert!(lines[1].starts_with(&first));
 
+    // The printable monthly report, printed to PDF by the browser and read back.
+    // The month the visits began in: it has days of them whatever today is.
+    let month = &first[..7];
+    browser
+        .goto(&format!("{url}/dashboard/report/{month}?lang=en"))
+        .await;
+    shoot(&browser, "monthly-report-en").await;
+    let pdf_path = screenshots().join("monthly-report-en.pdf");
+    let pdf = browser.print_pdf(&pdf_path).await;
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf_path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Monthly report"), "{text}");
+    assert!(
+        text.contains("Spotting phone scams") && text.contains("Health"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Sign out"),
+        "the print stylesheet leaves the navigation out"
+    );
+    // Its first page as a picture, to be looked at beside the screenshots.
+    let status = std::process::Command::new("pdftoppm")
+        .args([
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            pdf_path.to_str().unwrap(),
+        ])
+        .arg(screenshots().join("monthly-report-en-pdf"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+
     // A form without its CSRF token is refused, and changes nothing.
     browser
         .goto(&format!("{url}/dashboard/admin/venues?lang=en"))

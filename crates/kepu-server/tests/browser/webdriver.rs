@@ -253,6 +253,21 @@ impl Browser {
         std::fs::write(path, bytes).unwrap();
     }
 
+    /// The page printed to PDF (A4, with its print stylesheet), saved under `path`.
+    pub async fn print_pdf(&self, path: &Path) -> Vec<u8> {
+        let pdf = self
+            .post(
+                "/print",
+                json!({ "page": { "width": 21.0, "height": 29.7 }, "background": true }),
+            )
+            .await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(pdf.as_str().unwrap())
+            .unwrap();
+        std::fs::write(path, &bytes).unwrap();
+        bytes
+    }
+
     /// Waits until `condition` holds on the page (polling), or panics after 10 s.
     pub async fn wait_for(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -27,6 +27,7 @@ fn sample() -> ExhibitsInput {
     ExhibitsInput {
         exhibits: vec!["pendulum".to_owned(), "quiz".to_owned()],
         intended_ms: BTreeMap::from([("pendulum".to_owned(), 60_000)]),
+        without_completion: Default::default(),
         current: ExhibitsPeriod {
             sessions: Count::new(100, 100),
             opens: vec![
@@ -149,4 +150,25 @@ fn exhibit_rows_of_another_shape_are_refused() {
         exhibits(&p, &input, &NoNames).unwrap_err(),
         ReportError::GroupShape { what: "dwell", .. }
     ));
+}
+
+#[test]
+fn an_exhibit_without_an_end_has_no_completion_rather_than_zero() {
+    let mut input = sample();
+    input.without_completion.insert("pendulum".to_owned());
+    let privacy = Suppression::new(crate::reports::MinSessions::default());
+    let report = exhibits(&privacy, &input, &NoNames).unwrap().into_inner();
+    let pendulum = report
+        .exhibits
+        .iter()
+        .find(|r| r.exhibit.key == "pendulum")
+        .unwrap();
+    assert_eq!(pendulum.completion.current.read(), Reading::Empty);
+    let quiz = report
+        .exhibits
+        .iter()
+        .find(|r| r.exhibit.key == "quiz")
+        .unwrap();
+    // The quiz's completion is a figure (here hidden: 27 of 30 leaves a rest of 3 < k).
+    assert_eq!(quiz.completion.current.read(), Reading::Suppressed);
 }

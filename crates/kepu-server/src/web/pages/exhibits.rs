@@ -80,7 +80,7 @@ async fn respond(shell: Shell, state: AppState, query: PageQuery, one: Option<St
             p { a href=(format!("{PATH}?{}&lang={}", scope.query_string_without_exhibit(), lang.code())) { "← " (say(lang, "全部展项", "All exhibits")) } }
         }
         (filter_form(&shell, &path, &scope, &choices))
-        div #report { (view(lang, &scope, report.get(), k, one.as_deref(), &catalog)) }
+        div #report { (view(lang, &scope, report.get(), k, one.as_deref())) }
     };
     shell.page(Nav::Exhibits, &title, main)
 }
@@ -89,20 +89,7 @@ async fn respond(shell: Shell, state: AppState, query: PageQuery, one: Option<St
 /// apart.
 const MAX_CURVES: usize = 4;
 
-fn view(
-    lang: Lang,
-    scope: &Scope,
-    report: &ExhibitsReport,
-    k: u64,
-    one: Option<&str>,
-    catalog: &Catalog,
-) -> Markup {
-    // A simulation has no end to reach: its completion is not a figure.
-    let has_completion = |id: &str| {
-        catalog
-            .get(id)
-            .is_none_or(|m| m.kind != kepu_core::manifest::ExhibitKind::Simulation)
-    };
+fn view(lang: Lang, scope: &Scope, report: &ExhibitsReport, k: u64, one: Option<&str>) -> Markup {
     let rows: Vec<&ExhibitRow> = report
         .exhibits
         .iter()
@@ -154,10 +141,7 @@ fn view(
                             td.number { (compared(lang, &row.dwell_median_ms, duration_text)) }
                             td.number { (compared(lang, &row.dwell_p90_ms, duration_text)) }
                             td.number { (compared(lang, &row.holding_power, ratio_text)) }
-                            td.number {
-                                @if has_completion(&row.exhibit.key) { (compared(lang, &row.completion, share_text)) }
-                                @else { span title=(say(lang, "模拟展项没有终点", "A simulation has no end to reach")) { "—" } }
-                            }
+                            td.number { (compared(lang, &row.completion, share_text)) }
                             td.number { (compared(lang, &row.entry_share, share_text)) }
                             td.number { (compared(lang, &row.exit_share, share_text)) }
                         }

@@ -7,6 +7,7 @@ pub mod common;
 pub mod exhibits;
 pub mod kiosks;
 pub mod literacy;
+pub mod monthly;
 pub mod overview;
 pub mod quizzes;
 pub mod sort;
@@ -22,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/exhibits/{id}", get(exhibits::exhibit_page))
         .route("/dashboard/kiosks", get(kiosks::page))
         .route(literacy::PATH, get(literacy::page))
+        .route(monthly::PATH, get(monthly::this_month))
+        .route("/dashboard/report/{month}", get(monthly::page))
         .route(quizzes::PATH, get(quizzes::list))
         .route(sort::PATH, get(sort::list))
         .route("/dashboard/sort/{exhibit}", get(sort::game_page))

@@ -57,6 +57,11 @@ pub async fn page(
     let main = html! {
         (filter_form(&shell, PATH, &scope, &choices))
         div #report { (view(lang, &scope, report.get(), k)) }
+        p.note.no-print {
+            a href=(format!("/dashboard/report?lang={}", lang.code())) {
+                (say(lang, "本月的可打印月报", "This month's printable report"))
+            }
+        }
         @if shell.user.is_admin() {
             p.note {
                 a href=(format!("/api/v1/export/xapi?from={}&to={}", scope.period.first, scope.period.last)) download {
