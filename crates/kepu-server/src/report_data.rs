@@ -563,6 +563,100 @@ pub async fn quiz_report(
     Ok(crate::reports::quiz::quiz(&privacy, &input, &names)?)
 }
 
+impl Reader<'_> {
+    async fn funnel_period(
+        &self,
+        period: &Period,
+        venue_of_kiosk: &HashMap<String, String>,
+    ) -> Result<crate::reports::funnel::FunnelPeriod, AppError> {
+        let mut steps: Vec<AtomSum> = self
+            .sums(AtomTable::Sessions, period, &[Group::By(Dim::Venue)], &[])
+            .await?
+            .into_iter()
+            .map(|row| AtomSum {
+                group: vec![row.group[0].clone(), "sessions".to_owned()],
+                ..row
+            })
+            .collect();
+        let traits = self
+            .sums(
+                AtomTable::SessionTraits,
+                period,
+                &[Group::By(Dim::Venue), Group::By(Dim::Trait)],
+                &[Only::any(
+                    Dim::Trait,
+                    &[
+                        "opened:1",
+                        "opened:2",
+                        "opened:3",
+                        "opened:4",
+                        "opened:5+",
+                        "quiz_started",
+                        "quiz_completed",
+                    ],
+                )],
+            )
+            .await?;
+        for row in traits {
+            let step = match row.group.get(1).map(String::as_str) {
+                // The opened:N traits partition the sessions: those of N ≥ 1 opened one.
+                Some(opened) if opened.starts_with("opened:") => "opened_exhibit",
+                Some(other) => other,
+                None => continue,
+            };
+            steps.push(AtomSum {
+                group: vec![row.group[0].clone(), step.to_owned()],
+                adjusted: row.adjusted,
+                sessions: row.sessions,
+            });
+        }
+        let mut open_hours: BTreeMap<String, f64> = BTreeMap::new();
+        for row in self
+            .store
+            .kiosk_open_hours(&self.filter(period, false))
+            .await?
+        {
+            if let Some(venue) = venue_of_kiosk.get(&row.kiosk) {
+                *open_hours.entry(venue.clone()).or_default() += row.hours as f64;
+            }
+        }
+        Ok(crate::reports::funnel::FunnelPeriod { steps, open_hours })
+    }
+}
+
+/// The funnel report of `scope`, per venue.
+pub async fn funnel_report(
+    state: &crate::AppState,
+    scope: &Scope,
+) -> Result<crate::reports::Published<crate::reports::funnel::FunnelReport>, AppError> {
+    let venues = state.store.venue_ids().await?;
+    let id_of: HashMap<String, String> = venues
+        .iter()
+        .map(|(id, name)| (name.clone(), id.to_string()))
+        .collect();
+    let venue_of_kiosk: HashMap<String, String> = state
+        .store
+        .list_kiosks()
+        .await?
+        .into_iter()
+        .filter_map(|k| Some((k.name, id_of.get(&k.venue?)?.clone())))
+        .collect();
+    let reader = Reader::new(&state.store, state.reports, scope).await?;
+    let input = crate::reports::funnel::FunnelInput {
+        venues: venues
+            .iter()
+            .filter(|(id, _)| reader.venue_id.is_none_or(|only| only == *id))
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect(),
+        current: reader.funnel_period(&scope.period, &venue_of_kiosk).await?,
+        previous: reader
+            .funnel_period(&scope.period.previous(), &venue_of_kiosk)
+            .await?,
+    };
+    let privacy = crate::reports::Suppression::new(state.reports.min_sessions);
+    Ok(crate::reports::funnel::funnel(&privacy, &input)?)
+}
+
 /// The sort report of one exhibit in `scope`.
 pub async fn sort_report(
     state: &crate::AppState,

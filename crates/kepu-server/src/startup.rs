@@ -65,6 +65,8 @@ impl ServeConfig {
 /// Defaults of the settings above.
 pub const DEFAULT_ROLLUP_EVERY: Duration = Duration::from_secs(1);
 pub const DEFAULT_RETAIN_RAW_DAYS: u32 = 400;
+/// Kiosk-hours of report atoms rebuilt per transaction (see `maintain`).
+const ATOM_REBUILD_CHUNK: usize = 100;
 /// How often retention (and, on PostgreSQL, making next months' partitions) runs.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
@@ -177,6 +179,18 @@ async fn maintain(
         match store.roll_up_all().await {
             Ok(pass) => metrics.rolled_up(pass.events + pass.kiosk_rollups),
             Err(err) => tracing::warn!(error = %err, "roll-up failed; trying again"),
+        }
+        // Kiosk-hours whose atoms a publish (new completion targets, estimate ranges) or a
+        // migration queued: rebuilt a chunk at a time, so the roll-up is never held up long.
+        loop {
+            match store.rebuild_dirty_atoms(ATOM_REBUILD_CHUNK).await {
+                Ok(rebuilt) if rebuilt == ATOM_REBUILD_CHUNK => continue,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!(error = %err, "rebuilding queued report atoms failed; trying again");
+                    break;
+                }
+            }
         }
         if tokio::time::Instant::now() >= next_retention {
             next_retention += RETENTION_EVERY;

@@ -56,9 +56,14 @@ pub enum AtomTable {
     /// once and left), `large_text`, `high_contrast`, `seated` (the mode was on at some moment),
     /// `opened:0`…`opened:4`, `opened:5+` (distinct exhibits opened), `diligent` (opened more
     /// than half of the exhibits on show at its kiosk: the most any heartbeat of its start hour
-    /// reported, or else the kiosk's latest heartbeat before; never while none is known). The
+    /// reported, or else the kiosk's latest heartbeat before; never while none is known; the
     /// kiosk's own count of exhibits on show is the museum measure's "exhibits in the
-    /// exhibition", and needs no scan of 30 days of openings.
+    /// exhibition", and needs no scan of 30 days of openings), `quiz_started` (answered at
+    /// least one question of any quiz), `quiz_completed` (sent `quiz_complete` for at least
+    /// one quiz: the event itself, whatever the published content says; it does not imply
+    /// `quiz_started`). The funnel's stages, each in distinct sessions: all
+    /// ([`AtomTable::Sessions`]), `opened:1`…`opened:5+` (opened an exhibit), `quiz_started`,
+    /// `quiz_completed`.
     SessionTraits,
     /// Sessions per exhibit and measure ([`Dim::Measure`]): `opened`, `entry` (the session's
     /// first exhibit), `exit` (its last), `completed` (a quiz: `quiz_complete` sent; a story:

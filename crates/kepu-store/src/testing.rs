@@ -382,6 +382,27 @@ impl Store {
         Ok(())
     }
 
+    /// Leaves the atoms as a server before the quiz traits stored them (no `quiz_started` or
+    /// `quiz_completed` atom), then runs the migration that added the traits, as shipped for
+    /// this engine: it queues the kiosk-hours whose atoms gain them.
+    pub async fn forget_quiz_traits(&self) -> Result<(), StoreError> {
+        let migration = match self.engine() {
+            Engine::Sqlite => include_str!("../migrations/sqlite/0008_quiz_traits.sql"),
+            Engine::Postgres => include_str!("../migrations/postgres/0007_quiz_traits.sql"),
+        };
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM atom_session_traits WHERE trait IN ('quiz_started', 'quiz_completed')",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::raw_sql(migration).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
     /// Sessions without a record key.
     pub async fn sessions_without_record_key(&self) -> Result<u64, StoreError> {
         let n: i64 = with_pool!(self, |pool| {
@@ -531,6 +552,8 @@ mod replay {
             let mut at: BTreeMap<String, AtExhibit> = BTreeMap::new();
             let mut answers: BTreeMap<(String, String), Answer> = BTreeMap::new();
             let mut placed: BTreeSet<(String, String, String)> = BTreeSet::new();
+            // Any quiz question answered; any quiz_complete sent.
+            let (mut quiz_started, mut quiz_completed) = (false, false);
             for (_, _, event) in &list {
                 let kind = &event.event;
                 if let Some(exhibit) = kind.exhibit_id() {
@@ -597,6 +620,7 @@ mod replay {
                         value,
                         answer_ms,
                     } => {
+                        quiz_started = true;
                         if let Some(x) = at.get_mut(exhibit_id) {
                             x.answered += 1;
                         }
@@ -611,6 +635,7 @@ mod replay {
                             });
                     }
                     EventKind::QuizComplete { exhibit_id, .. } => {
+                        quiz_completed = true;
                         if let Some(x) = at.get_mut(exhibit_id) {
                             x.completed += 1;
                         }
@@ -680,6 +705,12 @@ mod replay {
             });
             if on_show.is_some_and(|n| n > 0 && 2 * opened > n) {
                 traits.push("diligent".to_owned());
+            }
+            if quiz_started {
+                traits.push("quiz_started".to_owned());
+            }
+            if quiz_completed {
+                traits.push("quiz_completed".to_owned());
             }
             for t in traits {
                 add("atom_session_traits", vec![t]);

@@ -41,6 +41,8 @@ on_both_engines!(
     kiosk_health_keeps_the_newest_heartbeat_and_open_hours_count_heartbeat_hours,
     a_late_heartbeat_changes_the_diligent_sessions_of_the_hours_after_it,
     sessions_stored_before_record_keys_get_them_before_their_atoms_are_built,
+    quiz_traits_count_the_sessions_that_started_and_completed_a_quiz,
+    atoms_stored_before_the_quiz_traits_are_rebuilt_with_them,
 );
 
 async fn fresh(engine: kepu_store::Engine) -> TestDb {
@@ -128,6 +130,14 @@ fn answer(question: &str, choices: &[&str], correct: bool, value: Option<f64>) -
         correct,
         value,
         answer_ms: 4_000,
+    }
+}
+
+fn complete(exhibit: &str) -> EventKind {
+    EventKind::QuizComplete {
+        exhibit_id: exhibit.into(),
+        score: 1,
+        max_score: 2,
     }
 }
 
@@ -361,6 +371,8 @@ async fn facts_and_atoms_follow_a_hand_built_stream(db: TestDb) {
             (&["one_touch"], 1),
             (&["opened:0"], 1),
             (&["opened:2"], 2),
+            (&["quiz_completed"], 1), // s1
+            (&["quiz_started"], 1),   // s1
         ])
     );
 
@@ -1090,4 +1102,234 @@ async fn sessions_stored_before_record_keys_get_them_before_their_atoms_are_buil
         "the same keys again"
     );
     reopened.close().await;
+}
+
+/// The funnel's stages per venue, from the traits: (venue id, trait) → sessions, for the
+/// traits `opened:1`…`opened:5+` (summed as `opened`), `quiz_started`, `quiz_completed`.
+async fn funnel(store: &Store, filter: &ReportFilter) -> BTreeMap<(String, String), u64> {
+    let stages = [
+        "opened:1",
+        "opened:2",
+        "opened:3",
+        "opened:4",
+        "opened:5+",
+        "quiz_started",
+        "quiz_completed",
+    ];
+    let mut funnel = BTreeMap::new();
+    for (group, n) in exact(
+        store,
+        AtomTable::SessionTraits,
+        filter,
+        &[Group::By(Dim::Venue), Group::By(Dim::Trait)],
+        &[Only::any(Dim::Trait, &stages)],
+    )
+    .await
+    {
+        let stage = if group[1].starts_with("opened:") {
+            "opened".to_owned()
+        } else {
+            group[1].clone()
+        };
+        *funnel.entry((group[0].clone(), stage)).or_default() += n;
+    }
+    funnel
+}
+
+async fn quiz_traits_count_the_sessions_that_started_and_completed_a_quiz(db: TestDb) {
+    let store = with_kiosks(&db, &[("north", "k1"), ("south", "k2")]).await;
+    let venues: BTreeMap<String, String> = store
+        .venue_ids()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, name)| (name, id.to_string()))
+        .collect();
+    let (north, south) = (venues["north"].as_str(), venues["south"].as_str());
+    let t = HOUR0 + 60_000;
+    let ids: Vec<Option<Uuid>> = (0..6).map(|_| Some(Uuid::new_v4())).collect();
+    let (answers, completes, no_quiz, opens_only, later, again) =
+        (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
+    let mut k1 = Stream::new("k1");
+    // At north: one answers (twice: a retake) but does not complete, one completes, one
+    // opens no quiz at all.
+    k1.push(answers, t, start("zh"))
+        .push(answers, t + 1, open("quiz"))
+        .push(answers, t + 2, answer("q1", &["b"], false, None))
+        .push(answers, t + 3, answer("q1", &["a"], true, None))
+        .push(answers, t + 4, close("quiz", 20_000))
+        .push(answers, t + 5, end(30_000))
+        .push(completes, t, start("en"))
+        .push(completes, t + 1, open("quiz"))
+        .push(completes, t + 2, answer("q1", &["a"], true, None))
+        .push(completes, t + 3, answer("q2", &[], true, Some(50.0)))
+        .push(completes, t + 4, complete("quiz"))
+        .push(no_quiz, t, start("zh"))
+        .push(no_quiz, t + 1, open("story"))
+        .push(
+            no_quiz,
+            t + 2,
+            EventKind::StoryPageView {
+                exhibit_id: "story".into(),
+                page: 1,
+            },
+        );
+    // At south: one opens the quiz and answers nothing; one answers now and completes in a
+    // later batch (its atoms move by difference); one sends quiz_complete without an answer
+    // (each trait is its own event's: completed does not need started).
+    let mut k2 = Stream::new("k2");
+    k2.push(opens_only, t, start("zh"))
+        .push(opens_only, t + 1, open("quiz"))
+        .push(later, t, start("zh"))
+        .push(later, t + 1, open("quiz"))
+        .push(later, t + 2, answer("q1", &["c"], false, None))
+        .push(again, t, start("zh"))
+        .push(again, t + 1, open("quiz"))
+        .push(again, t + 2, complete("quiz"));
+    k1.deliver(&store).await;
+    k2.deliver(&store).await;
+
+    let f = day();
+    let stages = |pairs: &[(&str, &str, u64)]| -> BTreeMap<(String, String), u64> {
+        pairs
+            .iter()
+            .map(|(venue, stage, n)| ((venue.to_string(), stage.to_string()), *n))
+            .collect()
+    };
+    assert_eq!(
+        funnel(&store, &f).await,
+        stages(&[
+            (north, "opened", 3),
+            (north, "quiz_started", 2),
+            (north, "quiz_completed", 1),
+            (south, "opened", 3),
+            (south, "quiz_started", 1),
+            (south, "quiz_completed", 1),
+        ])
+    );
+    assert_eq!(
+        store.stored_atoms().await.unwrap(),
+        store.recount_atoms_from_raw().await.unwrap()
+    );
+
+    // The south session that answered completes in a later batch, in the next hour: it stays
+    // in its start hour and gains quiz_completed.
+    k2.push(later, HOUR0 + H + 1, answer("q2", &[], false, Some(10.0)))
+        .push(later, HOUR0 + H + 2, complete("quiz"))
+        .push(later, HOUR0 + H + 3, end(3_700_000));
+    k2.deliver(&store).await;
+    let after = stages(&[
+        (north, "opened", 3),
+        (north, "quiz_started", 2),
+        (north, "quiz_completed", 1),
+        (south, "opened", 3),
+        (south, "quiz_started", 1),
+        (south, "quiz_completed", 2),
+    ]);
+    assert_eq!(funnel(&store, &f).await, after);
+    assert_eq!(
+        funnel(&store, &ReportFilter::between(HOUR0 + H, HOUR0 + 2 * H)).await,
+        BTreeMap::new(),
+        "nothing in the hour it completed in"
+    );
+    // Each session once per trait, whatever its audience and language.
+    assert_eq!(
+        exact(
+            &store,
+            AtomTable::SessionTraits,
+            &f,
+            &[Group::By(Dim::Language)],
+            &[Only::is(Dim::Trait, "quiz_started")]
+        )
+        .await,
+        counts(&[(&["en"], 1), (&["zh"], 2)])
+    );
+    assert_eq!(
+        store.stored_atoms().await.unwrap(),
+        store.recount_atoms_from_raw().await.unwrap()
+    );
+
+    // The traits are the events', not the published content's: a publish changes nothing.
+    store.publish_exhibits(&manifests(3), HOUR0).await.unwrap();
+    store.rebuild_all_dirty_atoms().await.unwrap();
+    assert_eq!(funnel(&store, &f).await, after);
+    assert_eq!(
+        store.stored_atoms().await.unwrap(),
+        store.recount_atoms_from_raw().await.unwrap()
+    );
+}
+
+async fn atoms_stored_before_the_quiz_traits_are_rebuilt_with_them(db: TestDb) {
+    let store = with_kiosks(&db, &[("centre", "k1")]).await;
+    let (quiz0, story1, quiz2) = (
+        Some(Uuid::new_v4()),
+        Some(Uuid::new_v4()),
+        Some(Uuid::new_v4()),
+    );
+    let mut k1 = Stream::new("k1");
+    k1.push(quiz0, HOUR0, start("zh"))
+        .push(quiz0, HOUR0 + 1, open("quiz"))
+        .push(quiz0, HOUR0 + 2, answer("q1", &["a"], true, None))
+        .push(quiz0, HOUR0 + 3, complete("quiz"))
+        .push(story1, HOUR0 + H, start("zh"))
+        .push(story1, HOUR0 + H + 1, open("story"))
+        .push(quiz2, HOUR0 + 2 * H, start("zh"))
+        .push(quiz2, HOUR0 + 2 * H + 1, open("quiz"))
+        .push(quiz2, HOUR0 + 2 * H + 2, answer("q1", &["b"], false, None));
+    k1.deliver(&store).await;
+    let current = store.stored_atoms().await.unwrap();
+    assert_eq!(current, store.recount_atoms_from_raw().await.unwrap());
+
+    // As a database from before the traits finds itself after the migration: the two hours
+    // with a quiz answered or completed are queued, the hour without one is not (its atoms
+    // are the same with the traits as without).
+    store.forget_quiz_traits().await.unwrap();
+    assert_eq!(store.atoms_waiting().await.unwrap(), 2);
+    let quiz_traits = |store: Store| async move {
+        exact(
+            &store,
+            AtomTable::SessionTraits,
+            &day(),
+            &[Group::By(Dim::Trait)],
+            &[Only::any(Dim::Trait, &["quiz_started", "quiz_completed"])],
+        )
+        .await
+    };
+    assert_eq!(quiz_traits(store.clone()).await, BTreeMap::new());
+
+    // Later events of the old sessions: hour 2 is queued, so its pass rebuilds it whole
+    // (moving quiz2's atoms by difference would take out a quiz_started atom never put in);
+    // hour 1 is not queued, and story1's atoms move by difference.
+    k1.push(quiz2, HOUR0 + 2 * H + 3, complete("quiz")).push(
+        story1,
+        HOUR0 + H + 2,
+        close("story", 5_000),
+    );
+    k1.deliver(&store).await;
+    assert_eq!(store.atoms_waiting().await.unwrap(), 1, "hour 0 waits");
+    assert_eq!(
+        quiz_traits(store.clone()).await,
+        counts(&[(&["quiz_completed"], 1), (&["quiz_started"], 1)])
+    );
+    assert!(
+        store
+            .stored_atoms()
+            .await
+            .unwrap()
+            .values()
+            .all(|(sessions, _)| *sessions > 0),
+        "no atom below one session"
+    );
+
+    // The server's maintenance drains the queue: every atom as a recount has it.
+    assert_eq!(store.rebuild_all_dirty_atoms().await.unwrap(), 1);
+    assert_eq!(store.atoms_waiting().await.unwrap(), 0);
+    assert_eq!(
+        quiz_traits(store.clone()).await,
+        counts(&[(&["quiz_completed"], 2), (&["quiz_started"], 2)])
+    );
+    assert_eq!(
+        store.stored_atoms().await.unwrap(),
+        store.recount_atoms_from_raw().await.unwrap()
+    );
 }

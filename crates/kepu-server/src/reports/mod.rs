@@ -11,13 +11,14 @@
 //!   suppressed), and only this module can make a visible one; a whole report is a
 //!   [`Published`], which only the suppression step's `publish` builds. Primary and secondary
 //!   suppression of count tables ([`CountTable`]) lives here.
-//! - [`overview`], [`exhibits`], [`quiz`], [`literacy`], [`sort`]: one report per dashboard page, each a
+//! - [`overview`], [`exhibits`], [`quiz`], [`literacy`], [`sort`], [`funnel`]: one report per dashboard page, each a
 //!   function `(&Suppression, &Input, &dyn Names) -> Result<Published<Report>, ReportError>`.
 //!
 //! Text (titles, question wording, names of audiences and languages) comes through the
 //! [`Names`] trait, so that this code knows manifests only by their ids.
 
 pub mod exhibits;
+pub mod funnel;
 pub mod input;
 pub mod literacy;
 pub mod measures;
@@ -163,6 +164,7 @@ reports!(
     quiz::QuizReport,
     literacy::LiteracyReport,
     sort::SortReport,
+    funnel::FunnelReport,
 );
 
 /// `group` with exactly `N` values, or [`ReportError::GroupShape`].

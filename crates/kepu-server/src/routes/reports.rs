@@ -9,6 +9,7 @@ use crate::openapi::Operation;
 use crate::report_data::{self, KioskHealthReport};
 use crate::reports::Published;
 use crate::reports::exhibits::ExhibitsReport;
+use crate::reports::funnel::FunnelReport;
 use crate::reports::literacy::LiteracyReport;
 use crate::reports::overview::OverviewReport;
 use crate::reports::quiz::QuizReport;
@@ -24,6 +25,7 @@ pub const KIOSKS_PATH: &str = "/api/v1/reports/kiosks";
 pub const LITERACY_PATH: &str = "/api/v1/reports/literacy";
 pub const QUIZ_PATH: &str = "/api/v1/reports/quizzes/{exhibit}";
 pub const SORT_PATH: &str = "/api/v1/reports/sort/{exhibit}";
+pub const FUNNEL_PATH: &str = "/api/v1/reports/funnel";
 
 const BAD_SCOPE: &str = "A filter that does not parse: a date not written YYYY-MM-DD, a period \
     that ends before it starts or is longer than three years, an unknown audience, language \
@@ -128,6 +130,21 @@ pub fn router() -> ApiRouter {
             ),
         )
         .get(
+            FUNNEL_PATH,
+            funnel,
+            Operation::new(
+                "reportFunnel",
+                "Session, exhibit opened, quiz started, quiz completed, per venue",
+            )
+            .staff()
+            .query::<ReportQuery>(BAD_SCOPE)
+            .error(404, "There is no venue of that name.")
+            .ok::<Published<FunnelReport>>(
+                "Distinct sessions at each step per venue (all venues first), each step's \
+                     share of the one before, and the kiosks' hours on show.",
+            ),
+        )
+        .get(
             KIOSKS_PATH,
             kiosks,
             Operation::new("reportKiosks", "Kiosk health, offline kiosks first")
@@ -202,6 +219,14 @@ async fn sort(
     Ok(Json(
         report_data::sort_report(&state, &scope, &exhibit, query.language()).await?,
     ))
+}
+
+async fn funnel(
+    State(state): State<AppState>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<Published<FunnelReport>>, AppError> {
+    let scope = report_data::scope_of(&query.scope, &state.reports)?;
+    Ok(Json(report_data::funnel_report(&state, &scope).await?))
 }
 
 async fn kiosks(State(state): State<AppState>) -> Result<Json<KioskHealthReport>, AppError> {

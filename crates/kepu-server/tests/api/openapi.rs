@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", kepu_server::routes::reports::LITERACY_PATH),
     ("get", kepu_server::routes::reports::QUIZ_PATH),
     ("get", kepu_server::routes::reports::SORT_PATH),
+    ("get", kepu_server::routes::reports::FUNNEL_PATH),
     ("get", kepu_server::routes::reports::KIOSKS_PATH),
     ("get", kepu_server::routes::export::XAPI_PATH),
 ];

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 on_both_engines!(
     reports_show_the_visits_in_json_pages_and_csv,
     no_difference_of_reports_reveals_a_count_below_k,
+    the_running_server_rebuilds_the_atoms_a_publish_queues,
 );
 
 /// 2026-05-01 00:00 in Beijing (UTC+8): day 0 of the generated visits.
@@ -248,6 +249,26 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
         "most missed first: {shares:?}"
     );
 
+    // The funnel: distinct sessions at each step, all venues first; every step no larger than
+    // the first (adjusted counts need not fall step by step, but none exceeds the sessions
+    // by more than the adjustment's reach).
+    let funnel = json(&app, &format!("/api/v1/reports/funnel?{period}&lang=en")).await;
+    let all = &funnel["report"]["venues"][0];
+    assert_eq!(all["venue"]["key"], "*");
+    let steps: Vec<u64> = all["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| shown(&s["sessions"]["current"]).unwrap())
+        .collect();
+    assert_eq!(steps.len(), 4);
+    assert!(steps[1] > 0 && steps[2] > 0 && steps[3] > 0, "{steps:?}");
+    assert!(
+        steps[3] <= steps[2] + 40 && steps[2] <= steps[1] + 40 && steps[1] <= steps[0] + 40,
+        "{steps:?}"
+    );
+    assert_eq!(all["open_hours"], 32.0);
+
     // The xAPI export: admins only; one statement per content event, id = event id.
     let refused = app
         .get_as(&format!("/api/v1/export/xapi?{period}"), Some(VIEWER))
@@ -312,6 +333,7 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
             ["", ""],
         ),
         ("/dashboard/sort", ["分类游戏", "Sort games"]),
+        ("/dashboard/funnel", ["参与漏斗", "Funnel"]),
         ("/dashboard/sort/waste-sorting", ["", ""]),
     ] {
         for (lang, heading) in ["zh", "en"].into_iter().zip(heading) {
@@ -526,4 +548,42 @@ async fn no_difference_of_reports_reveals_a_count_below_k(app: TestApp) {
         shown_cells > 500 && attacked > 100,
         "the attack ran: {shown_cells} cells, {attacked} small targets"
     );
+}
+
+/// Visits counted before their exhibits were published have no completion yet; publishing
+/// queues their kiosk-hours, and the running server's maintenance rebuilds them by itself.
+async fn the_running_server_rebuilds_the_atoms_a_publish_queues(app: TestApp) {
+    let mut visitors = Visitors::new(sample_manifests(), 3);
+    let mut kiosk = KioskStream::new(KIOSK, uuid::Uuid::from_u128(2));
+    let mut events = Vec::new();
+    for visit in 0..20 {
+        events.extend(visitors.visit(&mut kiosk, DAY0_MS + 10 * 3_600_000 + visit * 600_000));
+    }
+    deliver(&app, &app.token, events).await;
+    app.db.store.roll_up_all().await.unwrap();
+    let mut config = kepu_server::startup::ServeConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        kepu_store::Location::parse(&app.db.location),
+    );
+    config.rollup_every = std::time::Duration::from_millis(50);
+    let server = kepu_server::startup::build(&config).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    publish_samples(&app).await;
+    assert!(
+        app.db.store.atoms_waiting().await.unwrap() > 0,
+        "the publish queued rebuilds"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.db.store.atoms_waiting().await.unwrap() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server left atoms queued"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    stop.send(()).unwrap();
+    running.await.unwrap().unwrap();
 }

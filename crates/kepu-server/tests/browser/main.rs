@@ -235,6 +235,7 @@ async fn staff_use_the_dashboard_in_a_real_browser() {
                 "/dashboard/quizzes/everyday-science-quiz",
             ),
             ("sort-waste", "/dashboard/sort/waste-sorting"),
+            ("funnel", "/dashboard/funnel"),
             ("admin-kiosks", "/dashboard/admin/kiosks"),
         ] {
             browser

@@ -10,8 +10,10 @@
 //! - a kiosk-hour is *rebuilt* whole (its atoms deleted, and counted again from all its
 //!   sessions and their facts) when what its atoms mean changed under them: a publish changed
 //!   a completion target or an estimate's range (it queues every kiosk-hour in `atoms_dirty`,
-//!   drained by [`Store::rebuild_dirty_atoms`], or by a pass that touches one), or a heartbeat
-//!   changed the exhibits on show that "diligent" is measured against.
+//!   drained by [`Store::rebuild_dirty_atoms`], or by a pass that touches one), a heartbeat
+//!   changed the exhibits on show that "diligent" is measured against, or a migration changed
+//!   what a session's atoms are (migrations/*/…_quiz_traits.sql queues the kiosk-hours whose
+//!   sessions gain the quiz traits).
 //!
 //! Taking out exactly what was put in needs the atoms of a moved session's kiosk-hour to be
 //! current: a queued kiosk-hour is always rebuilt instead.
@@ -455,9 +457,10 @@ impl Store {
     }
 
     /// Rebuilds the atoms of up to `limit` kiosk-hours queued in `atoms_dirty` (by a publish,
-    /// or by the migration for sessions stored before it), in one transaction; returns how
-    /// many it rebuilt (0: none waits, or another server is rolling up on PostgreSQL). The
-    /// server's maintenance loop calls it until it returns less than `limit`.
+    /// or by a migration for the sessions stored before it: the one that added the atoms, the
+    /// one that added the quiz traits), in one transaction; returns how many it rebuilt (0:
+    /// none waits, or another server is rolling up on PostgreSQL). The server's maintenance
+    /// loop calls it until it returns less than `limit`.
     pub async fn rebuild_dirty_atoms(&self, limit: usize) -> Result<usize, StoreError> {
         // Most calls find nothing queued: a plain read, without the write lock SQLite's
         // kiosk inserts need too.

@@ -218,6 +218,19 @@ pub(crate) fn atoms_of(
     if on_show.is_some_and(|n| n > 0 && 2 * db_int(opened) > n) {
         traits.push("diligent".into());
     }
+    // The funnel's quiz stages: a question of any quiz answered (retakes included: any
+    // answer), and `quiz_complete` sent for any quiz. From the facts alone, not the published
+    // content, so that no publish changes them.
+    if record.exhibits.values().any(|facts| facts.answered > 0) {
+        traits.push("quiz_started".into());
+    }
+    if record
+        .exhibits
+        .values()
+        .any(|facts| facts.quiz_completed > 0)
+    {
+        traits.push("quiz_completed".into());
+    }
     atoms.extend(traits.into_iter().map(|t| key(TRAITS, vec![t])));
 
     for (exhibit, facts) in &record.exhibits {
@@ -648,8 +661,13 @@ mod tests {
         );
         assert_eq!(
             dims_of(&atoms, TRAITS),
-            set(&[&["large_text"], &["opened:2"], &["diligent"]]),
-            "2 of 3 on show opened; 5 events: not one touch"
+            set(&[
+                &["large_text"],
+                &["opened:2"],
+                &["diligent"],
+                &["quiz_started"]
+            ]),
+            "2 of 3 on show opened; 5 events: not one touch; answered, not completed"
         );
         let dwell = format!("dwell:{}", duration_bucket(45_000));
         assert_eq!(
@@ -679,6 +697,24 @@ mod tests {
             !dims_of(&atoms_of(&record, &meta, None), TRAITS).contains(&vec!["diligent".into()]),
             "nothing on show known: not diligent"
         );
+
+        // quiz_complete sent (for an exhibit the published content does not know, even):
+        // completed; without an answer anywhere, not started.
+        let quiz_traits = |record: &SessionRecord| -> BTreeSet<Vec<String>> {
+            dims_of(&atoms_of(record, &ReportMeta::default(), None), TRAITS)
+                .into_iter()
+                .filter(|dims| dims[0].starts_with("quiz_"))
+                .collect()
+        };
+        record.exhibits.get_mut("quiz").unwrap().quiz_completed = 1;
+        assert_eq!(
+            quiz_traits(&record),
+            set(&[&["quiz_started"], &["quiz_completed"]])
+        );
+        record.exhibits.get_mut("quiz").unwrap().answered = 0;
+        assert_eq!(quiz_traits(&record), set(&[&["quiz_completed"]]));
+        record.exhibits.clear();
+        assert_eq!(quiz_traits(&record), set(&[]));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod exhibits;
+pub mod funnel;
 pub mod kiosks;
 pub mod literacy;
 pub mod monthly;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/exhibits/{id}", get(exhibits::exhibit_page))
         .route("/dashboard/kiosks", get(kiosks::page))
         .route(literacy::PATH, get(literacy::page))
+        .route(funnel::PATH, get(funnel::page))
         .route(monthly::PATH, get(monthly::this_month))
         .route("/dashboard/report/{month}", get(monthly::page))
         .route(quizzes::PATH, get(quizzes::list))
