@@ -44,11 +44,13 @@ echo
 echo "demo: the staff dashboard is at http://127.0.0.1:$port/  (sign in as $staff_name / $staff_password)"
 echo
 
-# The first time: 300 synthetic visitors on a headless kiosk (the same kiosk id and outbox),
-# so the dashboard has something to show; the kiosk delivers them when it starts below.
+# The first time: 500 synthetic visitors on a headless kiosk (the same kiosk id and outbox),
+# so the dashboard has something to show (about 280 sessions: a visitor who comes while the
+# one before is still in their session continues it); the kiosk delivers them when it starts
+# below.
 if [ ! -e "$data/.visitors-played" ]; then
-  echo "demo: the autopilot plays 300 visitors (about a minute)"
-  "$bin/kepu-kiosk" run --config "$data/kiosk.toml" --headless --autopilot 300 --seed 2026
+  echo "demo: the autopilot plays 500 visitors (under a minute)"
+  "$bin/kepu-kiosk" run --config "$data/kiosk.toml" --headless --autopilot 500 --seed 2026
   touch "$data/.visitors-played"
 fi
 
