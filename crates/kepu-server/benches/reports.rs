@@ -905,41 +905,73 @@ impl View {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    /// The view's period and filters.
+    Scope,
+    /// Nothing (kiosk health).
+    Nothing,
+    /// A month in its path (the printable monthly report): measured with the 30-day views.
+    Month,
+}
+
 struct Address {
     label: String,
     path: String,
-    /// Takes the view's filters (kiosk health does not).
-    scoped: bool,
+    takes: Takes,
 }
 
-fn addresses(quiz: &str, question: &str, exhibit: &str) -> Vec<Address> {
-    let a = |label: &str, path: String, scoped: bool| Address {
+fn addresses(quiz: &str, question: &str, exhibit: &str, sort: &str, month: &str) -> Vec<Address> {
+    let a = |label: &str, path: String, takes: Takes| Address {
         label: label.to_owned(),
         path,
-        scoped,
+        takes,
     };
+    use Takes::*;
     vec![
-        a("JSON overview", "/api/v1/reports/overview".into(), true),
-        a("JSON exhibits", "/api/v1/reports/exhibits".into(), true),
-        a("JSON literacy", "/api/v1/reports/literacy".into(), true),
-        a("JSON quiz", format!("/api/v1/reports/quizzes/{quiz}"), true),
-        a("JSON kiosks", "/api/v1/reports/kiosks".into(), false),
-        a("page overview", "/dashboard/overview".into(), true),
-        a("page exhibits", "/dashboard/exhibits".into(), true),
+        a("JSON overview", "/api/v1/reports/overview".into(), Scope),
+        a("JSON exhibits", "/api/v1/reports/exhibits".into(), Scope),
+        a("JSON literacy", "/api/v1/reports/literacy".into(), Scope),
+        a(
+            "JSON quiz",
+            format!("/api/v1/reports/quizzes/{quiz}"),
+            Scope,
+        ),
+        a(
+            "JSON sort game",
+            format!("/api/v1/reports/sort/{sort}"),
+            Scope,
+        ),
+        a("JSON funnel", "/api/v1/reports/funnel".into(), Scope),
+        a("JSON kiosks", "/api/v1/reports/kiosks".into(), Nothing),
+        a("page overview", "/dashboard/overview".into(), Scope),
+        a("page exhibits", "/dashboard/exhibits".into(), Scope),
         a(
             "page one exhibit",
             format!("/dashboard/exhibits/{exhibit}"),
-            true,
+            Scope,
         ),
-        a("page literacy", "/dashboard/literacy".into(), true),
-        a("page quizzes (list)", "/dashboard/quizzes".into(), true),
-        a("page one quiz", format!("/dashboard/quizzes/{quiz}"), true),
+        a("page literacy", "/dashboard/literacy".into(), Scope),
+        a("page funnel", "/dashboard/funnel".into(), Scope),
+        a("page quizzes (list)", "/dashboard/quizzes".into(), Scope),
+        a("page one quiz", format!("/dashboard/quizzes/{quiz}"), Scope),
         a(
             "page one question",
             format!("/dashboard/quizzes/{quiz}/{question}"),
-            true,
+            Scope,
         ),
-        a("page kiosks", "/dashboard/kiosks".into(), false),
+        a("page sort games (list)", "/dashboard/sort".into(), Scope),
+        a(
+            "page one sort game",
+            format!("/dashboard/sort/{sort}"),
+            Scope,
+        ),
+        a("page kiosks", "/dashboard/kiosks".into(), Nothing),
+        a(
+            &format!("page monthly report {month}"),
+            format!("/dashboard/report/{month}"),
+            Month,
+        ),
     ]
 }
 
@@ -947,7 +979,10 @@ fn addresses(quiz: &str, question: &str, exhibit: &str) -> Vec<Address> {
 // In-process: what each report reads, and each query on its own
 
 /// The queries the reports make for one period (report_data.rs), each once.
-fn queries(quiz: &str) -> Vec<(&'static str, String, AtomTable, Vec<Group>, Vec<Only>, bool)> {
+fn queries(
+    quiz: &str,
+    sort: &str,
+) -> Vec<(&'static str, String, AtomTable, Vec<Group>, Vec<Only>, bool)> {
     let offset = i64::from(ReportSettings::default().zone.local_minus_utc()) * 1000;
     let day = Group::Day {
         utc_offset_ms: offset,
@@ -1056,6 +1091,41 @@ fn queries(quiz: &str) -> Vec<(&'static str, String, AtomTable, Vec<Group>, Vec<
             false,
         ),
         (
+            "funnel",
+            "sessions by venue".into(),
+            Sessions,
+            vec![Group::By(Dim::Venue)],
+            vec![],
+            false,
+        ),
+        (
+            "funnel",
+            "traits by venue, trait (7 traits)".into(),
+            SessionTraits,
+            vec![Group::By(Dim::Venue), Group::By(Dim::Trait)],
+            vec![Only::any(
+                Dim::Trait,
+                &[
+                    "opened:1",
+                    "opened:2",
+                    "opened:3",
+                    "opened:4",
+                    "opened:5+",
+                    "quiz_started",
+                    "quiz_completed",
+                ],
+            )],
+            false,
+        ),
+        (
+            "sort game",
+            format!("placements of {sort} by item, bin"),
+            Placements,
+            vec![Group::By(Dim::Item), Group::By(Dim::Bin)],
+            vec![Only::is(Dim::Exhibit, sort)],
+            false,
+        ),
+        (
             "quiz",
             format!("answers of {quiz} by audience, question, outcome"),
             Answers,
@@ -1072,12 +1142,18 @@ fn queries(quiz: &str) -> Vec<(&'static str, String, AtomTable, Vec<Group>, Vec<
 
 struct InProcess {
     /// (report, view) → (reads, whole report).
-    reports: Vec<(String, String, Duration, Duration)>,
+    reports: Vec<(String, String, Option<Duration>, Duration)>,
     /// (view, page, query) → time.
     queries: Vec<(String, &'static str, String, Duration)>,
 }
 
-async fn in_process(location: &str, views: &[View], quiz: &str, exhibit: &str) -> InProcess {
+async fn in_process(
+    location: &str,
+    views: &[View],
+    quiz: &str,
+    exhibit: &str,
+    sort: &str,
+) -> InProcess {
     let store = open(location).await;
     let settings = ReportSettings::default();
     let state = kepu_server::AppState::new(store.clone()).with_reports(settings);
@@ -1165,8 +1241,23 @@ async fn in_process(location: &str, views: &[View], quiz: &str, exhibit: &str) -
         ];
         for (report, reads, whole) in lines {
             out.reports
-                .push((report.to_owned(), view.name.clone(), reads, whole));
+                .push((report.to_owned(), view.name.clone(), Some(reads), whole));
         }
+        // Reports whose reads are not public on their own: the whole report only.
+        let funnel = median_of(n, || async move {
+            report_data::funnel_report(state, scope).await.unwrap()
+        })
+        .await;
+        out.reports
+            .push(("funnel".to_owned(), view.name.clone(), None, funnel));
+        let sort_game = median_of(n, || async move {
+            report_data::sort_report(state, scope, sort, "zh")
+                .await
+                .unwrap()
+        })
+        .await;
+        out.reports
+            .push(("sort game".to_owned(), view.name.clone(), None, sort_game));
 
         // Each query of the current period on its own.
         let (from_ms, to_ms) = view.period.range_ms(settings.zone);
@@ -1181,7 +1272,7 @@ async fn in_process(location: &str, views: &[View], quiz: &str, exhibit: &str) -
             ..ReportFilter::default()
         };
         let store = &store;
-        for (page, name, table, groups, only, by_quiz) in queries(quiz) {
+        for (page, name, table, groups, only, by_quiz) in queries(quiz, sort) {
             let mut f = filter.clone();
             if by_quiz {
                 f.exhibit_id = Some(quiz.to_owned());
@@ -1413,8 +1504,26 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
     let question = quiz.questions[0].id.clone();
     let exhibit = catalog.exhibits[0].id.clone();
     let quiz_id = quiz.id.clone();
+    let sort_id = catalog
+        .exhibits
+        .iter()
+        .find(|m| m.kind == ExhibitKind::Sort)
+        .unwrap()
+        .id
+        .clone();
+    // The monthly report of the last whole month of the data.
+    let month = {
+        let next = whole.last + Days::new(1);
+        let day = if next.day() == 1 {
+            whole.last
+        } else {
+            whole.last - Days::new(u64::from(whole.last.day()))
+        };
+        format!("{:04}-{:02}", day.year(), day.month())
+    };
 
     let mut rows: Vec<Row> = Vec::new();
+    println!("  measuring; load average {}", load_average());
     runtime.block_on(async {
         let client = Client::sign_in(&base).await;
         // Baselines.
@@ -1460,19 +1569,31 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
         }
         raw.close().await;
 
-        let list = addresses(&quiz_id, &question, &exhibit);
-        for address in list.iter().filter(|a| !a.scoped) {
+        let list = addresses(&quiz_id, &question, &exhibit, &sort_id, &month);
+        for address in list.iter().filter(|a| a.takes != Takes::Scope) {
             let path = format!("{}?lang=zh", address.path);
             let timing = timed(s, || client.get(&path)).await;
+            println!(
+                "    {:<20} {:<22} p50 {:>8.1} ms  p95 {:>8.1} ms  (n {})",
+                "-",
+                address.label,
+                ms(timing.p50()),
+                ms(timing.p95()),
+                timing.times.len()
+            );
             rows.push(Row {
-                view: "-".into(),
+                view: if address.takes == Takes::Month {
+                    "one month".into()
+                } else {
+                    "-".into()
+                },
                 label: address.label.clone(),
                 timing,
                 floor: Some(FLOOR_30_DAYS),
             });
         }
         for view in &views {
-            for address in list.iter().filter(|a| a.scoped) {
+            for address in list.iter().filter(|a| a.takes == Takes::Scope) {
                 let path = format!("{}?{}&lang=zh", address.path, view.query());
                 let timing = timed(s, || client.get(&path)).await;
                 println!(
@@ -1494,8 +1615,9 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
     });
     let _ = stop.send(());
     server.join().unwrap();
+    println!("  measured; load average {}", load_average());
 
-    let inproc = runtime.block_on(in_process(&location, &views, &quiz_id, &exhibit));
+    let inproc = runtime.block_on(in_process(&location, &views, &quiz_id, &exhibit, &sort_id));
 
     // The table.
     println!();
@@ -1559,8 +1681,8 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
     );
     for (report, view, reads, whole) in &inproc.reports {
         println!(
-            "  {report:<12} {view:<20} reads {:>8.1} ms   report {:>8.1} ms",
-            ms(*reads),
+            "  {report:<12} {view:<20} reads {:>10}   report {:>8.1} ms",
+            reads.map_or("-".to_owned(), |r| format!("{:.1} ms", ms(r))),
             ms(*whole)
         );
     }
@@ -1625,6 +1747,16 @@ async fn drop_postgres(admin_url: &str, url: &str) {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     admin.close().await;
+}
+
+/// The machine's load average over 1, 5 and 15 minutes.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn main() {

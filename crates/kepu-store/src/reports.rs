@@ -7,9 +7,10 @@
 //! atoms. The true sum comes along only for the suppression step (a cell resting on fewer
 //! than `k` sessions is shown as "< k"); it must never be published.
 //!
-//! Machines are not visitors: kiosk open hours and health are not adjusted. The first answers
-//! of a quiz ([`Store::quiz_first_answers`]) are per session by necessity (a correlation over
-//! sessions); the caller shows them only as a correlation over enough sessions.
+//! Machines are not visitors: kiosk open hours and health are not adjusted. A quiz's item
+//! statistics ([`Store::quiz_item_stats`]) are exact sums over sessions by necessity (a
+//! correlation over sessions); the caller shows them only as a correlation over enough
+//! sessions.
 //!
 //! The SQL is made from fixed fragments chosen by enums ([`Dim`], [`Group`], [`AtomTable`]);
 //! every value from a request is bound.
@@ -472,14 +473,58 @@ impl KioskHealthRow {
     }
 }
 
-/// One session's first answer to one question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirstAnswerRow {
-    /// The session, as an index within this result only (0, 1, …, in an order that says
-    /// nothing about the sessions): never its id.
-    pub session: u32,
+/// The sums a question's point-biserial discrimination is computed from, over the sessions of
+/// one "I am a..." answer that answered it (first answers only): with `x` the item (1 correct,
+/// 0 not) and `y` the session's *rest score* (its correct first answers to the quiz's other
+/// questions), `answered` = n, `correct` = Σx (= Σx²), `rest` = Σy, `rest_squares` = Σy²,
+/// `correct_rest` = Σxy. Sums over sessions, never a session: the sums of several audiences
+/// are the sums of their sessions together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemStatsRow {
+    /// The sessions' "I am a..." answer as stored (`""`: none given).
+    pub audience: String,
     pub question_id: String,
-    pub correct: bool,
+    pub answered: u64,
+    pub correct: u64,
+    pub rest: u64,
+    pub rest_squares: u64,
+    pub correct_rest: u64,
+}
+
+/// The rest of [`Store::quiz_item_stats`]'s statement, after a CTE `answered` of first answers
+/// (`session_id`, `audience`, `question_id`, `correct`): each answer with its session's rest
+/// score, summed per audience and question.
+pub(crate) const ITEM_STATS_OF_ANSWERED: &str = "),
+     scored AS (
+         SELECT x.audience, x.question_id, x.correct, t.total - x.correct AS rest
+         FROM answered x JOIN (SELECT session_id, SUM(correct) AS total
+                               FROM answered GROUP BY session_id) t
+           ON t.session_id = x.session_id
+     )
+     SELECT audience, question_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(correct) AS BIGINT),
+            CAST(SUM(rest) AS BIGINT), CAST(SUM(rest * rest) AS BIGINT),
+            CAST(SUM(correct * rest) AS BIGINT)
+     FROM scored GROUP BY audience, question_id ORDER BY audience, question_id";
+
+/// An [`ItemStatsRow`] from its columns in order.
+pub(crate) fn item_stats_row<R: Row>(row: &R) -> Result<ItemStatsRow, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let count = |i: usize| -> Result<u64, sqlx::Error> {
+        Ok(u64::try_from(row.try_get::<i64, _>(i)?).unwrap_or(0))
+    };
+    Ok(ItemStatsRow {
+        audience: row.try_get(0)?,
+        question_id: row.try_get(1)?,
+        answered: count(2)?,
+        correct: count(3)?,
+        rest: count(4)?,
+        rest_squares: count(5)?,
+        correct_rest: count(6)?,
+    })
 }
 
 impl Store {
@@ -645,16 +690,15 @@ impl Store {
         Ok(kiosks)
     }
 
-    /// The first answers to `exhibit_id`'s questions of the sessions `filter` selects (by the
-    /// session's start hour, venue, kiosk, audience and language), for the point-biserial
-    /// discrimination of each question. Per session by necessity, so sessions are numbered
-    /// within this result only, in the order of their record keys (a keyed hash: no order of
-    /// time or arrival); the caller shows a correlation only over enough sessions.
-    pub async fn quiz_first_answers(
+    /// The item statistics of `exhibit_id`'s questions ([`ItemStatsRow`], per audience and
+    /// question) over the sessions `filter` selects (by the session's start hour, venue, kiosk,
+    /// audience and language), read from the sessions' first answers: the point-biserial
+    /// discrimination of each question, which the caller shows only over enough sessions.
+    pub async fn quiz_item_stats(
         &self,
         filter: &ReportFilter,
         exhibit_id: &str,
-    ) -> Result<Vec<FirstAnswerRow>, StoreError> {
+    ) -> Result<Vec<ItemStatsRow>, StoreError> {
         if let Some(other) = filter.exhibit_id.as_deref().filter(|&e| e != exhibit_id) {
             return Err(ReportError::OtherExhibit {
                 asked: exhibit_id.to_owned(),
@@ -663,9 +707,10 @@ impl Store {
             .into());
         }
         let mut select = Statement::new(
-            "SELECT s.session_id, a.question_id, a.correct
-             FROM sessions s JOIN session_answers a ON a.session_id = s.session_id
-             WHERE a.exhibit_id = ",
+            "WITH answered AS (
+                 SELECT s.session_id, s.audience, a.question_id, a.correct
+                 FROM sessions s JOIN session_answers a ON a.session_id = s.session_id
+                 WHERE a.exhibit_id = ",
         );
         select.bind(exhibit_id);
         select.push(" AND s.start_hour_ms >= ").bind(filter.from_ms);
@@ -682,27 +727,16 @@ impl Store {
                 select.push(&format!(" AND {column} = ")).bind(value);
             }
         }
-        select.push(" ORDER BY s.record_key, s.session_id, a.question_id");
+        select.push(ITEM_STATS_OF_ANSWERED);
         let Statement { sql, values } = select;
         let sql = for_engine(sql, self.engine());
-        let rows: Vec<(String, String, i64)> = with_pool!(self, |pool| {
+        let rows = with_pool!(self, |pool| {
             let rows = bound!(&sql, values).fetch_all(pool).await?;
             rows.iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+                .map(item_stats_row)
                 .collect::<Result<Vec<_>, sqlx::Error>>()
         })?;
-        let mut index: HashMap<String, u32> = HashMap::new();
-        Ok(rows
-            .into_iter()
-            .map(|(session_id, question_id, correct)| {
-                let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
-                FirstAnswerRow {
-                    session: *index.entry(session_id).or_insert(next),
-                    question_id,
-                    correct: correct != 0,
-                }
-            })
-            .collect())
+        Ok(rows)
     }
 }
 

@@ -426,16 +426,16 @@ async fn facts_and_atoms_follow_a_hand_built_stream(db: TestDb) {
             (&["q2", "value:7"], 1), // 73 on 0..100
         ])
     );
-    let first = store.quiz_first_answers(&f, "quiz").await.unwrap();
-    let mut first: Vec<(String, bool)> = first
+    // One session, both first answers wrong: each item's rest score is the other's (0).
+    let stats = store.quiz_item_stats(&f, "quiz").await.unwrap();
+    let stats: Vec<(String, u64, u64, u64)> = stats
         .into_iter()
-        .map(|row| {
-            assert_eq!(row.session, 0, "one session answered");
-            (row.question_id, row.correct)
-        })
+        .map(|row| (row.question_id, row.answered, row.correct, row.rest))
         .collect();
-    first.sort();
-    assert_eq!(first, [("q1".to_owned(), false), ("q2".to_owned(), false)]);
+    assert_eq!(
+        stats,
+        [("q1".to_owned(), 1, 0, 0), ("q2".to_owned(), 1, 0, 0)]
+    );
 
     let placements = exact(
         &store,
@@ -990,7 +990,7 @@ async fn reports_a_table_cannot_answer_are_refused(db: TestDb) {
         Err(StoreError::Report(ReportError::ZeroK))
     ));
     assert!(matches!(
-        store.quiz_first_answers(&f, "other").await,
+        store.quiz_item_stats(&f, "other").await,
         Err(StoreError::Report(ReportError::OtherExhibit { .. }))
     ));
     // The theme joins the questions' metadata: allowed on answers only, and answers without
