@@ -39,11 +39,11 @@ impl Default for ReportSettings {
 }
 
 impl ReportSettings {
-    fn offset_ms(&self) -> i64 {
+    pub fn offset_ms(&self) -> i64 {
         i64::from(self.zone.local_minus_utc()) * 1000
     }
 
-    fn k(&self) -> u32 {
+    pub fn k(&self) -> u32 {
         u32::try_from(self.min_sessions.get()).unwrap_or(u32::MAX)
     }
 }
@@ -380,8 +380,8 @@ impl Reader<'_> {
 
 impl Reader<'_> {
     /// One quiz's item analysis input: per audience and question the answers, correct
-    /// answers, choices picked, answer times and estimate values, and the first answers per
-    /// session for discrimination.
+    /// answers, choices picked, answer times and estimate values, and the item statistics
+    /// (sums over sessions) for discrimination.
     pub async fn quiz(
         &self,
         manifest: &ExhibitManifest,
@@ -435,7 +435,7 @@ impl Reader<'_> {
         manifest: &ExhibitManifest,
         period: &Period,
     ) -> Result<crate::reports::quiz::QuizPeriod, AppError> {
-        use crate::reports::input::{SessionAnswer, ValueHistogram};
+        use crate::reports::input::{ItemStats, ItemSums, ValueHistogram};
         let mut filter = self.filter(period, true);
         filter.exhibit_id = Some(manifest.id.clone());
         let rows = self
@@ -507,32 +507,25 @@ impl Reader<'_> {
         }
         period_rows.answer_time = times.into_values().collect();
         period_rows.estimates = values.into_values().collect();
-        // First answers per session, one query per "I am a..." answer so each is tagged with
-        // it (the store numbers sessions within a result).
-        let audiences: Vec<String> = match &self.scope.audience {
-            Some(one) => vec![audience_key(one).to_owned()],
-            None => REPORTED_AUDIENCES
-                .iter()
-                .map(|a| (*a).to_owned())
-                .chain(["skipped".to_owned(), String::new()])
-                .collect(),
-        };
-        for audience in audiences {
-            let mut by_audience = filter.clone();
-            by_audience.audience = Some(audience.clone());
-            for answer in self
-                .store
-                .quiz_first_answers(&by_audience, &manifest.id)
-                .await?
-            {
-                period_rows.answers.push(SessionAnswer {
-                    session: u64::from(answer.session),
-                    audience: audience.clone(),
-                    question: answer.question_id,
-                    correct: answer.correct,
-                });
-            }
-        }
+        // The item statistics of every audience at once (the filter carries the scope's
+        // audience, if it has one), for discrimination.
+        period_rows.item_stats = self
+            .store
+            .quiz_item_stats(&filter, &manifest.id)
+            .await?
+            .into_iter()
+            .map(|row| ItemStats {
+                audience: row.audience,
+                question: row.question_id,
+                sums: ItemSums {
+                    answered: row.answered,
+                    correct: row.correct,
+                    rest: row.rest,
+                    rest_squares: row.rest_squares,
+                    correct_rest: row.correct_rest,
+                },
+            })
+            .collect();
         Ok(period_rows)
     }
 }

@@ -67,6 +67,11 @@ pub const DEFAULT_ROLLUP_EVERY: Duration = Duration::from_secs(1);
 pub const DEFAULT_RETAIN_RAW_DAYS: u32 = 400;
 /// Kiosk-hours of report atoms rebuilt per transaction (see `maintain`).
 const ATOM_REBUILD_CHUNK: usize = 100;
+/// Local days of report sums remade per transaction, and the most time a maintenance turn
+/// spends on them (see `maintain`).
+const SUMS_DAYS: usize = 3;
+const SUMS_TURN: Duration = Duration::from_secs(1);
+const SUMS_EVERY: Duration = Duration::from_secs(30);
 /// How often retention (and, on PostgreSQL, making next months' partitions) runs.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
@@ -141,6 +146,7 @@ impl Application {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let maintenance = tokio::spawn(maintain(
             store.clone(),
+            self.state.reports,
             self.state.sessions.clone(),
             self.state.metrics.clone(),
             self.rollup_every,
@@ -168,6 +174,7 @@ impl Application {
 /// down for a while loses nothing.
 async fn maintain(
     store: Store,
+    reports: crate::report_data::ReportSettings,
     sessions: Arc<SessionConfig>,
     metrics: Arc<Metrics>,
     rollup_every: Duration,
@@ -175,6 +182,7 @@ async fn maintain(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut next_retention = tokio::time::Instant::now();
+    let mut next_sums = tokio::time::Instant::now();
     loop {
         match store.roll_up_all().await {
             Ok(pass) => metrics.rolled_up(pass.events + pass.kiosk_rollups),
@@ -189,6 +197,35 @@ async fn maintain(
                 Err(err) => {
                     tracing::warn!(error = %err, "rebuilding queued report atoms failed; trying again");
                     break;
+                }
+            }
+        }
+        // The report sums of the days the roll-up changed (and everything, after the
+        // settings changed): a few days per transaction, at most a second a turn while there
+        // is a backlog (a first build over a large store never holds the roll-up back long),
+        // else every SUMS_EVERY: reports read what is not remade yet from the atoms, so
+        // today's hours, changing every second, are remade in one go now and then.
+        if tokio::time::Instant::now() >= next_sums {
+            let until = tokio::time::Instant::now() + SUMS_TURN;
+            next_sums = until + SUMS_EVERY;
+            loop {
+                let now = kepu_core::now_unix_ms();
+                match store
+                    .refresh_report_sums(reports.k(), reports.offset_ms(), now, SUMS_DAYS)
+                    .await
+                {
+                    Ok(done) if done.did_something() => {
+                        if tokio::time::Instant::now() >= until {
+                            // A backlog: on with it next turn.
+                            next_sums = tokio::time::Instant::now();
+                            break;
+                        }
+                    }
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "remaking the report sums failed; trying again");
+                        break;
+                    }
                 }
             }
         }

@@ -19,6 +19,7 @@ pub mod content;
 pub mod events;
 pub mod export;
 pub mod kiosks;
+pub mod report_sums;
 pub mod reports;
 pub mod retention;
 pub mod rollup;

@@ -15,6 +15,7 @@
 //! The SQL is made from fixed fragments chosen by enums ([`Dim`], [`Group`], [`AtomTable`]);
 //! every value from a request is bound.
 
+use crate::report_sums::{self, Plan, SumsState};
 use crate::sql::{Statement, bound, for_engine};
 use crate::{Store, StoreError, count, with_pool};
 use kepu_core::wire::KioskHealth;
@@ -264,15 +265,15 @@ fn push_local_floor(statement: &mut Statement, offset_ms: i64, divisor: i64) {
         ));
 }
 
-/// The SELECT of [`Store::atom_sums`]: its statement, and whether each group is read as a
-/// number.
-fn atom_sums_statement(
+/// Checks a request of [`Store::atom_sums`] against its table; returns the dimensions it
+/// filters and groups by.
+fn check_request(
     table: AtomTable,
     filter: &ReportFilter,
     groups: &[Group],
     only: &[Only],
     k: u32,
-) -> Result<(Statement, Vec<bool>), ReportError> {
+) -> Result<Vec<Dim>, ReportError> {
     let refuse = |dim: Dim| ReportError::NoSuchDimension {
         table: table.table_name(),
         dimension: dim.name(),
@@ -304,62 +305,328 @@ fn atom_sums_statement(
             dimension: selection.dim.name(),
         });
     }
+    Ok(dims)
+}
 
-    // Inner: one row per stored atom, its group values computed (so that the outer query
-    // groups by plain columns, whatever parameters computed them); outer: the sums.
-    let mut inner = Statement::new("SELECT ");
-    let mut numeric = Vec::with_capacity(groups.len());
-    for (i, group) in groups.iter().enumerate() {
+/// How a request reads the report sums ([`report_sums`]): the level and rows that answer
+/// it, and which days come from where.
+#[derive(Debug, Clone)]
+pub(crate) struct SumsRead {
+    level: i64,
+    /// The all-audiences rows (nothing asks for an audience or a language).
+    everyone: bool,
+    plan: Plan,
+}
+
+/// The level of the sums a filter and its dimensions need: a kiosk's, a venue's or the
+/// district's rows.
+fn level_for(filter: &ReportFilter, dims: &[Dim]) -> i64 {
+    if filter.kiosk_id.is_some() || dims.contains(&Dim::Kiosk) {
+        report_sums::KIOSK
+    } else if filter.venue_id.is_some() || dims.contains(&Dim::Venue) {
+        report_sums::VENUE
+    } else {
+        report_sums::DISTRICT
+    }
+}
+
+/// The whole local days `from_ms..to_ms` is, by `utc_offset_ms` (`None`: not whole days).
+fn whole_days(from_ms: i64, to_ms: i64, utc_offset_ms: i64) -> Option<(i64, i64)> {
+    let aligned = |ms: i64| (ms + utc_offset_ms).rem_euclid(DAY_MS) == 0;
+    (from_ms <= to_ms && aligned(from_ms) && aligned(to_ms)).then(|| {
+        (
+            report_sums::local_day(from_ms, utc_offset_ms),
+            report_sums::local_day(to_ms, utc_offset_ms),
+        )
+    })
+}
+
+/// The sums read of a request, when its sums are made for its k and offset and it asks for
+/// whole local days and nothing finer than a day.
+fn sums_read(
+    state: &SumsState,
+    filter: &ReportFilter,
+    groups: &[Group],
+    dims: &[Dim],
+    k: u32,
+) -> Option<SumsRead> {
+    let basis = state.basis.filter(|basis| basis.k == k)?;
+    for group in groups {
         match *group {
-            Group::Day { utc_offset_ms } | Group::Month { utc_offset_ms } => {
-                push_local_floor(&mut inner, utc_offset_ms, DAY_MS);
-                numeric.push(true);
+            Group::HourOfWeek { .. } => return None,
+            Group::Day { utc_offset_ms } | Group::Month { utc_offset_ms }
+                if utc_offset_ms != basis.utc_offset_ms =>
+            {
+                return None;
             }
-            Group::HourOfWeek { utc_offset_ms } => {
-                // 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week.
-                inner.push("((((");
-                push_local_floor(&mut inner, utc_offset_ms, HOUR_MS);
-                inner.push(") + 72) % 168) + 168) % 168");
-                numeric.push(true);
-            }
-            Group::By(dim) => {
-                inner.push(dim.expr());
-                numeric.push(false);
-            }
+            _ => {}
         }
-        inner.push(&format!(" AS g{i}, "));
     }
-    inner.push(&format!(
-        "a.sessions AS n, a.record_keys AS rk FROM {} a",
-        table.table_name()
-    ));
-    if dims.contains(&Dim::Theme) {
-        // At most one row per atom (the question's key): the atoms stay one row each.
-        inner.push(
-            " LEFT JOIN report_questions q
-                ON q.exhibit_id = a.exhibit_id AND q.question_id = a.question_id",
-        );
-    }
-    inner.push(" WHERE a.hour_start_ms >= ");
-    inner.bind(filter.from_ms);
-    inner.push(" AND a.hour_start_ms < ");
-    inner.bind(filter.to_ms);
+    let (first_day, end_day) = whole_days(filter.from_ms, filter.to_ms, basis.utc_offset_ms)?;
+    let by_day = groups.iter().any(|g| matches!(g, Group::Day { .. }));
+    Some(SumsRead {
+        level: level_for(filter, dims),
+        everyone: filter.audience.is_none()
+            && filter.language.is_none()
+            && !dims.contains(&Dim::Audience)
+            && !dims.contains(&Dim::Language),
+        plan: report_sums::plan(
+            first_day,
+            end_day,
+            basis.utc_offset_ms,
+            &state.dirty_days,
+            &state.months,
+            !by_day,
+        ),
+    })
+}
+
+/// Appends the filter's and selections' conditions on the row `row`: an atom or a sum row
+/// (`a`: the same column names), or a session (`s`: no exhibit, no selections).
+fn push_selection(statement: &mut Statement, row: &str, filter: &ReportFilter, only: &[Only]) {
     if let Some(venue) = filter.venue_id {
-        inner.push(" AND a.venue_id = ").bind(venue);
+        statement
+            .push(&format!(" AND {row}.venue_id = "))
+            .bind(venue);
     }
     for (column, value) in [
-        ("a.kiosk_id", &filter.kiosk_id),
-        ("a.exhibit_id", &filter.exhibit_id),
-        ("a.audience", &filter.audience),
-        ("a.language", &filter.language),
+        ("kiosk_id", &filter.kiosk_id),
+        ("exhibit_id", &filter.exhibit_id),
+        ("audience", &filter.audience),
+        ("language", &filter.language),
     ] {
         if let Some(value) = value {
-            inner.push(&format!(" AND {column} = ")).bind(value);
+            statement
+                .push(&format!(" AND {row}.{column} = "))
+                .bind(value);
         }
     }
     for selection in only {
-        inner.push(&format!(" AND {} IN (", selection.dim.expr()));
-        inner.list(&selection.values).push(")");
+        statement.push(&format!(" AND {} IN (", selection.dim.expr()));
+        statement.list(&selection.values).push(")");
+    }
+}
+
+/// The theme's join, when a dimension is the theme: at most one row per atom (the question's
+/// key), so the atoms stay one row each.
+const THEME_JOIN: &str = " LEFT JOIN report_questions q
+                ON q.exhibit_id = a.exhibit_id AND q.question_id = a.question_id";
+
+/// One part of [`atom_sums_statement`]'s inner union: the atoms of the hour ranges `hours`,
+/// each adjusted on its own, with their group values.
+fn atoms_part(
+    table: AtomTable,
+    filter: &ReportFilter,
+    groups: &[Group],
+    only: &[Only],
+    themed: bool,
+    k: i64,
+    hours: &[(i64, i64)],
+) -> Statement {
+    let mut part = Statement::new("SELECT ");
+    for (i, group) in groups.iter().enumerate() {
+        match *group {
+            Group::Day { utc_offset_ms } | Group::Month { utc_offset_ms } => {
+                push_local_floor(&mut part, utc_offset_ms, DAY_MS);
+            }
+            Group::HourOfWeek { utc_offset_ms } => {
+                // 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week.
+                part.push("((((");
+                push_local_floor(&mut part, utc_offset_ms, HOUR_MS);
+                part.push(") + 72) % 168) + 168) % 168");
+            }
+            Group::By(dim) => {
+                part.push(dim.expr());
+            }
+        }
+        part.push(&format!(" AS g{i}, "));
+    }
+    report_sums::push_adjusted(&mut part, k);
+    part.push(&format!(
+        " AS adj, a.sessions AS n FROM {} a",
+        table.table_name()
+    ));
+    if themed {
+        part.push(THEME_JOIN);
+    }
+    part.push(" WHERE 1 = 1");
+    push_hour_ranges(&mut part, "a.hour_start_ms", hours);
+    push_selection(&mut part, "a", filter, only);
+    part
+}
+
+/// One part of [`atom_sums_statement`]'s inner union: the sum rows of one span and period
+/// condition (`periods`, on `a.period`, already bound into `condition`).
+fn sums_part(
+    table: AtomTable,
+    filter: &ReportFilter,
+    groups: &[Group],
+    only: &[Only],
+    themed: bool,
+    read: &SumsRead,
+    condition: impl FnOnce(&mut Statement),
+) -> Statement {
+    let mut part = Statement::new("SELECT ");
+    for (i, group) in groups.iter().enumerate() {
+        match *group {
+            // A day row's period is its day; a month row's the month's first day (months
+            // are read only when nothing is split by day).
+            Group::Day { .. } | Group::Month { .. } => part.push("a.period"),
+            // Never planned on the sums.
+            Group::HourOfWeek { .. } => part.push("NULL"),
+            Group::By(dim) => part.push(dim.expr()),
+        };
+        part.push(&format!(" AS g{i}, "));
+    }
+    part.push(&format!(
+        "a.adjusted AS adj, a.sessions AS n FROM {} a",
+        report_sums::sums_of(table).name
+    ));
+    if themed {
+        part.push(THEME_JOIN);
+    }
+    part.push(" WHERE a.level = ").bind(read.level);
+    condition(&mut part);
+    part.push(if read.everyone {
+        " AND a.audience = '*'"
+    } else {
+        " AND a.audience <> '*'"
+    });
+    if read.level == report_sums::VENUE {
+        part.push(" AND a.kiosk_id = ''");
+    }
+    push_selection(&mut part, "a", filter, only);
+    part
+}
+
+/// The plan of a report on machines or exact per-session sums (kiosk open hours, item
+/// statistics): these take no k, so the sums serve them whenever they are made for the
+/// offset the range's days are whole in.
+fn machine_plan(state: &SumsState, filter: &ReportFilter) -> Option<Plan> {
+    let basis = state.basis?;
+    let (first_day, end_day) = whole_days(filter.from_ms, filter.to_ms, basis.utc_offset_ms)?;
+    Some(report_sums::plan(
+        first_day,
+        end_day,
+        basis.utc_offset_ms,
+        &state.dirty_days,
+        &state.months,
+        true,
+    ))
+}
+
+/// The period conditions of a plan's sum rows: one per range of days, one for its months.
+fn sum_parts(plan: &Plan) -> Vec<Box<dyn Fn(&mut Statement) + '_>> {
+    let mut parts: Vec<Box<dyn Fn(&mut Statement) + '_>> = Vec::new();
+    for &(from, to) in &plan.days {
+        parts.push(Box::new(move |s: &mut Statement| {
+            s.push(" AND a.span = 0 AND a.period >= ")
+                .bind(from)
+                .push(" AND a.period < ")
+                .bind(to);
+        }));
+    }
+    if !plan.months.is_empty() {
+        parts.push(Box::new(|s: &mut Statement| {
+            s.push(" AND a.span = 1 AND a.period IN (")
+                .list(&plan.months)
+                .push(")");
+        }));
+    }
+    parts
+}
+
+/// Appends ` AND (column in one of the hour ranges)` (none: nothing matches).
+fn push_hour_ranges(statement: &mut Statement, column: &str, hours: &[(i64, i64)]) {
+    statement.push(" AND (");
+    if hours.is_empty() {
+        statement.push("1 = 0");
+    }
+    for (i, &(from, to)) in hours.iter().enumerate() {
+        if i > 0 {
+            statement.push(" OR ");
+        }
+        statement
+            .push(&format!("({column} >= "))
+            .bind(from)
+            .push(&format!(" AND {column} < "))
+            .bind(to)
+            .push(")");
+    }
+    statement.push(")");
+}
+
+/// The SELECT of [`Store::atom_sums`]: its statement, and whether each group is read as a
+/// number. Without `sums`, every atom of the range is read; with them, the union of the
+/// atoms of the plan's hours and the sum rows of its days and months — the same adjusted
+/// atoms, summed.
+fn atom_sums_statement(
+    table: AtomTable,
+    filter: &ReportFilter,
+    groups: &[Group],
+    only: &[Only],
+    k: u32,
+    sums: Option<&SumsRead>,
+) -> Result<(Statement, Vec<bool>), ReportError> {
+    let dims = check_request(table, filter, groups, only, k)?;
+    let themed = dims.contains(&Dim::Theme);
+    let numeric: Vec<bool> = groups
+        .iter()
+        .map(|group| !matches!(group, Group::By(_)))
+        .collect();
+    let k = i64::from(k);
+    let mut parts = Vec::new();
+    let every_hour = [(filter.from_ms, filter.to_ms)];
+    match sums {
+        None => parts.push(atoms_part(
+            table,
+            filter,
+            groups,
+            only,
+            themed,
+            k,
+            &every_hour,
+        )),
+        Some(read) => {
+            if !read.plan.hours.is_empty() {
+                parts.push(atoms_part(
+                    table,
+                    filter,
+                    groups,
+                    only,
+                    themed,
+                    k,
+                    &read.plan.hours,
+                ));
+            }
+            for &(from, to) in &read.plan.days {
+                parts.push(sums_part(table, filter, groups, only, themed, read, |s| {
+                    s.push(" AND a.span = 0 AND a.period >= ")
+                        .bind(from)
+                        .push(" AND a.period < ")
+                        .bind(to);
+                }));
+            }
+            if !read.plan.months.is_empty() {
+                parts.push(sums_part(table, filter, groups, only, themed, read, |s| {
+                    s.push(" AND a.span = 1 AND a.period IN (")
+                        .list(&read.plan.months)
+                        .push(")");
+                }));
+            }
+            if parts.is_empty() {
+                // An empty range: nothing, asked of the atoms.
+                parts.push(atoms_part(
+                    table,
+                    filter,
+                    groups,
+                    only,
+                    themed,
+                    k,
+                    &every_hour,
+                ));
+            }
+        }
     }
 
     let group_columns = (0..groups.len())
@@ -370,20 +637,19 @@ fn atom_sums_statement(
     if !groups.is_empty() {
         outer.push(&group_columns).push(", ");
     }
-    // The adjustment, per atom row (docs/dashboard.md, "Privacy", 2).
-    let k = i64::from(k);
-    outer.push("CAST(COALESCE(SUM(CASE WHEN n >= ");
-    outer.bind(k);
-    outer.push(" THEN n WHEN rk % ");
-    outer.bind(k);
-    outer.push(" < n THEN ");
-    outer.bind(k);
-    outer.push(" ELSE 0 END), 0) AS BIGINT) AS adjusted, ");
-    outer.push("CAST(COALESCE(SUM(n), 0) AS BIGINT) AS sessions FROM (");
-    // The inner statement's placeholders follow the outer's.
-    let shift = outer.values.len();
-    outer.push(&renumber(&inner.sql, shift));
-    outer.values.extend(inner.values);
+    outer.push(
+        "CAST(COALESCE(SUM(adj), 0) AS BIGINT) AS adjusted, \
+         CAST(COALESCE(SUM(n), 0) AS BIGINT) AS sessions FROM (",
+    );
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            outer.push(" UNION ALL ");
+        }
+        // Each part's placeholders follow the ones before it.
+        let shift = outer.values.len();
+        outer.push(&renumber(&part.sql, shift));
+        outer.values.extend(part.values);
+    }
     outer.push(") x");
     if !groups.is_empty() {
         outer.push(&format!(
@@ -491,21 +757,6 @@ pub struct ItemStatsRow {
     pub correct_rest: u64,
 }
 
-/// The rest of [`Store::quiz_item_stats`]'s statement, after a CTE `answered` of first answers
-/// (`session_id`, `audience`, `question_id`, `correct`): each answer with its session's rest
-/// score, summed per audience and question.
-pub(crate) const ITEM_STATS_OF_ANSWERED: &str = "),
-     scored AS (
-         SELECT x.audience, x.question_id, x.correct, t.total - x.correct AS rest
-         FROM answered x JOIN (SELECT session_id, SUM(correct) AS total
-                               FROM answered GROUP BY session_id) t
-           ON t.session_id = x.session_id
-     )
-     SELECT audience, question_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(correct) AS BIGINT),
-            CAST(SUM(rest) AS BIGINT), CAST(SUM(rest * rest) AS BIGINT),
-            CAST(SUM(correct * rest) AS BIGINT)
-     FROM scored GROUP BY audience, question_id ORDER BY audience, question_id";
-
 /// An [`ItemStatsRow`] from its columns in order.
 pub(crate) fn item_stats_row<R: Row>(row: &R) -> Result<ItemStatsRow, sqlx::Error>
 where
@@ -540,7 +791,11 @@ impl Store {
         only: &[Only],
         k: u32,
     ) -> Result<Vec<AtomSum>, StoreError> {
-        let (statement, numeric) = atom_sums_statement(table, filter, groups, only, k)?;
+        let dims = check_request(table, filter, groups, only, k)?;
+        let state = self.sums_state(filter.from_ms, filter.to_ms).await?;
+        let read = sums_read(&state, filter, groups, &dims, k);
+        let (statement, numeric) =
+            atom_sums_statement(table, filter, groups, only, k, read.as_ref())?;
         let Statement { sql, values } = statement;
         let sql = for_engine(sql, self.engine());
         let rows: Vec<(Vec<Key>, i64, i64)> = with_pool!(self, |pool| {
@@ -619,22 +874,36 @@ impl Store {
         &self,
         filter: &ReportFilter,
     ) -> Result<Vec<KioskOpenHours>, StoreError> {
+        let state = self.sums_state(filter.from_ms, filter.to_ms).await?;
+        let plan = machine_plan(&state, filter);
+        let every_hour = [(filter.from_ms, filter.to_ms)];
+        let hours = plan.as_ref().map_or(&every_hour[..], |p| &p.hours[..]);
+        // Distinct hours within each part: the parts' times never overlap, so their counts add.
         let mut select = Statement::new(
-            "SELECT kiosk_id, CAST(COUNT(DISTINCT hour_start_ms) AS BIGINT) AS hours
-             FROM hourly_events
-             WHERE event_type = 'kiosk_heartbeat' AND hour_start_ms >= ",
+            "SELECT kiosk_id, CAST(SUM(hours) AS BIGINT) AS hours FROM (
+                 SELECT a.kiosk_id, COUNT(DISTINCT a.hour_start_ms) AS hours
+                 FROM hourly_events a WHERE a.event_type = 'kiosk_heartbeat'",
         );
-        select
-            .bind(filter.from_ms)
-            .push(" AND hour_start_ms < ")
-            .bind(filter.to_ms);
-        if let Some(venue) = filter.venue_id {
-            select.push(" AND venue_id = ").bind(venue);
+        push_hour_ranges(&mut select, "a.hour_start_ms", hours);
+        let machines = ReportFilter {
+            from_ms: filter.from_ms,
+            to_ms: filter.to_ms,
+            venue_id: filter.venue_id,
+            kiosk_id: filter.kiosk_id.clone(),
+            ..ReportFilter::default()
+        };
+        push_selection(&mut select, "a", &machines, &[]);
+        select.push(" GROUP BY a.kiosk_id");
+        if let Some(plan) = &plan {
+            for part in sum_parts(plan) {
+                select.push(
+                    " UNION ALL SELECT a.kiosk_id, a.hours FROM sum_open_hours a WHERE 1 = 1",
+                );
+                part(&mut select);
+                push_selection(&mut select, "a", &machines, &[]);
+            }
         }
-        if let Some(kiosk) = &filter.kiosk_id {
-            select.push(" AND kiosk_id = ").bind(kiosk);
-        }
-        select.push(" GROUP BY kiosk_id ORDER BY kiosk_id");
+        select.push(") x GROUP BY kiosk_id ORDER BY kiosk_id");
         let Statement { sql, values } = select;
         let sql = for_engine(sql, self.engine());
         let rows: Vec<(String, i64)> = with_pool!(self, |pool| {
@@ -692,8 +961,9 @@ impl Store {
 
     /// The item statistics of `exhibit_id`'s questions ([`ItemStatsRow`], per audience and
     /// question) over the sessions `filter` selects (by the session's start hour, venue, kiosk,
-    /// audience and language), read from the sessions' first answers: the point-biserial
-    /// discrimination of each question, which the caller shows only over enough sessions.
+    /// audience and language), from the sessions' first answers (or their report sums, where
+    /// made): the point-biserial discrimination of each question, which the caller shows only
+    /// over enough sessions.
     pub async fn quiz_item_stats(
         &self,
         filter: &ReportFilter,
@@ -706,6 +976,13 @@ impl Store {
             }
             .into());
         }
+        let state = self.sums_state(filter.from_ms, filter.to_ms).await?;
+        let plan = machine_plan(&state, filter);
+        let every_hour = [(filter.from_ms, filter.to_ms)];
+        let hours = plan.as_ref().map_or(&every_hour[..], |p| &p.hours[..]);
+
+        // The sessions' first answers in the hours read from the facts, each with its
+        // session's rest score (its other correct first answers to the quiz).
         let mut select = Statement::new(
             "WITH answered AS (
                  SELECT s.session_id, s.audience, a.question_id, a.correct
@@ -713,21 +990,47 @@ impl Store {
                  WHERE a.exhibit_id = ",
         );
         select.bind(exhibit_id);
-        select.push(" AND s.start_hour_ms >= ").bind(filter.from_ms);
-        select.push(" AND s.start_hour_ms < ").bind(filter.to_ms);
-        if let Some(venue) = filter.venue_id {
-            select.push(" AND s.venue_id = ").bind(venue);
-        }
-        for (column, value) in [
-            ("s.kiosk_id", &filter.kiosk_id),
-            ("s.audience", &filter.audience),
-            ("s.language", &filter.language),
-        ] {
-            if let Some(value) = value {
-                select.push(&format!(" AND {column} = ")).bind(value);
+        push_hour_ranges(&mut select, "s.start_hour_ms", hours);
+        let session_filter = ReportFilter {
+            exhibit_id: None,
+            ..filter.clone()
+        };
+        push_selection(&mut select, "s", &session_filter, &[]);
+        select.push(
+            "),
+             scored AS (
+                 SELECT x.audience, x.question_id, x.correct, t.total - x.correct AS rest
+                 FROM answered x JOIN (SELECT session_id, SUM(correct) AS total
+                                       FROM answered GROUP BY session_id) t
+                   ON t.session_id = x.session_id
+             )
+             SELECT audience, question_id, CAST(SUM(answered) AS BIGINT),
+                    CAST(SUM(correct) AS BIGINT), CAST(SUM(rest) AS BIGINT),
+                    CAST(SUM(rest_squares) AS BIGINT), CAST(SUM(correct_rest) AS BIGINT)
+             FROM (
+                 SELECT audience, question_id, COUNT(*) AS answered, SUM(correct) AS correct,
+                        SUM(rest) AS rest, SUM(rest * rest) AS rest_squares,
+                        SUM(correct * rest) AS correct_rest
+                 FROM scored GROUP BY audience, question_id",
+        );
+        if let Some(plan) = &plan {
+            let level = level_for(filter, &[]);
+            for part in sum_parts(plan) {
+                select.push(
+                    " UNION ALL SELECT a.audience, a.question_id, a.answered, a.correct, a.rest,
+                             a.rest_squares, a.correct_rest
+                      FROM sum_item_stats a WHERE a.level = ",
+                );
+                select.bind(level);
+                part(&mut select);
+                select.push(" AND a.exhibit_id = ").bind(exhibit_id);
+                if level == report_sums::VENUE {
+                    select.push(" AND a.kiosk_id = ''");
+                }
+                push_selection(&mut select, "a", &session_filter, &[]);
             }
         }
-        select.push(ITEM_STATS_OF_ANSWERED);
+        select.push(") x GROUP BY audience, question_id ORDER BY audience, question_id");
         let Statement { sql, values } = select;
         let sql = for_engine(sql, self.engine());
         let rows = with_pool!(self, |pool| {
@@ -769,7 +1072,7 @@ mod tests {
             ..ReportFilter::between(0, 1)
         };
         assert_eq!(
-            atom_sums_statement(AtomTable::Sessions, &filter, &[], &[], 5).unwrap_err(),
+            atom_sums_statement(AtomTable::Sessions, &filter, &[], &[], 5, None).unwrap_err(),
             ReportError::NoSuchDimension {
                 table: "atom_sessions",
                 dimension: "exhibit"
@@ -782,11 +1085,11 @@ mod tests {
             (AtomTable::Placements, Dim::Theme),
             (AtomTable::Answers, Dim::Bin),
         ] {
-            assert!(atom_sums_statement(table, &all, &[Group::By(dim)], &[], 5).is_err());
-            assert!(atom_sums_statement(table, &all, &[], &[Only::is(dim, "x")], 5).is_err());
+            assert!(atom_sums_statement(table, &all, &[Group::By(dim)], &[], 5, None).is_err());
+            assert!(atom_sums_statement(table, &all, &[], &[Only::is(dim, "x")], 5, None).is_err());
         }
         assert_eq!(
-            atom_sums_statement(AtomTable::Sessions, &all, &[], &[], 0).unwrap_err(),
+            atom_sums_statement(AtomTable::Sessions, &all, &[], &[], 0, None).unwrap_err(),
             ReportError::ZeroK
         );
         assert!(matches!(
@@ -795,7 +1098,8 @@ mod tests {
                 &all,
                 &[],
                 &[Only::any::<&str>(Dim::Measure, &[])],
-                5
+                5,
+                None
             ),
             Err(ReportError::EmptySelection { .. })
         ));
@@ -807,7 +1111,8 @@ mod tests {
                     utc_offset_ms: 27 * HOUR_MS
                 }],
                 &[],
-                5
+                5,
+                None
             )
             .unwrap_err(),
             ReportError::Offset
@@ -820,23 +1125,45 @@ mod tests {
             kiosk_id: Some("k'; DROP TABLE x; --".into()),
             ..ReportFilter::between(0, 1)
         };
-        let (statement, _) = atom_sums_statement(
-            AtomTable::Exhibits,
-            &filter,
-            &[Group::By(Dim::Exhibit)],
-            &[Only::is(Dim::Measure, "opened' OR 1=1")],
-            5,
-        )
-        .unwrap();
-        assert!(!statement.sql.contains("DROP") && !statement.sql.contains("1=1"));
-        let placeholders = statement.sql.matches('$').count();
-        assert_eq!(placeholders, statement.values.len());
-        for n in 1..=placeholders {
-            assert!(
-                statement.sql.contains(&format!("${n}")),
-                "${n} in {}",
-                statement.sql
-            );
+        // From the atoms alone, and from atoms, day rows and month rows together.
+        let offset = 8 * HOUR_MS;
+        let read = SumsRead {
+            level: report_sums::KIOSK,
+            everyone: true,
+            plan: Plan {
+                hours: vec![(0, 3 * HOUR_MS)],
+                days: vec![(1, 3), (40, 41)],
+                months: vec![10, 41],
+            },
+        };
+        for sums in [None, Some(&read)] {
+            let (statement, _) = atom_sums_statement(
+                AtomTable::Answers,
+                &filter,
+                &[
+                    Group::By(Dim::Theme),
+                    Group::Day {
+                        utc_offset_ms: offset,
+                    },
+                ],
+                &[Only::is(Dim::Outcome, "correct' OR 1=1")],
+                5,
+                sums,
+            )
+            .unwrap();
+            assert!(!statement.sql.contains("DROP") && !statement.sql.contains("1=1"));
+            let placeholders = statement.sql.matches('$').count();
+            assert_eq!(placeholders, statement.values.len());
+            for n in 1..=placeholders {
+                assert!(
+                    statement.sql.contains(&format!("${n}")),
+                    "${n} in {}",
+                    statement.sql
+                );
+            }
+            if sums.is_some() {
+                assert_eq!(statement.sql.matches("UNION ALL").count(), 3);
+            }
         }
     }
 }

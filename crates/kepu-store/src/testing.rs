@@ -301,6 +301,32 @@ const ATOM_DIMS: [(&str, &[&str]); 5] = [
 ];
 
 impl Store {
+    /// The report sums made: (rows in all the sum tables, months listed as made).
+    pub async fn report_sums_rows(&self) -> Result<(u64, u64), StoreError> {
+        let mut rows = 0i64;
+        for table in [
+            "sum_sessions",
+            "sum_session_traits",
+            "sum_exhibits",
+            "sum_answers",
+            "sum_placements",
+            "sum_item_stats",
+            "sum_open_hours",
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let n: i64 = with_pool!(self, |pool| {
+                sqlx::query_scalar(&sql).fetch_one(pool).await
+            })?;
+            rows += n;
+        }
+        let months: i64 = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM report_sums_months")
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok((crate::count(rows), crate::count(months)))
+    }
+
     /// Every stored atom.
     pub async fn stored_atoms(&self) -> Result<Atoms, StoreError> {
         use sqlx::Row;

@@ -163,8 +163,8 @@ impl ValueHistogram {
     }
 }
 
-/// One answer of one session to one quiz question: per-session data for the point-biserial
-/// discrimination (a correlation over sessions, not a count; docs/dashboard.md).
+/// One answer of one session to one quiz question: per-session data from which the
+/// point-biserial's [`ItemStats`] can be computed (`measures::item_stats`; tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionAnswer {
     /// Opaque: only tells answers of one session from another's, within one audience (the
@@ -175,4 +175,43 @@ pub struct SessionAnswer {
     pub audience: String,
     pub question: String,
     pub correct: bool,
+}
+
+/// The sums a question's point-biserial discrimination is computed from, over some sessions
+/// that answered it (first answers only): with `x` the item (1 correct, 0 not) and `y` the
+/// session's *rest score* (its correct first answers to the quiz's other questions),
+/// `answered` = n, `correct` = Σx (= Σx², as x is 0 or 1), `rest` = Σy, `rest_squares` = Σy²
+/// and `correct_rest` = Σxy. Sums over disjoint sessions add up to the sums of their union.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemSums {
+    pub answered: u64,
+    pub correct: u64,
+    pub rest: u64,
+    pub rest_squares: u64,
+    pub correct_rest: u64,
+}
+
+/// Sums saturate, as [`Count`]'s do: never a real case, but they must not wrap.
+impl Add for ItemSums {
+    type Output = ItemSums;
+    fn add(self, other: ItemSums) -> ItemSums {
+        ItemSums {
+            answered: self.answered.saturating_add(other.answered),
+            correct: self.correct.saturating_add(other.correct),
+            rest: self.rest.saturating_add(other.rest),
+            rest_squares: self.rest_squares.saturating_add(other.rest_squares),
+            correct_rest: self.correct_rest.saturating_add(other.correct_rest),
+        }
+    }
+}
+
+/// One quiz question's item statistics over the sessions of one "I am a..." answer
+/// (the store's `ItemStatsRow`): exact sums over sessions, for the point-biserial
+/// discrimination (a correlation over sessions, not a count; docs/dashboard.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemStats {
+    /// The sessions' "I am a..." answer as stored (`""`: none given).
+    pub audience: String,
+    pub question: String,
+    pub sums: ItemSums,
 }

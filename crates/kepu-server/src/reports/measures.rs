@@ -2,7 +2,7 @@
 //! suppression step ([`super::suppress`]) decides what of it may be shown, and feeds these
 //! functions adjusted counts only.
 
-use super::input::{SessionAnswer, duration_edges_ms};
+use super::input::{ItemStats, ItemSums, SessionAnswer, duration_edges_ms};
 use kepu_store::rollup::fold::BUCKETS;
 use std::collections::BTreeMap;
 
@@ -180,8 +180,8 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> Option<Interval> {
 /// questions. Leaving the item out of the total removes the part of the correlation the item
 /// has with itself (the "corrected" item-total correlation of classical test theory).
 ///
-/// `answers` are one quiz's answers; see [`ItemScores`] for how sessions are told apart and
-/// which answer counts. Computed from integer sums,
+/// `answers` are one quiz's answers; see [`item_stats`] for how sessions are told apart and
+/// which answer counts. Computed from integer sums ([`ItemSums`]),
 /// `r = (n·Σxy − Σx·Σy) / √((n·Σx² − (Σx)²)(n·Σy² − (Σy)²))`, so a zero variance is
 /// detected exactly. `None` when fewer than `min_sessions` sessions answered, or the item or
 /// the rest score does not vary (everyone right, or everyone with the same rest score).
@@ -189,70 +189,107 @@ pub fn point_biserial(answers: &[SessionAnswer], question: &str, min_sessions: u
     ItemScores::new(answers).point_biserial(question, min_sessions)
 }
 
-/// One quiz's answers by session, read once for the discrimination of each of its questions.
-/// Rows of one session have the same audience and session index (indices need only be unique
-/// within an audience, so per-audience query results can be put together). A session's later
-/// answers to a question it already answered are ignored: its first attempt counts.
-#[derive(Debug, Clone, Default)]
-pub struct ItemScores<'a> {
-    sessions: BTreeMap<(&'a str, u64), BTreeMap<&'a str, bool>>,
+/// The item statistics of one quiz's answers by session, per audience and question (what
+/// the store's `quiz_item_stats` reads in SQL), sorted by audience and question. Rows of one
+/// session have the same audience and session index (indices need only be unique within an
+/// audience). A session's later answers to a question it already answered are ignored: its
+/// first attempt counts, and its rest score is its correct first answers to the others.
+pub fn item_stats<'a>(answers: impl IntoIterator<Item = &'a SessionAnswer>) -> Vec<ItemStats> {
+    let mut sessions: BTreeMap<(&str, u64), BTreeMap<&str, bool>> = BTreeMap::new();
+    for answer in answers {
+        sessions
+            .entry((answer.audience.as_str(), answer.session))
+            .or_default()
+            .entry(answer.question.as_str())
+            .or_insert(answer.correct);
+    }
+    let mut sums: BTreeMap<(&str, &str), ItemSums> = BTreeMap::new();
+    for (&(audience, _), items) in &sessions {
+        let total = items.values().filter(|&&correct| correct).count() as u64;
+        for (&question, &correct) in items {
+            let x = u64::from(correct);
+            let y = total - x;
+            let cell = sums.entry((audience, question)).or_default();
+            *cell = *cell
+                + ItemSums {
+                    answered: 1,
+                    correct: x,
+                    rest: y,
+                    rest_squares: y * y,
+                    correct_rest: x * y,
+                };
+        }
+    }
+    sums.into_iter()
+        .map(|((audience, question), sums)| ItemStats {
+            audience: audience.to_owned(),
+            question: question.to_owned(),
+            sums,
+        })
+        .collect()
 }
 
-impl<'a> ItemScores<'a> {
-    pub fn new(answers: impl IntoIterator<Item = &'a SessionAnswer>) -> Self {
-        let mut sessions: BTreeMap<(&str, u64), BTreeMap<&str, bool>> = BTreeMap::new();
-        for answer in answers {
-            sessions
-                .entry((answer.audience.as_str(), answer.session))
-                .or_default()
-                .entry(answer.question.as_str())
-                .or_insert(answer.correct);
+/// One quiz's item statistics ([`ItemSums`]) per audience and question, read for the
+/// discrimination of each of its questions over all the sessions they cover: the sums of
+/// several audiences are pooled (their sessions taken together).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemScores {
+    sums: BTreeMap<(String, String), ItemSums>,
+}
+
+impl ItemScores {
+    /// From one quiz's answers by session ([`item_stats`]).
+    pub fn new<'a>(answers: impl IntoIterator<Item = &'a SessionAnswer>) -> Self {
+        Self::from_stats(&item_stats(answers))
+    }
+
+    /// From the store's item statistics (rows of one (audience, question) repeated are added).
+    pub fn from_stats<'a>(rows: impl IntoIterator<Item = &'a ItemStats>) -> Self {
+        let mut sums: BTreeMap<(String, String), ItemSums> = BTreeMap::new();
+        for row in rows {
+            let cell = sums
+                .entry((row.audience.clone(), row.question.clone()))
+                .or_default();
+            *cell = *cell + row.sums;
         }
-        Self { sessions }
+        Self { sums }
+    }
+
+    /// The sums of `question` over every audience, in `i128` (no sum of `u64`s overflows).
+    fn pooled(&self, question: &str) -> [i128; 5] {
+        self.sums.iter().filter(|((_, q), _)| q == question).fold(
+            [0i128; 5],
+            |[n, sx, sy, syy, sxy], (_, s)| {
+                [
+                    n + i128::from(s.answered),
+                    sx + i128::from(s.correct),
+                    sy + i128::from(s.rest),
+                    syy + i128::from(s.rest_squares),
+                    sxy + i128::from(s.correct_rest),
+                ]
+            },
+        )
     }
 
     /// The sessions that answered `question`.
     pub fn answered(&self, question: &str) -> u64 {
-        self.sessions
-            .values()
-            .filter(|items| items.contains_key(question))
-            .count() as u64
+        u64::try_from(self.pooled(question)[0]).unwrap_or(u64::MAX)
     }
 
     /// [`point_biserial`] of `question`.
     pub fn point_biserial(&self, question: &str, min_sessions: u64) -> Option<f64> {
-        let pairs: Vec<(u64, u64)> = self
-            .sessions
-            .values()
-            .filter_map(|items| {
-                let item = *items.get(question)?;
-                let rest = items
-                    .iter()
-                    .filter(|&(&q, &correct)| q != question && correct)
-                    .count() as u64;
-                Some((u64::from(item), rest))
-            })
-            .collect();
-        if (pairs.len() as u64) < min_sessions.max(2) {
+        let [n, sx, sy, syy, sxy] = self.pooled(question);
+        if n < i128::from(min_sessions.max(2)) {
             return None;
         }
-        pearson_integers(&pairs)
+        // x is 0 or 1: Σx² = Σx.
+        pearson_from_sums(n, sx, sx, sy, syy, sxy)
     }
 }
 
-/// Pearson's r of integer pairs, from exact integer sums. `None` when either variable is
-/// constant.
-fn pearson_integers(pairs: &[(u64, u64)]) -> Option<f64> {
-    let n = pairs.len() as i128;
-    let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0i128, 0i128, 0i128, 0i128, 0i128);
-    for &(x, y) in pairs {
-        let (x, y) = (i128::from(x), i128::from(y));
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
-    }
+/// Pearson's r from exact integer sums: `n`, Σx, Σx², Σy, Σy², Σxy. `None` when either
+/// variable is constant.
+fn pearson_from_sums(n: i128, sx: i128, sxx: i128, sy: i128, syy: i128, sxy: i128) -> Option<f64> {
     let covariance = n * sxy - sx * sy;
     let var_x = n * sxx - sx * sx;
     let var_y = n * syy - sy * sy;

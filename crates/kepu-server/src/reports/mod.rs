@@ -3,7 +3,7 @@
 //! function of its input rows, unit-tested on hand-computed values (docs/dashboard.md).
 //!
 //! - [`input`]: what the store hands over — atom sums ([`AtomSum`]: the privacy-adjusted count
-//!   and the true count of sessions it rests on), duration histograms, per-session quiz answers.
+//!   and the true count of sessions it rests on), duration histograms, a quiz's item statistics (sums over sessions).
 //! - [`measures`]: the statistics themselves (quantiles from a histogram, survival curve,
 //!   holding power, shares, the Wilson interval, point-biserial discrimination, distractors,
 //!   period comparison), on plain numbers, knowing nothing of privacy.
@@ -27,7 +27,9 @@ pub mod quiz;
 pub mod sort;
 pub mod suppress;
 
-pub use input::{AtomSum, Count, DurationHistogram, SessionAnswer, ValueHistogram};
+pub use input::{
+    AtomSum, Count, DurationHistogram, ItemStats, ItemSums, SessionAnswer, ValueHistogram,
+};
 pub use suppress::{
     Comparison, CountTable, Figure, MarginSessions, MinSessions, MinSessionsError, Published,
     Reading, SUPPRESSED_MARK, ShareInterval, Shown, ShownTable, Suppression, SurvivalPoint,

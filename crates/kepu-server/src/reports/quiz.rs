@@ -4,7 +4,7 @@
 //! ones marked and non-functioning distractors flagged, median answer time, and the deciles of
 //! the values an estimate question was answered with.
 
-use super::input::{AtomSum, Count, DurationHistogram, SessionAnswer, ValueHistogram};
+use super::input::{AtomSum, Count, DurationHistogram, ItemStats, ValueHistogram};
 use super::measures::{ItemScores, MEDIAN, NON_FUNCTIONING_SHARE};
 use super::suppress::{Comparison, CountTable, Published, Reading, Shown, Suppression};
 use super::{Label, Names, ReportError, group_of};
@@ -48,8 +48,9 @@ pub struct QuizPeriod {
     /// Values estimate questions were answered with: group `[audience, question]`; one
     /// question's histograms all have the same edges.
     pub estimates: Vec<ValueHistogram>,
-    /// Per-session answers to this quiz, for discrimination.
-    pub answers: Vec<SessionAnswer>,
+    /// The item statistics of this quiz's questions (sums over sessions), for
+    /// discrimination: one row per `(audience, question)`.
+    pub item_stats: Vec<ItemStats>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -156,12 +157,12 @@ pub fn quiz(
     );
     // Column 0 is every audience; column j is audience j − 1.
     let audience_of = |j: usize| j.checked_sub(1).map(|i| input.audiences[i].as_str());
-    let scores: Vec<ItemScores<'_>> = (0..columns.len())
+    let scores: Vec<ItemScores> = (0..columns.len())
         .map(|j| {
-            ItemScores::new(
+            ItemScores::from_stats(
                 input
                     .current
-                    .answers
+                    .item_stats
                     .iter()
                     .filter(|a| audience_of(j).is_none_or(|want| a.audience == want)),
             )

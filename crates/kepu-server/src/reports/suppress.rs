@@ -563,7 +563,7 @@ impl Suppression {
     /// The point-biserial discrimination of `question` ([`measures::ItemScores`], rule 6):
     /// suppressed below `max(30, k)` answering sessions, empty when it is not defined,
     /// rounded to two decimals.
-    pub fn discrimination(&self, scores: &ItemScores<'_>, question: &str) -> Shown<f64> {
+    pub fn discrimination(&self, scores: &ItemScores, question: &str) -> Shown<f64> {
         let min = measures::MIN_DISCRIMINATION_SESSIONS.max(self.k.get());
         let n = scores.answered(question);
         if n == 0 {

@@ -22,7 +22,6 @@
 //! bytes as hex, inserted with `ON CONFLICT DO NOTHING` and read back, so that two server
 //! processes on one PostgreSQL agree on it.
 
-use super::ROLLUP_LOCK;
 use super::fold::record_key;
 use crate::sql::{Statement, execute_all};
 use crate::{Engine, Store, StoreError, with_pool};
@@ -350,6 +349,26 @@ macro_rules! load_on_show {
 }
 pub(crate) use load_on_show;
 
+/// A transaction serialized with the roll-up, atom rebuilds, report sums and publishing:
+/// under the roll-up's advisory lock (PostgreSQL; `None` when another server holds it) or
+/// with SQLite's write lock taken first (`BEGIN IMMEDIATE`, waiting for it). Inside
+/// `with_pool!`; evaluates to `Option<Transaction>`, `?` on errors.
+macro_rules! serialized_transaction {
+    ($pool:expr, $postgres:expr) => {
+        if $postgres {
+            let mut tx = $pool.begin().await?;
+            let locked: bool = ::sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind($crate::rollup::ROLLUP_LOCK)
+                .fetch_one(&mut *tx)
+                .await?;
+            locked.then_some(tx)
+        } else {
+            Some($pool.begin_with("BEGIN IMMEDIATE").await?)
+        }
+    };
+}
+pub(crate) use serialized_transaction;
+
 /// Rebuilds the atoms of whole kiosk-hours (`&[(String, i64)]`) from their sessions and
 /// facts as stored, and takes them off the queue: `Result<(), sqlx::Error>`.
 macro_rules! rebuild_whole {
@@ -372,6 +391,9 @@ macro_rules! rebuild_whole {
                     let counts = $crate::rollup::members::count(&records, &meta, &shown);
                     let mut statements = vec![$crate::rollup::atoms::undirty(chunk)];
                     statements.extend($crate::rollup::members::rebuild_statements(chunk, &counts));
+                    let hours: ::std::collections::BTreeSet<i64> =
+                        chunk.iter().map(|(_, hour)| *hour).collect();
+                    statements.extend($crate::report_sums::queue_hours(&hours));
                     $crate::sql::execute_all!($engine, $conn, statements).await?;
                 }
             }
@@ -479,18 +501,8 @@ impl Store {
             // Serialized with the roll-up and publish: the same lock (PostgreSQL) or the write
             // lock taken first (SQLite), so that a kiosk-hour is never rebuilt twice at once
             // and no publish slips in between a rebuild and its dequeue.
-            let mut tx = if postgres {
-                let mut tx = pool.begin().await?;
-                let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-                    .bind(ROLLUP_LOCK)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if !locked {
-                    return Ok(0);
-                }
-                tx
-            } else {
-                pool.begin_with("BEGIN IMMEDIATE").await?
+            let Some(mut tx) = serialized_transaction!(pool, postgres) else {
+                return Ok(0);
             };
             let rows = sqlx::query(
                 "SELECT kiosk_id, hour_start_ms FROM atoms_dirty

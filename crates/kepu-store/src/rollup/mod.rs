@@ -26,6 +26,7 @@ pub mod fold;
 mod members;
 
 pub(crate) use atoms::KeyCache;
+pub(crate) use atoms::serialized_transaction;
 
 use crate::sql::{execute_all, fetch_map};
 use crate::{Engine, Store, StoreError, count, db_int, with_pool};
@@ -335,6 +336,11 @@ impl Store {
             execute_all!(engine, tx, members::delta_statements(&changes)).await?;
             let whole: Vec<(String, i64)> = whole.into_iter().collect();
             atoms::rebuild_whole!(engine, tx, &whole).await?;
+            // Every hour whose atoms or heartbeats changed: its report sums are remade later
+            // (and read from the atoms until then).
+            let mut changed_hours: BTreeSet<i64> = touched.iter().map(|(_, hour)| *hour).collect();
+            changed_hours.extend(fold.hours.keys().map(|key| key.hour_start_ms));
+            execute_all!(engine, tx, crate::report_sums::queue_hours(&changed_hours)).await?;
 
             // Exhibit ids no published exhibit has (once anything is published): kept for
             // kiosk health, counted like any other.

@@ -222,6 +222,37 @@ fn point_biserial_tells_sessions_of_different_audiences_apart() {
 }
 
 #[test]
+fn point_biserial_from_the_store_sums_by_hand() {
+    // The sums of `point_biserial_by_hand`, split over two audiences as the store reads them:
+    // sessions 1 and 3 (x = 1, 0; y = 2, 1) adults, 2 and 4 (x = 1, 0; y = 1, 0) children.
+    let stats = |audience: &str, sums: [u64; 5]| ItemStats {
+        audience: audience.to_owned(),
+        question: "q1".to_owned(),
+        sums: ItemSums {
+            answered: sums[0],
+            correct: sums[1],
+            rest: sums[2],
+            rest_squares: sums[3],
+            correct_rest: sums[4],
+        },
+    };
+    let rows = [
+        stats("adult", [2, 1, 3, 5, 2]),
+        stats("child", [2, 1, 1, 1, 1]),
+    ];
+    let scores = ItemScores::from_stats(&rows);
+    assert_eq!(scores.answered("q1"), 4);
+    assert_eq!(scores.answered("q2"), 0);
+    let r = scores.point_biserial("q1", 4).unwrap();
+    assert!((r - 0.5f64.sqrt()).abs() < 1e-12, "{r}");
+    assert_eq!(scores.point_biserial("q1", 5), None);
+    assert_eq!(
+        ItemScores::from_stats(&item_stats(&four_sessions())),
+        ItemScores::new(&four_sessions())
+    );
+}
+
+#[test]
 fn point_biserial_without_variance_is_none() {
     // Everyone right on q1: the item does not vary.
     let answers: Vec<SessionAnswer> = (0..40)
@@ -393,6 +424,86 @@ proptest! {
             let r = got.unwrap();
             prop_assert!((-1.0..=1.0).contains(&r));
             prop_assert!((r - naive).abs() < 1e-9, "{r} vs {naive}");
+        }
+    }
+
+    /// The scores read from the store's sums are the scores of the sessions they sum: with
+    /// sessions of several audiences, answers repeated (the first counts), and the sums
+    /// computed here the plain way, session by session, `answered` and `point_biserial` agree
+    /// exactly, pooled and per audience.
+    #[test]
+    fn scores_from_sums_are_the_scores_of_the_sessions(
+        sessions in proptest::collection::vec(
+            (0usize..3, proptest::collection::vec(any::<Option<bool>>(), 4), any::<[bool; 4]>()),
+            0..80,
+        ),
+        min in 2u64..40,
+    ) {
+        let audiences = ["adult", "child", ""];
+        let questions = ["q0", "q1", "q2", "q3"];
+        let mut answers = Vec::new();
+        for (s, (audience, row, again)) in sessions.iter().enumerate() {
+            for (i, (first, q)) in row.iter().zip(questions).enumerate() {
+                if let Some(correct) = *first {
+                    let mut a = answer(s as u64, q, correct);
+                    a.audience = audiences[*audience].to_owned();
+                    answers.push(a.clone());
+                    // A later attempt, right or wrong: ignored.
+                    if again[i] {
+                        answers.push(SessionAnswer { correct: !correct, ..a });
+                    }
+                }
+            }
+        }
+        // The sums, session by session: x the item, y the other first answers right.
+        let mut sums: BTreeMap<(&str, &str), [u64; 5]> = BTreeMap::new();
+        for (audience, row, _) in &sessions {
+            for (i, q) in questions.iter().enumerate() {
+                let Some(x) = row[i] else { continue };
+                let x = u64::from(x);
+                let y = row
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, a)| j != i && *a == Some(true))
+                    .count() as u64;
+                let cell = sums.entry((audiences[*audience], q)).or_default();
+                cell[0] += 1;
+                cell[1] += x;
+                cell[2] += y;
+                cell[3] += y * y;
+                cell[4] += x * y;
+            }
+        }
+        let rows: Vec<ItemStats> = sums
+            .iter()
+            .map(|(&(audience, question), s)| ItemStats {
+                audience: audience.to_owned(),
+                question: question.to_owned(),
+                sums: ItemSums {
+                    answered: s[0],
+                    correct: s[1],
+                    rest: s[2],
+                    rest_squares: s[3],
+                    correct_rest: s[4],
+                },
+            })
+            .collect();
+        prop_assert_eq!(&item_stats(&answers), &rows);
+        let columns: Vec<Option<&str>> =
+            std::iter::once(None).chain(audiences.iter().copied().map(Some)).collect();
+        for column in columns {
+            let of = |audience: &str| column.is_none_or(|want| audience == want);
+            let by_session =
+                ItemScores::new(answers.iter().filter(|a| of(&a.audience)));
+            let by_sums = ItemScores::from_stats(rows.iter().filter(|r| of(&r.audience)));
+            for q in questions {
+                prop_assert_eq!(by_session.answered(q), by_sums.answered(q));
+                prop_assert_eq!(
+                    by_session.point_biserial(q, min),
+                    by_sums.point_biserial(q, min),
+                    "{:?} {}", column, q
+                );
+            }
         }
     }
 }

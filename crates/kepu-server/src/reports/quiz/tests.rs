@@ -1,8 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::reports::NoNames;
-use crate::reports::measures;
+use crate::reports::{NoNames, SessionAnswer, measures};
 
 fn atom(group: &[&str], adjusted: u64, sessions: u64) -> AtomSum {
     AtomSum::new(group, adjusted, sessions)
@@ -111,7 +110,7 @@ fn sample() -> QuizInput {
                     bins
                 }),
             ],
-            answers: answers(),
+            item_stats: measures::item_stats(&answers()),
         },
         previous: QuizPeriod {
             answered: vec![atom(&["adult", "q1"], 50, 50)],
