@@ -43,13 +43,21 @@ const MONTHS_PER_REFRESH: usize = 2;
 const QUEUE_CHUNK: usize = 5_000;
 
 /// A sum table: its name, its dimension columns (after the common key), its value columns,
-/// and whether it has the all-audiences rows.
+/// whether it has the all-audiences rows, and whether its kiosk level has them and month
+/// rows too.
+///
+/// A kiosk's day holds a few sessions, so its rows barely shrink when audiences are put
+/// together or days into months (at 10 M events: 4.0 M kiosk-day rows of exhibits, 3.3 M of
+/// them again with all audiences, 2.2 M kiosk-months): only the sessions' tables have them,
+/// for the reports split by kiosk over the whole district. A report on one kiosk reads its
+/// day rows, a few thousand.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SumTable {
     pub name: &'static str,
     pub dims: &'static [&'static str],
     values: &'static [&'static str],
     totals: bool,
+    pub kiosk_rollups: bool,
 }
 
 const ADJUSTED: &[&str] = &["adjusted", "sessions"];
@@ -68,6 +76,7 @@ pub(crate) fn sums_of(table: AtomTable) -> SumTable {
         dims,
         values: ADJUSTED,
         totals: true,
+        kiosk_rollups: matches!(table, AtomTable::Sessions | AtomTable::SessionTraits),
     }
 }
 
@@ -83,6 +92,7 @@ pub(crate) const ITEM_STATS: SumTable = SumTable {
         "correct_rest",
     ],
     totals: false,
+    kiosk_rollups: false,
 };
 
 const ATOM_TABLES: [AtomTable; 5] = [
@@ -346,15 +356,17 @@ fn upper_levels(table: SumTable, span: i64, (from, to): (i64, i64)) -> Vec<State
         derive(DISTRICT, "-1", "''", false, VENUE, "audience, language, "),
     ];
     if table.totals {
-        statements.extend([
-            derive(
+        if table.kiosk_rollups {
+            statements.push(derive(
                 KIOSK,
                 "venue_id",
                 "kiosk_id",
                 true,
                 KIOSK,
                 "venue_id, kiosk_id, ",
-            ),
+            ));
+        }
+        statements.extend([
             derive(VENUE, "venue_id", "''", true, VENUE, "venue_id, "),
             derive(DISTRICT, "-1", "''", true, DISTRICT, ""),
         ]);
@@ -419,12 +431,17 @@ fn remake_month((first, next): (i64, i64)) -> Vec<Statement> {
     for sums in ATOM_TABLES.map(sums_of).into_iter().chain([ITEM_STATS]) {
         statements.push(delete_periods(sums.name, MONTH, (first, first + 1)));
         let dims = sums.dims.join(", ");
+        let levels = if sums.kiosk_rollups {
+            format!("{DISTRICT}, {VENUE}, {KIOSK}")
+        } else {
+            format!("{DISTRICT}, {VENUE}")
+        };
         let mut s = Statement::new(&insert_into(sums));
         s.push(&format!("SELECT level, {MONTH}, "));
         s.bind(first);
         s.push(&format!(
             ", venue_id, kiosk_id, audience, language, {dims}, {} FROM {} \
-             WHERE level IN ({DISTRICT}, {VENUE}, {KIOSK}) AND span = {DAY} AND period >= ",
+             WHERE level IN ({levels}) AND span = {DAY} AND period >= ",
             sums_of_values(sums),
             sums.name
         ));

@@ -344,6 +344,7 @@ fn whole_days(from_ms: i64, to_ms: i64, utc_offset_ms: i64) -> Option<(i64, i64)
 /// The sums read of a request, when its sums are made for its k and offset and it asks for
 /// whole local days and nothing finer than a day.
 fn sums_read(
+    table: AtomTable,
     state: &SumsState,
     filter: &ReportFilter,
     groups: &[Group],
@@ -364,9 +365,13 @@ fn sums_read(
     }
     let (first_day, end_day) = whole_days(filter.from_ms, filter.to_ms, basis.utc_offset_ms)?;
     let by_day = groups.iter().any(|g| matches!(g, Group::Day { .. }));
+    let level = level_for(filter, dims);
+    // A kiosk's rows of most tables are only per day and audience (report_sums::SumTable).
+    let rollups = level != report_sums::KIOSK || report_sums::sums_of(table).kiosk_rollups;
     Some(SumsRead {
-        level: level_for(filter, dims),
-        everyone: filter.audience.is_none()
+        level,
+        everyone: rollups
+            && filter.audience.is_none()
             && filter.language.is_none()
             && !dims.contains(&Dim::Audience)
             && !dims.contains(&Dim::Language),
@@ -376,7 +381,7 @@ fn sums_read(
             basis.utc_offset_ms,
             &state.dirty_days,
             &state.months,
-            !by_day,
+            rollups && !by_day,
         ),
     })
 }
@@ -502,7 +507,7 @@ fn sums_part(
 /// The plan of a report on machines or exact per-session sums (kiosk open hours, item
 /// statistics): these take no k, so the sums serve them whenever they are made for the
 /// offset the range's days are whole in.
-fn machine_plan(state: &SumsState, filter: &ReportFilter) -> Option<Plan> {
+fn machine_plan(state: &SumsState, filter: &ReportFilter, months: bool) -> Option<Plan> {
     let basis = state.basis?;
     let (first_day, end_day) = whole_days(filter.from_ms, filter.to_ms, basis.utc_offset_ms)?;
     Some(report_sums::plan(
@@ -511,7 +516,7 @@ fn machine_plan(state: &SumsState, filter: &ReportFilter) -> Option<Plan> {
         basis.utc_offset_ms,
         &state.dirty_days,
         &state.months,
-        true,
+        months,
     ))
 }
 
@@ -793,7 +798,7 @@ impl Store {
     ) -> Result<Vec<AtomSum>, StoreError> {
         let dims = check_request(table, filter, groups, only, k)?;
         let state = self.sums_state(filter.from_ms, filter.to_ms).await?;
-        let read = sums_read(&state, filter, groups, &dims, k);
+        let read = sums_read(table, &state, filter, groups, &dims, k);
         let (statement, numeric) =
             atom_sums_statement(table, filter, groups, only, k, read.as_ref())?;
         let Statement { sql, values } = statement;
@@ -875,7 +880,7 @@ impl Store {
         filter: &ReportFilter,
     ) -> Result<Vec<KioskOpenHours>, StoreError> {
         let state = self.sums_state(filter.from_ms, filter.to_ms).await?;
-        let plan = machine_plan(&state, filter);
+        let plan = machine_plan(&state, filter, true);
         let every_hour = [(filter.from_ms, filter.to_ms)];
         let hours = plan.as_ref().map_or(&every_hour[..], |p| &p.hours[..]);
         // Distinct hours within each part: the parts' times never overlap, so their counts add.
@@ -977,7 +982,9 @@ impl Store {
             .into());
         }
         let state = self.sums_state(filter.from_ms, filter.to_ms).await?;
-        let plan = machine_plan(&state, filter);
+        // A kiosk's item statistics are only per day (report_sums::ITEM_STATS).
+        let months = level_for(filter, &[]) != report_sums::KIOSK;
+        let plan = machine_plan(&state, filter, months);
         let every_hour = [(filter.from_ms, filter.to_ms)];
         let hours = plan.as_ref().map_or(&every_hour[..], |p| &p.hours[..]);
 
