@@ -883,6 +883,7 @@ struct View {
     name: String,
     period: Period,
     venue: Option<String>,
+    kiosk: Option<String>,
     floor: Duration,
 }
 
@@ -892,6 +893,9 @@ impl View {
         if let Some(v) = &self.venue {
             q.push_str(&format!("&venue={v}"));
         }
+        if let Some(k) = &self.kiosk {
+            q.push_str(&format!("&kiosk={k}"));
+        }
         q
     }
 
@@ -900,6 +904,7 @@ impl View {
             from: Some(self.period.first.to_string()),
             to: Some(self.period.last.to_string()),
             venue: self.venue.clone(),
+            kiosk: self.kiosk.clone(),
             ..ScopeParams::default()
         }
     }
@@ -1269,6 +1274,7 @@ async fn in_process(
             from_ms,
             to_ms,
             venue_id,
+            kiosk_id: view.kiosk.clone(),
             ..ReportFilter::default()
         };
         let store = &store;
@@ -1428,19 +1434,29 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
             name: "30 days".into(),
             period: last30,
             venue: None,
+            kiosk: None,
             floor: FLOOR_30_DAYS,
         },
         View {
             name: format!("{} days", whole.days()),
             period: whole,
             venue: None,
+            kiosk: None,
             floor: FLOOR_YEAR,
         },
         View {
             name: "30 days, one venue".into(),
             period: last30,
             venue: Some(venue_name(0)),
+            kiosk: None,
             floor: FLOOR_30_DAYS,
+        },
+        View {
+            name: format!("{} days, one kiosk", whole.days()),
+            period: whole,
+            venue: None,
+            kiosk: Some(kiosk_name(0)),
+            floor: FLOOR_YEAR,
         },
     ];
 
@@ -1449,7 +1465,7 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
     let stats = runtime.block_on(async {
         let mut raw = Raw::connect(&location).await;
         let mut lines = Vec::new();
-        for view in views.iter().filter(|v| v.venue.is_none()) {
+        for view in views.iter().filter(|v| v.venue.is_none() && v.kiosk.is_none()) {
             let (from, to) = view.period.range_ms(settings.zone);
             let mut counts = Vec::new();
             for table in ATOM_TABLES {

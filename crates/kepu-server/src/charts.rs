@@ -6,6 +6,7 @@
 //! styles. Every chart carries a `<title>` and `<desc>` for screen readers, and the page shows
 //! the same numbers in a table beside it.
 
+use crate::reports::SUPPRESSED_MARK;
 use maud::{Markup, html};
 
 /// Width and height of the drawing area, in SVG user units (the SVG scales to its box).
@@ -208,14 +209,133 @@ pub fn intervals(title: &str, rows: &[(String, Option<(f64, f64, f64)>)]) -> Mar
     }
 }
 
-fn axis(scale: f64, plot_h: f64) -> Markup {
+/// A histogram of the values an estimate question was answered with, and its true value:
+/// one bar per bin between `edges` (`bins.len() + 1` of them, increasing), each edge written
+/// under the axis, and a vertical line at `truth` labelled `truth_label` (translated by the
+/// caller, e.g. "true value 150"). A suppressed bin (`None`) is a dashed placeholder marked
+/// with the suppression mark, never a bar.
+pub fn distribution(
+    title: &str,
+    edges: &[f64],
+    bins: &[Option<f64>],
+    truth: f64,
+    truth_label: &str,
+) -> Markup {
+    // Room above the plot for the true value's label.
+    let top = 30.0;
+    let plot_w = WIDTH - MARGIN_LEFT;
+    let plot_h = HEIGHT - MARGIN_BOTTOM - top;
+    let baseline = top + plot_h;
+    let (low, high) = match (edges.first(), edges.last()) {
+        (Some(low), Some(high)) if high > low => (*low, *high),
+        _ => (0.0, 1.0),
+    };
+    let x = |v: f64| MARGIN_LEFT + plot_w * ((v - low) / (high - low)).clamp(0.0, 1.0);
+    let (scale, divisions) = count_scale(bins.iter().flatten().fold(0.0_f64, |m, v| m.max(*v)));
+    let y = |v: f64| top + plot_h * (1.0 - v / scale);
+    // Edge labels as wide as they need (about 8 units a character at 14 px), thinned out
+    // until they fit between their ticks.
+    let widest = edges
+        .iter()
+        .map(|e| decimal(*e).chars().count())
+        .max()
+        .unwrap_or(1) as f64
+        * 8.0
+        + 8.0;
+    let tick_gap = plot_w / bins.len().max(1) as f64;
+    let label_every = ((widest / tick_gap).ceil() as usize).max(1);
+    let truth_x = x(truth);
+    // The label reads away from the nearer side, so it stays inside the drawing.
+    let anchor = if truth_x > MARGIN_LEFT + plot_w / 2.0 {
+        "end"
+    } else {
+        "start"
+    };
+    let label_x = if anchor == "end" {
+        truth_x - 6.0
+    } else {
+        truth_x + 6.0
+    };
+    let bin_text = |i: usize| {
+        format!(
+            "{}–{}",
+            decimal(edges.get(i).copied().unwrap_or(low)),
+            decimal(edges.get(i + 1).copied().unwrap_or(high))
+        )
+    };
+    let value_text = |v: Option<f64>| v.map_or_else(|| SUPPRESSED_MARK.to_owned(), number);
+    let description = format!(
+        "{title}: {}; {truth_label}",
+        bins.iter()
+            .enumerate()
+            .map(|(i, v)| format!("{}: {}", bin_text(i), value_text(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     html! {
-        @for i in 0..=4 {
-            @let v = scale * f64::from(i) / 4.0;
-            @let y = MARGIN_TOP + plot_h * (1.0 - f64::from(i) / 4.0);
+        svg class="chart distribution" viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img"
+            preserveAspectRatio="xMidYMid meet" {
+            title { (title) }
+            desc { (description) }
+            (axis_from(scale, divisions, top, plot_h, false))
+            @for (i, value) in bins.iter().enumerate() {
+                @let left = x(edges.get(i).copied().unwrap_or(low));
+                @let right = x(edges.get(i + 1).copied().unwrap_or(high));
+                @let width = (right - left - 2.0).max(1.0);
+                @match value {
+                    Some(v) => {
+                        @if *v > 0.0 {
+                            rect class="bar" x=(fmt(left + 1.0)) y=(fmt(y(*v)))
+                                width=(fmt(width)) height=(fmt(baseline - y(*v))) {
+                                title { (bin_text(i)) ": " (number(*v)) }
+                            }
+                        }
+                    }
+                    None => {
+                        rect class="suppressed" x=(fmt(left + 1.0)) y=(fmt(baseline - 18.0))
+                            width=(fmt(width)) height="18" {
+                            title { (bin_text(i)) ": " (SUPPRESSED_MARK) }
+                        }
+                        text class="value" x=(fmt((left + right) / 2.0)) y=(fmt(baseline - 24.0))
+                            text-anchor="middle" { (SUPPRESSED_MARK) }
+                    }
+                }
+            }
+            line class="baseline" x1=(fmt(MARGIN_LEFT)) x2=(fmt(WIDTH)) y1=(fmt(baseline)) y2=(fmt(baseline)) {}
+            @for (i, edge) in edges.iter().enumerate() {
+                @if i % label_every == 0 || i + 1 == edges.len() {
+                    line class="tick-mark" x1=(fmt(x(*edge))) x2=(fmt(x(*edge))) y1=(fmt(baseline)) y2=(fmt(baseline + 5.0)) {}
+                    text class="tick" x=(fmt(x(*edge))) y=(fmt(HEIGHT - 8.0))
+                        text-anchor=(if i == 0 { "start" } else if i + 1 == edges.len() { "end" } else { "middle" }) {
+                        (decimal(*edge))
+                    }
+                }
+            }
+            line class="truth-halo" x1=(fmt(truth_x)) x2=(fmt(truth_x)) y1=(fmt(top - 8.0)) y2=(fmt(baseline)) {}
+            line class="truth" x1=(fmt(truth_x)) x2=(fmt(truth_x)) y1=(fmt(top - 8.0)) y2=(fmt(baseline)) {
+                title { (truth_label) }
+            }
+            text class="truth-label" x=(fmt(label_x)) y=(fmt(top - 12.0)) text-anchor=(anchor) { (truth_label) }
+        }
+    }
+}
+
+fn axis(scale: f64, plot_h: f64) -> Markup {
+    axis_from(scale, 4, MARGIN_TOP, plot_h, scale <= 1.0)
+}
+
+/// Grid lines and labels of a value axis from 0 to `scale` in `divisions` steps, its top at
+/// `top`, labelled as percentages or as numbers.
+fn axis_from(scale: f64, divisions: u32, top: f64, plot_h: f64, percentages: bool) -> Markup {
+    let divisions = divisions.max(1);
+    html! {
+        @for i in 0..=divisions {
+            @let part = f64::from(i) / f64::from(divisions);
+            @let v = scale * part;
+            @let y = top + plot_h * (1.0 - part);
             line class="grid" x1=(fmt(MARGIN_LEFT)) x2=(fmt(WIDTH)) y1=(fmt(y)) y2=(fmt(y)) {}
             text class="tick" x=(fmt(MARGIN_LEFT - 6.0)) y=(fmt(y + 4.0)) text-anchor="end" {
-                @if scale <= 1.0 { (percent(v)) } @else { (number(v)) }
+                @if percentages { (percent(v)) } @else { (number(v)) }
             }
         }
     }
@@ -258,6 +378,22 @@ fn nice_ceiling(max: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
+/// A count axis's top and its number of steps: whole steps of 1, 2 or 5 times a power of
+/// ten, at most five of them (so 48 gets 0, 10, ..., 50, and 7 gets 0, 2, ..., 8).
+fn count_scale(max: f64) -> (f64, u32) {
+    let max = max.max(1.0);
+    let mut step = 1.0;
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            let divisions = (max / (step * m)).ceil();
+            if divisions <= 5.0 {
+                return (divisions * step * m, divisions as u32);
+            }
+        }
+        step *= 10.0;
+    }
+}
+
 /// One of six shades (0 = none) for a heatmap cell.
 fn heat_level(value: f64, max: f64) -> u32 {
     if value <= 0.0 || max <= 0.0 {
@@ -287,6 +423,18 @@ fn number(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
+    }
+}
+
+/// A value as people write it: at most two decimals, no trailing zeros (`150`, `36.6`,
+/// `0.05`), for values on a scale of the manifest's (edges, a true value).
+pub fn decimal(v: f64) -> String {
+    let text = format!("{v:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
     }
 }
 
@@ -346,6 +494,75 @@ mod tests {
         ];
         let path = step_path(&points, |t| t, |s| s * 100.0);
         assert_eq!(path, "M0.0 100.0 H10.0 V50.0M60.0 10.0");
+    }
+
+    #[test]
+    fn a_distribution_marks_the_true_value_and_never_draws_a_suppressed_bin() {
+        // Ten bins of 0..100; the fourth suppressed, the last empty.
+        let edges: Vec<f64> = (0..=10).map(|i| f64::from(i) * 10.0).collect();
+        let mut bins: Vec<Option<f64>> = (1..=10).map(|i| Some(f64::from(i) * 7.0)).collect();
+        bins[3] = None;
+        bins[9] = Some(0.0);
+        let svg = distribution("Values given", &edges, &bins, 73.0, "true value 73").into_string();
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("<title>Values given</title>"));
+        assert!(!svg.contains("style="), "no inline styles (CSP)");
+        // The line at 73 of 0..100 on the plot's 48..720: x = 48 + 672 × 0.73 = 538.6.
+        let x = fmt(MARGIN_LEFT + (WIDTH - MARGIN_LEFT) * 0.73);
+        assert_eq!(x, "538.6");
+        assert!(
+            svg.contains(&format!("<line class=\"truth\" x1=\"{x}\" x2=\"{x}\"")),
+            "{svg}"
+        );
+        assert!(svg.contains(">true value 73</text>"));
+        // Eight bars (the suppressed and the empty bin have none), one placeholder marked "x",
+        // and no count of the suppressed bin anywhere: its tooltip says "x".
+        assert_eq!(svg.matches("class=\"bar\"").count(), 8);
+        assert_eq!(svg.matches("class=\"suppressed\"").count(), 1);
+        assert!(svg.contains("<title>30–40: x</title>"));
+        assert!(svg.contains(">x</text>"));
+        assert!(!svg.contains("30–40: 28"));
+        // Every edge is written under the axis, and the description lists every bin.
+        for edge in &edges {
+            assert!(
+                svg.contains(&format!(">{}</text>", decimal(*edge))),
+                "{edge}"
+            );
+        }
+        assert!(svg.contains("<desc>Values given: 0–10: 7, 10–20: 14, 20–30: 21, 30–40: x,"));
+        assert!(svg.contains("90–100: 0; true value 73</desc>"));
+    }
+
+    #[test]
+    fn a_true_value_near_the_right_end_is_labelled_leftwards() {
+        let edges = [0.0, 0.5, 1.0];
+        let svg = distribution("t", &edges, &[None, None], 0.9, "正确值 0.9").into_string();
+        assert!(
+            svg.contains("text-anchor=\"end\">正确值 0.9</text>"),
+            "{svg}"
+        );
+        // All suppressed: no bars, and the value axis is still of counts, not percentages.
+        assert_eq!(svg.matches("class=\"bar\"").count(), 0);
+        assert!(!svg.contains('%'));
+    }
+
+    #[test]
+    fn decimals_are_written_plainly() {
+        assert_eq!(decimal(150.0), "150");
+        assert_eq!(decimal(36.6), "36.6");
+        assert_eq!(decimal(0.1 + 0.2), "0.3");
+        assert_eq!(decimal(0.05), "0.05");
+        assert_eq!(decimal(-0.001), "0");
+        assert_eq!(decimal(-2.5), "-2.5");
+    }
+
+    #[test]
+    fn count_axes_step_in_whole_round_numbers() {
+        assert_eq!(count_scale(0.0), (1.0, 1));
+        assert_eq!(count_scale(7.0), (8.0, 4));
+        assert_eq!(count_scale(20.0), (20.0, 4));
+        assert_eq!(count_scale(48.0), (50.0, 5));
+        assert_eq!(count_scale(1234.0), (1500.0, 3));
     }
 
     #[test]

@@ -417,6 +417,7 @@ impl Reader<'_> {
                     QuestionType::Multiple | QuestionType::Ordering
                 ),
                 estimate: q.question_type == QuestionType::Estimate,
+                true_value: q.estimate.as_ref().map(|e| e.answer),
             })
             .collect();
         Ok(crate::reports::quiz::QuizInput {

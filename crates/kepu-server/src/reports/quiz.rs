@@ -1,8 +1,9 @@
 //! `/dashboard/quizzes/{exhibit}`: item analysis of one exhibit's quiz. Per question and per
 //! audience side by side (all sessions first): answered, difficulty (share correct),
 //! discrimination (corrected item-total point-biserial), the choices' shares with the correct
-//! ones marked and non-functioning distractors flagged, median answer time, and the deciles of
-//! the values an estimate question was answered with.
+//! ones marked and non-functioning distractors flagged, median answer time, and for an
+//! estimate question the deciles and the distribution of the values it was answered with,
+//! beside its true value.
 
 use super::input::{AtomSum, Count, DurationHistogram, ItemStats, ValueHistogram};
 use super::measures::{ItemScores, MEDIAN, NON_FUNCTIONING_SHARE};
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 pub const ALL_AUDIENCES: &str = "*";
 
 /// What the manifest says of a question.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuestionFacts {
     pub question_id: String,
     /// Its choices in the manifest's order (`true` and `false` for a true/false question, as
@@ -26,6 +27,8 @@ pub struct QuestionFacts {
     pub multiple: bool,
     /// An estimate question (answered with a number).
     pub estimate: bool,
+    /// An estimate question's true value (the manifest's `estimate.answer`).
+    pub true_value: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +82,8 @@ pub struct QuestionReport {
     pub question: Label,
     pub multiple: bool,
     pub estimate: bool,
+    /// An estimate question's true value, from the manifest (not a figure about visitors).
+    pub true_value: Option<f64>,
     /// One per column of [`QuizReport::audiences`].
     pub items: Vec<ItemAnalysis>,
 }
@@ -97,6 +102,24 @@ pub struct ItemAnalysis {
     pub median_answer_ms: Shown<f64>,
     /// The 10th, 20th, ..., 90th percentiles of the values given (estimate questions only).
     pub estimate_deciles: Vec<Shown<f64>>,
+    /// The values given, per bin (estimate questions that have values in the period only).
+    pub estimate_distribution: Option<ValueDistribution>,
+}
+
+/// How many sessions gave a value in each bin of an estimate question's range, in one column.
+///
+/// The bins of all the columns are one table, `bins × audiences` with the "all" column as
+/// row totals and each column's `total` as column totals, suppressed as one: a suppressed bin
+/// stays suppressed, and no shown bins and total give a hidden one back.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ValueDistribution {
+    /// `bins.len() + 1` increasing edges: bin `i` is `[edges[i], edges[i + 1])`, the last
+    /// bin with its upper edge.
+    pub edges: Vec<f64>,
+    /// Sessions whose (first) answer fell in each bin.
+    pub bins: Vec<Shown<u64>>,
+    /// Sessions that answered with a value (the bins' sum).
+    pub total: Shown<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -141,6 +164,7 @@ pub fn quiz(
                 .collect(),
             multiple: true,
             estimate: false,
+            true_value: None,
         });
     }
     let mut columns = vec![Label {
@@ -175,6 +199,12 @@ pub fn quiz(
         let answers_now = answer_figures(privacy, &now, &input.audiences, q)?;
         let answers_before = answer_figures(privacy, &before, &input.audiences, q)?;
         let choices = choice_rows(privacy, &now, &input.audiences, facts, &answers_now)?;
+        let mut distributions = if facts.estimate {
+            value_distributions(privacy, &now, &input.audiences, q)?
+        } else {
+            None
+        }
+        .map(Vec::into_iter);
         let mut items = Vec::with_capacity(columns.len());
         for (j, column) in columns.iter().enumerate() {
             let audience = audience_of(j);
@@ -209,12 +239,14 @@ pub fn quiz(
                     .collect(),
                 median_answer_ms: privacy.quantile(&answer_time, MEDIAN),
                 estimate_deciles,
+                estimate_distribution: distributions.as_mut().and_then(Iterator::next),
             });
         }
         reports.push(QuestionReport {
             question: Label::new(q, names.question(exhibit, q)),
             multiple: facts.multiple,
             estimate: facts.estimate,
+            true_value: facts.true_value.filter(|_| facts.estimate),
             items,
         });
     }
@@ -309,6 +341,57 @@ fn answer_figures(
         figures.answered_counts.push(count);
     }
     Ok(figures)
+}
+
+/// The distribution of an estimate question's values per shown column (all, then each
+/// audience), from the table `bins × audiences` (the audiences not listed one more column)
+/// with the "all" column as row totals and each column's values as column totals: each
+/// session gives one value, so the bins partition the sessions of a column. `None` when the
+/// period has no values of the question (no edges to draw them on).
+fn value_distributions(
+    privacy: &Suppression,
+    rows: &Rows,
+    audiences: &[String],
+    q: &str,
+) -> Result<Option<Vec<ValueDistribution>>, ReportError> {
+    let Some(all) = rows.estimates(None, q)? else {
+        return Ok(None);
+    };
+    let columns: Vec<Vec<Count>> = audiences
+        .iter()
+        .map(|a| rows.estimates(Some(a), q))
+        .chain(std::iter::once(rows.estimates_other(audiences, q)))
+        .map(|h| Ok(h?.map_or_else(|| vec![Count::ZERO; all.bins.len()], |h| h.bins)))
+        .collect::<Result<_, ReportError>>()?;
+    let cells: Vec<Vec<Count>> = (0..all.bins.len())
+        .map(|b| columns.iter().map(|c| c[b]).collect())
+        .collect();
+    let labels = all
+        .edges
+        .windows(2)
+        .map(|w| Label::new(&format!("{}-{}", w[0], w[1]), None))
+        .collect();
+    let table = CountTable::new("estimates", labels, table_columns(audiences), cells)?
+        .with_row_totals()
+        .with_column_totals();
+    let shown = privacy.table(&table);
+    let none = Shown::empty();
+    let distribution = |bins: Vec<Shown<u64>>, total: Option<Shown<u64>>| ValueDistribution {
+        edges: all.edges.clone(),
+        bins,
+        total: total.unwrap_or(none),
+    };
+    let mut out = vec![distribution(
+        shown.row_totals.clone().unwrap_or_default(),
+        shown.total,
+    )];
+    for j in 0..audiences.len() {
+        out.push(distribution(
+            shown.cells.iter().map(|row| row[j]).collect(),
+            shown.column_totals.as_ref().and_then(|t| t.get(j).copied()),
+        ));
+    }
+    Ok(Some(out))
 }
 
 /// One choice's figures in one shown column.
@@ -557,11 +640,29 @@ impl Rows {
         audience: Option<&str>,
         question: &str,
     ) -> Result<Option<ValueHistogram>, ReportError> {
+        self.estimates_where(question, |a| audience.is_none_or(|want| a == want))
+    }
+
+    /// The sum of the histograms of the audiences not in `listed`.
+    fn estimates_other(
+        &self,
+        listed: &[String],
+        question: &str,
+    ) -> Result<Option<ValueHistogram>, ReportError> {
+        self.estimates_where(question, |a| !listed.iter().any(|l| l == a))
+    }
+
+    /// The sum of `question`'s histograms of the audiences `audience` accepts.
+    fn estimates_where(
+        &self,
+        question: &str,
+        audience: impl Fn(&str) -> bool,
+    ) -> Result<Option<ValueHistogram>, ReportError> {
         let mut sum: Option<ValueHistogram> = None;
         for h in self
             .estimates
             .iter()
-            .filter(|h| matches(&h.group, audience, question))
+            .filter(|h| matches(&h.group, None, question) && audience(&h.group[0]))
         {
             match &mut sum {
                 None => sum = Some(h.clone()),

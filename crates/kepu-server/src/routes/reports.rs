@@ -109,7 +109,7 @@ pub fn router() -> ApiRouter {
             .ok::<Published<QuizReport>>(
                 "Per question and audience: answered, difficulty, discrimination, choice \
                      shares with non-functioning distractors flagged, median answer time, \
-                     estimate deciles.",
+                     an estimate question's deciles and values per bin beside its true value.",
             ),
         )
         .get(

@@ -160,6 +160,7 @@ mod tests {
             ("error", "surface"),
             ("notice", "notice-bg"),
             ("text", "code-bg"),
+            ("chart-truth", "bg"),
         ];
         // Graphics and component edges: 3:1 against what is next to them (WCAG 1.4.11,
         // 2.4.11): field borders, chart marks, the focus ring on the page and on the top bar.
@@ -169,6 +170,8 @@ mod tests {
             ("chart-current", "bg"),
             ("chart-previous", "bg"),
             ("chart-suppressed", "bg"),
+            // The true-value line: on the page; over a bar it has a --bg edge (.truth-halo).
+            ("chart-truth", "bg"),
             ("heat-5", "bg"),
             ("focus", "topbar-bg"),
             ("focus-edge", "bg"),

@@ -10,6 +10,7 @@ mod api_tokens;
 mod browser;
 mod commands;
 mod dashboard;
+mod estimates;
 mod ingest;
 mod limits;
 mod openapi;

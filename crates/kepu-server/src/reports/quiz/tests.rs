@@ -73,12 +73,14 @@ fn sample() -> QuizInput {
                 ],
                 multiple: false,
                 estimate: false,
+                true_value: None,
             },
             QuestionFacts {
                 question_id: "q2".to_owned(),
                 choices: Vec::new(),
                 multiple: false,
                 estimate: true,
+                true_value: Some(73.0),
             },
         ],
         audiences: vec!["adult".to_owned(), "child".to_owned()],
@@ -265,4 +267,108 @@ fn estimate_histograms_must_have_edges_that_fit() {
             ..
         }
     ));
+}
+
+#[test]
+fn an_estimate_shows_its_values_per_bin_beside_the_true_value() {
+    let p = Suppression::default();
+    let report = quiz(&p, &sample(), &NoNames).unwrap().into_inner();
+    let (q1, q2) = (&report.questions[0], &report.questions[1]);
+    assert_eq!(q2.true_value, Some(73.0), "from the manifest's facts");
+    assert_eq!(q1.true_value, None);
+    assert!(q1.items.iter().all(|i| i.estimate_distribution.is_none()));
+
+    let text = |d: &ValueDistribution| -> (Vec<String>, String) {
+        (
+            d.bins.iter().map(|b| b.text(|v| v.to_string())).collect(),
+            d.total.text(|v| v.to_string()),
+        )
+    };
+    let columns: Vec<&ValueDistribution> = q2
+        .items
+        .iter()
+        .map(|i| i.estimate_distribution.as_ref().unwrap())
+        .collect();
+    let edges: Vec<f64> = (0..=10).map(|i| f64::from(i) * 10.0).collect();
+    assert!(columns.iter().all(|d| d.edges == edges));
+    // Adults: 10 in each bin. Children: 5 (adjusted, on 3 sessions) in the first, hidden, and
+    // so is their total (3 sessions). The first bin's "all" (15) would give it back beside
+    // the adults' 10, so the adults' first bin is hidden too, and then their total (90 + a
+    // would give a back): a rectangle of four hidden cells, none of them recoverable.
+    let ten = vec!["10".to_owned(); 9];
+    let (all_bins, all_total) = text(columns[0]);
+    assert_eq!(all_bins, [vec!["15".to_owned()], ten.clone()].concat());
+    assert_eq!(all_total, "105");
+    let (adult_bins, adult_total) = text(columns[1]);
+    assert_eq!(adult_bins, [vec!["x".to_owned()], ten].concat());
+    assert_eq!(adult_total, "x");
+    let (child_bins, child_total) = text(columns[2]);
+    assert_eq!(
+        child_bins,
+        [vec!["x".to_owned()], vec!["0".to_owned(); 9]].concat()
+    );
+    assert_eq!(child_total, "x");
+
+    // In JSON: edges, each bin a published figure (the hidden ones without a value), and
+    // the true value beside the items.
+    let json = serde_json::to_value(q2).unwrap();
+    assert_eq!(json["true_value"], 73.0);
+    let adult = &json["items"][1]["estimate_distribution"];
+    assert_eq!(adult["edges"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        adult["bins"][0],
+        serde_json::json!({"value": null, "suppressed": true})
+    );
+    assert_eq!(
+        adult["bins"][1],
+        serde_json::json!({"value": 10, "suppressed": false})
+    );
+    assert!(json["items"][0]["estimate_distribution"]["bins"][0]["value"] == 15);
+}
+
+#[test]
+fn audiences_not_listed_count_in_the_distribution_of_all() {
+    let p = Suppression::default();
+    let mut input = sample();
+    input
+        .current
+        .estimates
+        .push(estimates("senior", vec![Count::new(6, 6); 10]));
+    // q3 has no values in the period: no edges, so no distribution to show.
+    input.questions.push(QuestionFacts {
+        question_id: "q3".to_owned(),
+        choices: Vec::new(),
+        multiple: false,
+        estimate: true,
+        true_value: Some(1.0),
+    });
+    let report = quiz(&p, &input, &NoNames).unwrap().into_inner();
+    let q2 = &report.questions[1];
+    let all = q2.items[0].estimate_distribution.as_ref().unwrap();
+    // 10 adults + 6 others in each bin but the first.
+    assert!(all.bins[1..].iter().all(|b| b.value() == Some(16)));
+    // Every column whose total is shown has no lone hidden bin (its total would give it
+    // back); the children's first bin stays hidden.
+    for item in &q2.items {
+        let d = item.estimate_distribution.as_ref().unwrap();
+        let hidden = d.bins.iter().filter(|b| b.is_suppressed()).count();
+        assert!(
+            d.total.is_suppressed() || hidden != 1,
+            "{}: {hidden} hidden",
+            item.audience.key
+        );
+    }
+    assert!(q2.items[2].estimate_distribution.as_ref().unwrap().bins[0].is_suppressed());
+    let q3 = report
+        .questions
+        .iter()
+        .find(|q| q.question.key == "q3")
+        .unwrap();
+    assert_eq!(q3.true_value, Some(1.0));
+    assert!(q3.items.iter().all(|i| i.estimate_distribution.is_none()));
+    assert!(q3.items.iter().all(|i| {
+        i.estimate_deciles
+            .iter()
+            .all(|d| d.read() == Reading::Empty)
+    }));
 }

@@ -1,16 +1,19 @@
 //! `/dashboard/quizzes` (the published quizzes), `/dashboard/quizzes/{exhibit}` (item analysis
 //! of every question, audiences side by side) and `/dashboard/quizzes/{exhibit}/{question}`
-//! (one question: its choices in full).
+//! (one question: its choices in full; for an estimate question, the values given per bin
+//! drawn against the true value). `?format=csv&table=items` downloads the item analysis,
+//! `table=estimates` the estimate questions' values per bin.
 
 use super::common::{
     ExhibitList, FilterChoices, PageQuery, compared, count_text, csv_response, duration_text,
     exhibit_list, filter_form, privacy_note, say, share_text,
 };
 use crate::AppState;
+use crate::charts;
 use crate::error::AppError;
 use crate::export::csv::Csv;
 use crate::report_data::{self, Catalog};
-use crate::reports::quiz::{QuestionReport, QuizReport};
+use crate::reports::quiz::{QuestionReport, QuizReport, ValueDistribution};
 use crate::reports::{Reading, Shown};
 use crate::scope::Scope;
 use crate::web::{Lang, Nav, Shell};
@@ -87,13 +90,22 @@ async fn respond(
             question.unwrap_or_default()
         )));
     }
-    if query.csv_table().is_some() {
-        return csv_response(
-            "quiz",
-            &exhibit,
-            &scope,
-            csv(lang, report.get(), &questions),
-        );
+    if let Some(table) = query.csv_table() {
+        return if table == ESTIMATES_TABLE {
+            csv_response(
+                "quiz-estimates",
+                &exhibit,
+                &scope,
+                estimates_csv(lang, report.get(), &questions),
+            )
+        } else {
+            csv_response(
+                "quiz",
+                &exhibit,
+                &scope,
+                csv(lang, report.get(), &questions),
+            )
+        };
     }
     let catalog = Catalog::load(&state.store).await.unwrap_or_default();
     let choices = FilterChoices::load(&state, &catalog, lang).await;
@@ -114,13 +126,108 @@ async fn respond(
             }
         }
         (filter_form(&shell, &path, &scope, &choices))
-        div #report { (view(lang, &scope, report.get(), &questions, &exhibit, k)) }
+        div #report { (view(lang, &scope, report.get(), &questions, &exhibit, question.is_some(), k)) }
     };
     shell.page(Nav::Quizzes, &title, main)
 }
 
+/// The CSV table of the estimate questions' values per bin (every other name: the items).
+const ESTIMATES_TABLE: &str = "estimates";
+
 fn discrimination_text(shown: &Shown<f64>) -> String {
     shown.text(|r| format!("{r:.2}"))
+}
+
+/// A bin of an estimate's range, "from–to".
+fn bin_text(distribution: &ValueDistribution, bin: usize) -> (String, String) {
+    let edge = |i: usize| {
+        distribution
+            .edges
+            .get(i)
+            .map(|e| charts::decimal(*e))
+            .unwrap_or_default()
+    };
+    (edge(bin), edge(bin + 1))
+}
+
+fn true_value_text(question: &QuestionReport) -> String {
+    question.true_value.map(charts::decimal).unwrap_or_default()
+}
+
+/// One estimate question's values per bin: the chart of all audiences against the true
+/// value, and the table of every column (the chart's numbers, for reading and screen
+/// readers).
+fn distribution_view(
+    lang: Lang,
+    scope: &Scope,
+    report: &QuizReport,
+    question: &QuestionReport,
+    exhibit: &str,
+) -> Markup {
+    let columns: Vec<Option<&ValueDistribution>> = question
+        .items
+        .iter()
+        .map(|i| i.estimate_distribution.as_ref())
+        .collect();
+    let title = say(lang, "给出的估计值", "Values given");
+    let csv_href = format!(
+        "{PATH}/{exhibit}/{}?{}&lang={}&format=csv&table={ESTIMATES_TABLE}",
+        question.question.key,
+        scope.query_string_without_exhibit(),
+        lang.code()
+    );
+    html! {
+        section.estimate {
+            h3 { (title) " " a.download href=(csv_href) download { (say(lang, "下载 CSV", "Download CSV")) } }
+            @match columns.first().copied().flatten() {
+                None => p.note { (say(lang, "这段时间没有人作答。", "Nobody answered in this period.")) }
+                Some(all) => {
+                    @if let Some(truth) = question.true_value {
+                        @let bins: Vec<Option<f64>> = all.bins.iter().map(|b| b.value().map(|v| v as f64)).collect();
+                        (charts::distribution(
+                            &format!(
+                                "{title}{}{}{}",
+                                say(lang, "（", " ("),
+                                report.audiences.first().map_or("", |a| a.text.as_str()),
+                                say(lang, "）", ")")
+                            ),
+                            &all.edges,
+                            &bins,
+                            truth,
+                            &format!("{} {}", say(lang, "正确值", "true value"), charts::decimal(truth)),
+                        ))
+                        p.note { (say(lang, "图中为全部观众的作答；红线为正确值。", "The chart shows every audience's answers; the red line marks the true value.")) }
+                    }
+                    div.table-wrap {
+                        table.wide {
+                            caption { (title) " · " (say(lang, "正确值", "True value")) " " (true_value_text(question)) }
+                            thead { tr {
+                                th scope="col" { (say(lang, "区间", "Bin")) }
+                                @for audience in &report.audiences { th scope="col" { (audience.text) } }
+                            } }
+                            tbody {
+                                @for b in 0..all.bins.len() {
+                                    @let (from, to) = bin_text(all, b);
+                                    tr {
+                                        th scope="row" { (from) "–" (to) }
+                                        @for column in &columns {
+                                            td.number { (column.and_then(|d| d.bins.get(b)).map(count_text).unwrap_or_default()) }
+                                        }
+                                    }
+                                }
+                            }
+                            tfoot { tr {
+                                th scope="row" { (say(lang, "合计", "Total")) }
+                                @for column in &columns {
+                                    td.number { (column.map(|d| count_text(&d.total)).unwrap_or_default()) }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn view(
@@ -129,6 +236,7 @@ fn view(
     report: &QuizReport,
     questions: &[&QuestionReport],
     exhibit: &str,
+    one_question: bool,
     k: u64,
 ) -> Markup {
     let csv_href = format!(
@@ -182,9 +290,14 @@ fn view(
                             @if question.estimate {
                                 tr { th scope="row" { (say(lang, "估计值中位数", "Median estimate")) }
                                     @for item in &question.items { td.number { (item.estimate_deciles.get(4).map(|d| d.text(|v| format!("{v:.1}"))).unwrap_or_default()) } } }
+                                tr { th scope="row" { (say(lang, "正确值", "True value")) }
+                                    @for _ in &question.items { td.number { (true_value_text(question)) } } }
                             }
                         }
                     }
+                }
+                @if one_question && question.estimate {
+                    (distribution_view(lang, scope, report, question, exhibit))
                 }
             }
         }
@@ -216,6 +329,40 @@ fn csv(lang: Lang, report: &QuizReport, questions: &[&QuestionReport]) -> Csv {
                 item.median_answer_ms
                     .text(|ms| format!("{:.0}", ms / 1000.0)),
             ]);
+        }
+    }
+    csv
+}
+
+/// The estimate questions' values per bin, one row per question, column and bin.
+fn estimates_csv(lang: Lang, report: &QuizReport, questions: &[&QuestionReport]) -> Csv {
+    let mut csv = Csv::new();
+    csv.row([
+        say(lang, "题目编号", "question id"),
+        say(lang, "题目", "question"),
+        say(lang, "正确值", "true value"),
+        say(lang, "观众", "audience"),
+        say(lang, "区间下限", "from"),
+        say(lang, "区间上限", "to"),
+        say(lang, "会话", "sessions"),
+    ]);
+    for question in questions.iter().filter(|q| q.estimate) {
+        for (audience, item) in report.audiences.iter().zip(&question.items) {
+            let Some(distribution) = &item.estimate_distribution else {
+                continue;
+            };
+            for (b, bin) in distribution.bins.iter().enumerate() {
+                let (from, to) = bin_text(distribution, b);
+                csv.row([
+                    question.question.key.clone(),
+                    question.question.text.clone(),
+                    true_value_text(question),
+                    audience.text.clone(),
+                    from,
+                    to,
+                    count_text(bin),
+                ]);
+            }
         }
     }
     csv
