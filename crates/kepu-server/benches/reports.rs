@@ -1465,7 +1465,10 @@ fn run_engine(runtime: &tokio::runtime::Runtime, engine: Engine, s: &Settings) {
     let stats = runtime.block_on(async {
         let mut raw = Raw::connect(&location).await;
         let mut lines = Vec::new();
-        for view in views.iter().filter(|v| v.venue.is_none() && v.kiosk.is_none()) {
+        for view in views
+            .iter()
+            .filter(|v| v.venue.is_none() && v.kiosk.is_none())
+        {
             let (from, to) = view.period.range_ms(settings.zone);
             let mut counts = Vec::new();
             for table in ATOM_TABLES {

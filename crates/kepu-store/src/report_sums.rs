@@ -16,7 +16,8 @@
 //! - A report reads a queued hour's whole day from the atoms, a clean day from the day rows,
 //!   and a whole ended month from the month rows when the month is made and none of its hours
 //!   is queued ([`plan`]). So a report is never staler than the atoms, wherever the refresh is.
-//! - The rows hold for one k and one offset from UTC (`report_sums_basis`); a refresh with
+//! - The rows hold for one k, one rule of adjustment and one offset from UTC
+//!   (`report_sums_basis`); a refresh with
 //!   other settings empties them and queues every hour again, and a report asked with settings
 //!   other than the basis, or for a range that is not whole local days, reads the atoms.
 
@@ -39,6 +40,9 @@ const MONTH: i64 = 1;
 const DIRTY_READ: i64 = 50_000;
 /// Ended months remade per refresh: each reads a month of day rows.
 const MONTHS_PER_REFRESH: usize = 2;
+/// The rule of [`push_adjusted`], recorded with the sums: rows made by an earlier rule (1:
+/// only atoms below k adjusted) are remade.
+const ADJUSTMENT: i64 = 2;
 /// Hours per `VALUES` list when queueing.
 const QUEUE_CHUNK: usize = 5_000;
 
@@ -201,17 +205,32 @@ pub(crate) fn plan(
     plan
 }
 
-/// Appends the adjusted value of the atom row `a` (docs/dashboard.md, "Privacy", 2): `n` at
-/// or above k; below, k when its cell key mod k is below `n`, else 0.
+/// Appends the adjusted value of the atom row `a` (docs/dashboard.md, "Privacy", 2): its
+/// `n` sessions rounded to a multiple of k, up when its cell key mod k is below `n mod k`,
+/// else down — unbiased random rounding to base k, the same for the same sessions every time.
+/// A multiple of k is itself; an atom below k is 0 or k. Every published count is a sum of
+/// these, so a multiple of k, and so is any difference of published counts: none can be a
+/// count of 1 … k−1.
 pub(crate) fn push_adjusted(statement: &mut Statement, k: i64) {
     statement
-        .push("CASE WHEN a.sessions >= ")
+        .push("(a.sessions - a.sessions % ")
         .bind(k)
-        .push(" THEN a.sessions WHEN a.record_keys % ")
+        .push(" + CASE WHEN a.record_keys % ")
         .bind(k)
-        .push(" < a.sessions THEN ")
+        .push(" < a.sessions % ")
         .bind(k)
-        .push(" ELSE 0 END");
+        .push(" THEN ")
+        .bind(k)
+        .push(" ELSE 0 END)");
+}
+
+/// The rule of [`push_adjusted`] in Rust (its unit test; the SQL is tested through
+/// `tests/reports.rs`).
+pub fn adjusted(sessions: u64, record_keys: i64, k: u64) -> u64 {
+    let rest = sessions % k;
+    let key =
+        u64::try_from(record_keys.rem_euclid(i64::try_from(k).unwrap_or(i64::MAX))).unwrap_or(0);
+    sessions - rest + if key < rest { k } else { 0 }
 }
 
 /// Appends `floor((column + offset) / DAY_MS)`, in SQL both engines compute alike.
@@ -519,9 +538,12 @@ impl Store {
     /// The basis of the sums, if any were made.
     pub async fn report_sums_basis(&self) -> Result<Option<SumsBasis>, StoreError> {
         let row: Option<(i64, i64)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT k, utc_offset_ms FROM report_sums_basis WHERE id = 1")
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as(
+                "SELECT k, utc_offset_ms FROM report_sums_basis WHERE id = 1 AND adjustment = $1",
+            )
+            .bind(ADJUSTMENT)
+            .fetch_optional(pool)
+            .await
         })?;
         Ok(row.map(|(k, utc_offset_ms)| SumsBasis {
             k: u32::try_from(k).unwrap_or(u32::MAX),
@@ -627,10 +649,12 @@ impl Store {
                 });
             };
             let mut done = SumsRefresh::default();
-            let stored: Option<(i64, i64)> =
-                sqlx::query_as("SELECT k, utc_offset_ms FROM report_sums_basis WHERE id = 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let stored: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT k, utc_offset_ms FROM report_sums_basis WHERE id = 1 AND adjustment = $1",
+            )
+            .bind(ADJUSTMENT)
+            .fetch_optional(&mut *tx)
+            .await?;
             let mut unmade = unmade;
             if stored != Some((i64::from(k), utc_offset_ms)) {
                 let mut reset = Vec::new();
@@ -654,11 +678,13 @@ impl Store {
                     reset.push(Statement::new(sql));
                 }
                 let mut set = Statement::new(
-                    "INSERT INTO report_sums_basis (id, k, utc_offset_ms) VALUES (1, ",
+                    "INSERT INTO report_sums_basis (id, k, utc_offset_ms, adjustment) VALUES (1, ",
                 );
                 set.bind(i64::from(k))
                     .push(", ")
                     .bind(utc_offset_ms)
+                    .push(", ")
+                    .bind(ADJUSTMENT)
                     .push(")");
                 reset.push(set);
                 execute_all!(engine, tx, reset).await?;
@@ -729,6 +755,25 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atoms_round_to_a_multiple_of_k_and_average_their_count_over_keys() {
+        let k = 5;
+        for n in 0..40u64 {
+            let values: Vec<u64> = (0..k as i64).map(|key| adjusted(n, key, k)).collect();
+            for &v in &values {
+                assert_eq!(v % k, 0, "{n} → {v}");
+                assert!(v == n - n % k || v == n - n % k + k, "{n} → {v}");
+            }
+            // Over the k residues of a cell key the mean is n exactly: unbiased.
+            assert_eq!(values.iter().sum::<u64>(), n * k, "{n}: {values:?}");
+            if n.is_multiple_of(k) {
+                assert!(values.iter().all(|&v| v == n));
+            }
+        }
+        // Negative keys never occur (31-bit record keys), but would be read mod k.
+        assert_eq!(adjusted(3, -1, 5), adjusted(3, 4, 5));
+    }
 
     #[test]
     fn months_run_from_their_first_day_to_the_next_months() {

@@ -672,11 +672,13 @@ async fn publishing_changes_what_completed_means_and_queues_a_rebuild(db: TestDb
 
 /// Sessions per hour of the generated set: hour h has `1 + h % 6` sessions (1..6), so with
 /// k = 5 two of every six atoms are at or above k and four below.
-const HOURS: i64 = 600;
+const HOURS: i64 = 800;
 fn sessions_in_hour(hour: i64) -> u64 {
-    1 + (hour % 6) as u64
+    1 + (hour % 8) as u64
 }
 
+/// Every atom is rounded to a multiple of k (small ones to 0 or k), the same way every time,
+/// and counts its true value on average.
 async fn small_atoms_count_zero_or_k_deterministically_and_n_on_average(db: TestDb) {
     let store = with_kiosks(&db, &[("centre", "k1")]).await;
     // A fixed secret and fixed session ids: the same record keys, so the same adjusted atoms,
@@ -712,11 +714,13 @@ async fn small_atoms_count_zero_or_k_deterministically_and_n_on_average(db: Test
             adjusted, sessions, ..
         } = sums[0];
         assert_eq!(sessions, n);
-        if n >= u64::from(K) {
-            assert_eq!(adjusted, n, "an atom of n >= k counts exactly");
+        let k = u64::from(K);
+        if n.is_multiple_of(k) {
+            assert_eq!(adjusted, n, "a multiple of k counts as itself");
         } else {
+            let down = n - n % k;
             assert!(
-                adjusted == 0 || adjusted == u64::from(K),
+                adjusted == down || adjusted == down + k,
                 "{n} became {adjusted}"
             );
         }
@@ -728,7 +732,7 @@ async fn small_atoms_count_zero_or_k_deterministically_and_n_on_average(db: Test
         .atom_sums(AtomTable::Sessions, &hour_filter(7), &[], &[], K)
         .await
         .unwrap();
-    assert_eq!(again[0].adjusted, adjusted_by_n[&2][1]);
+    assert_eq!(again[0].adjusted, adjusted_by_n[&8][0]);
     let range = ReportFilter::between(HOUR0, HOUR0 + HOURS * H);
     let whole = store
         .atom_sums(AtomTable::Sessions, &range, &[], &[], K)
@@ -753,13 +757,14 @@ async fn small_atoms_count_zero_or_k_deterministically_and_n_on_average(db: Test
         .unwrap();
     assert_eq!(with_language[0].adjusted, total_adjusted);
 
-    // On average an atom of n < k counts n: each is k with probability n/k (its cell key mod
-    // k is uniform: a sum of uniform 31-bit keys). Over m = 100 atoms of one n the mean is
-    // k·B(m, n/k)/m, with standard deviation k·sqrt(p(1-p)/m) ≤ 5·0.5/10 = 0.25; a tolerance
-    // of 1.0 is four standard deviations (a fixed set fails it with probability < 1e-4, and
-    // this set is fixed: it passes or fails the same way every run).
+    // On average an atom of n counts n: it is rounded up with probability (n mod k)/k (its
+    // cell key mod k is uniform: a sum of uniform 31-bit keys). Over m = 100 atoms of one n
+    // the mean is within k·sqrt(p(1-p)/m) ≤ 5·0.5/10 = 0.25 of n (one standard deviation); a
+    // tolerance of 1.0 is four (a fixed set fails it with probability < 1e-4, and this set is
+    // fixed: it passes or fails the same way every run).
     for (n, values) in &adjusted_by_n {
-        if *n >= u64::from(K) {
+        let k = u64::from(K);
+        if n.is_multiple_of(k) {
             continue;
         }
         assert_eq!(values.len(), 100);
@@ -768,16 +773,19 @@ async fn small_atoms_count_zero_or_k_deterministically_and_n_on_average(db: Test
             (mean - *n as f64).abs() < 1.0,
             "atoms of {n} average {mean}"
         );
+        let down = n - n % k;
         assert!(
-            values.contains(&0) && values.contains(&u64::from(K)),
+            values.contains(&down) && values.contains(&(down + k)),
             "both outcomes occur"
         );
     }
-    // The total over all 600 atoms: true 2,100; the small atoms' noise has a standard
-    // deviation of 5·sqrt(Σ p(1-p)) = 5·sqrt(100·(0.16+0.24+0.24+0.16)) ≈ 44.7; four of them.
+    // The total over all 800 atoms: true 3,600; the noise has a standard deviation of
+    // 5·sqrt(Σ p(1-p)) = 5·sqrt(100·(2·0.16 + 2·0.24 + 0.24 + 0.16 + 0.24 + 0.16)) = 60;
+    // four of them.
     let truth: u64 = (0..HOURS).map(sessions_in_hour).sum();
+    assert_eq!(truth, 3_600);
     assert!(
-        (total_adjusted as f64 - truth as f64).abs() < 4.0 * 44.8,
+        (total_adjusted as f64 - truth as f64).abs() < 4.0 * 60.0,
         "total {total_adjusted} against {truth}"
     );
 }

@@ -7,6 +7,7 @@ mod helpers;
 
 mod access;
 mod api_tokens;
+mod attack;
 mod browser;
 mod commands;
 mod dashboard;

@@ -3,6 +3,9 @@
 //! report called with every venue, day range and exhibit filter, all differences taken —
 //! no cell below k may come out.
 
+use crate::attack::{
+    Attacked, Grid, Totals, Truth, Venue, all_ranges, difference, truth_difference,
+};
 use crate::browser::Browser;
 use crate::helpers::*;
 use crate::on_both_engines;
@@ -16,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 on_both_engines!(
     reports_show_the_visits_in_json_pages_and_csv,
     no_difference_of_reports_reveals_a_count_below_k,
+    a_busy_hour_does_not_give_away_a_few_sessions,
     the_running_server_rebuilds_the_atoms_a_publish_queues,
 );
 
@@ -73,7 +77,11 @@ async fn publish_samples(app: &TestApp) {
 }
 
 async fn json(app: &TestApp, path: &str) -> Value {
-    let reply = app.get_as(path, Some(VIEWER)).await;
+    ok_json(path, app.get_as(path, Some(VIEWER)).await)
+}
+
+/// The JSON of a reply that must be 200 OK.
+fn ok_json(path: &str, reply: Reply) -> Value {
     assert_eq!(
         reply.status,
         StatusCode::OK,
@@ -389,23 +397,325 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
+/// A measure the attack reads: its report (`overview`, `exhibits`, `quiz`, `sort`, `funnel`,
+/// `literacy`; `difference` for those the attacker derives from two) and what it counts.
+type Measure = (&'static str, String);
+
+/// The overview's sessions, without and with the exhibit filter.
+const SESSIONS: &str = "sessions";
+const SCAMS: &str = "sessions, exhibit=phone-scams";
+/// The quiz and the sort game the attack reads.
+const QUIZ: &str = "everyday-science-quiz";
+const SORT: &str = "waste-sorting";
+/// The exhibits the attack's visitors open (all samples are published).
+const VISITED: [&str; 4] = ["phone-scams", QUIZ, "emergency-quiz", SORT];
+const FUNNEL_STEPS: [&str; 4] = [
+    "sessions",
+    "opened_exhibit",
+    "quiz_started",
+    "quiz_completed",
+];
+
+/// The measures the attacker derives: all sessions less those that opened an exhibit, (name,
+/// a, b) for `a − b`.
+fn derived() -> [(Measure, Measure, Measure); 3] {
+    let m = |report: &'static str, what: &str| (report, what.to_owned());
+    [
+        (
+            m(
+                "difference",
+                "overview sessions − overview, exhibit=phone-scams",
+            ),
+            m("overview", SESSIONS),
+            m("overview", SCAMS),
+        ),
+        (
+            m("difference", "overview sessions − funnel opened_exhibit"),
+            m("overview", SESSIONS),
+            m("funnel", "opened_exhibit"),
+        ),
+        (
+            m("difference", "funnel sessions − funnel opened_exhibit"),
+            m("funnel", "sessions"),
+            m("funnel", "opened_exhibit"),
+        ),
+    ]
+}
+
+/// The venues of the attack, two kiosks each, and its days.
+const VENUES: [&str; 3] = ["North", "South", "East"];
+const ATTACK_DAYS: i64 = 10;
+
+/// What the attacker reads: each measure's totals, and the overview's days as shown.
+#[derive(Debug, PartialEq)]
+struct Readings {
+    totals: BTreeMap<Measure, Totals>,
+    /// The overview's days: (venue, exhibit filter, first, last day) → each day's value.
+    days: BTreeMap<(Venue, bool, i64, i64), Vec<Option<i64>>>,
+}
+
+/// Day `day` of the attack, `YYYY-MM-DD`.
+fn date(day: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(DAY0_MS + day * DAY_MS + 8 * 3_600_000)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn range_query(first: i64, last: i64, venue: Venue) -> String {
+    let mut query = format!("from={}&to={}", date(first), date(last));
+    if let Some(v) = venue {
+        query.push_str(&format!("&venue={}", VENUES[v]));
+    }
+    query
+}
+
+/// A published count as the attacker does sums with it.
+fn count(value: &Value) -> Option<i64> {
+    shown(value).map(|n| i64::try_from(n).unwrap())
+}
+
+fn rows(list: &Value) -> &Vec<Value> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+}
+
+fn find<'a>(list: &'a Value, field: &str, key: &str) -> &'a Value {
+    rows(list)
+        .iter()
+        .find(|row| row[field]["key"] == key)
+        .unwrap_or_else(|| panic!("no {field} {key} in {list}"))
+}
+
+/// Every measure of the attack, for every venue and all venues, over every day range: the
+/// overview's sessions (with and without the exhibit filter) and its days, each exhibit's
+/// opens, each quiz question's answers, each sort game cell, each literacy theme's answers,
+/// and the funnel's steps (all venues in one report).
+async fn read_reports(app: &TestApp, token: &str) -> Readings {
+    let mut totals: BTreeMap<Measure, Totals> = BTreeMap::new();
+    let mut days = BTreeMap::new();
+    for venue in [None, Some(0), Some(1), Some(2)] {
+        for (first, last) in all_ranges(ATTACK_DAYS) {
+            let query = range_query(first, last, venue);
+            let mut put = |report: &'static str, what: String, value: &Value| {
+                totals
+                    .entry((report, what))
+                    .or_default()
+                    .insert((venue, first, last), count(value));
+            };
+            for (scams, filter, what) in
+                [(false, "", SESSIONS), (true, "&exhibit=phone-scams", SCAMS)]
+            {
+                let path = format!("/api/v1/reports/overview?{query}{filter}");
+                let overview = api(app, token, &path).await;
+                let report = &overview["report"];
+                put("overview", what.to_owned(), &report["sessions"]["current"]);
+                let shown_days = rows(&report["sessions_per_day"])
+                    .iter()
+                    .map(|day| count(&day["sessions"]["current"]))
+                    .collect();
+                days.insert((venue, scams, first, last), shown_days);
+            }
+
+            let exhibits = api(app, token, &format!("/api/v1/reports/exhibits?{query}")).await;
+            for id in VISITED {
+                let row = find(&exhibits["report"]["exhibits"], "exhibit", id);
+                put("exhibits", format!("{id} opens"), &row["opens"]["current"]);
+            }
+
+            let quiz = api(
+                app,
+                token,
+                &format!("/api/v1/reports/quizzes/{QUIZ}?{query}"),
+            )
+            .await;
+            for question in rows(&quiz["report"]["questions"]) {
+                let all = &question["items"][0];
+                assert_eq!(all["audience"]["key"], "*");
+                let id = question["question"]["key"].as_str().unwrap();
+                put(
+                    "quiz",
+                    format!("{id} answered"),
+                    &all["answered"]["current"],
+                );
+            }
+
+            let sort = api(app, token, &format!("/api/v1/reports/sort/{SORT}?{query}")).await;
+            let matrix = &sort["report"]["matrix"];
+            for (i, item) in rows(&matrix["rows"]).iter().enumerate() {
+                for (j, bin) in rows(&matrix["columns"]).iter().enumerate() {
+                    let (item, bin) = (&item["key"], &bin["key"]);
+                    let what = format!("{} in {}", item.as_str().unwrap(), bin.as_str().unwrap());
+                    put("sort", what, &matrix["cells"][i][j]);
+                }
+            }
+
+            let literacy = api(app, token, &format!("/api/v1/reports/literacy?{query}")).await;
+            assert_eq!(literacy["report"]["audiences"][0]["key"], "*");
+            for theme in kepu_core::manifest::LiteracyTheme::ALL {
+                let row = find(&literacy["report"]["themes"], "theme", theme.name());
+                let what = format!("{} answers", theme.name());
+                put("literacy", what, &row["cells"][0]["answers"]);
+            }
+        }
+    }
+    for (first, last) in all_ranges(ATTACK_DAYS) {
+        let path = format!("/api/v1/reports/funnel?{}", range_query(first, last, None));
+        let funnel = api(app, token, &path).await;
+        for row in rows(&funnel["report"]["venues"]) {
+            let venue = if row["venue"]["key"] == "*" {
+                None
+            } else if let Some(v) = VENUES.iter().position(|v| row["venue"]["text"] == *v) {
+                Some(v)
+            } else {
+                continue; // the test app's own venue: no visits
+            };
+            for step in FUNNEL_STEPS {
+                let shown = find_step(&row["steps"], step);
+                totals
+                    .entry(("funnel", step.to_owned()))
+                    .or_default()
+                    .insert((venue, first, last), count(&shown["sessions"]["current"]));
+            }
+        }
+    }
+    Readings { totals, days }
+}
+
+/// A report as the attacker reads it: with a read-only API token (a script's way in).
+async fn api(app: &TestApp, token: &str, path: &str) -> Value {
+    let request = axum::http::Request::get(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    ok_json(path, app.send(request).await)
+}
+
+fn find_step<'a>(steps: &'a Value, step: &str) -> &'a Value {
+    rows(steps)
+        .iter()
+        .find(|s| s["step"] == step)
+        .unwrap_or_else(|| panic!("no step {step} in {steps}"))
+}
+
+/// What one visit adds to each measure's true count.
+fn counts_of_visit(
+    visit: &[EngagementEvent],
+    quiz: &kepu_core::manifest::ExhibitManifest,
+    sort: &kepu_core::manifest::ExhibitManifest,
+    theme_of: &HashMap<(String, String), &str>,
+) -> Vec<(Measure, u64)> {
+    let any = |kind: &dyn Fn(&EventKind) -> bool| u64::from(visit.iter().any(|e| kind(&e.event)));
+    let opened =
+        |id: &str| any(&|e| matches!(e, EventKind::ExhibitOpen { exhibit_id } if exhibit_id == id));
+    // Questions answered (the first answer counts; a retake adds nothing).
+    let answered: std::collections::BTreeSet<(&str, &str)> = visit
+        .iter()
+        .filter_map(|e| match &e.event {
+            EventKind::QuizAnswer {
+                exhibit_id,
+                question_id,
+                ..
+            } => Some((exhibit_id.as_str(), question_id.as_str())),
+            _ => None,
+        })
+        .collect();
+    let placed = |item: &str, bin: &str| {
+        any(&|e| {
+            matches!(e, EventKind::SortPlacement { exhibit_id, item_id, bin_id, .. }
+                if *exhibit_id == sort.id && item_id == item && bin_id == bin)
+        })
+    };
+    let mut counts = vec![
+        (("overview", SESSIONS.to_owned()), 1),
+        (("overview", SCAMS.to_owned()), opened("phone-scams")),
+        (("funnel", "sessions".to_owned()), 1),
+        (
+            ("funnel", "opened_exhibit".to_owned()),
+            any(&|e| matches!(e, EventKind::ExhibitOpen { .. })),
+        ),
+        (
+            ("funnel", "quiz_started".to_owned()),
+            u64::from(!answered.is_empty()),
+        ),
+        (
+            ("funnel", "quiz_completed".to_owned()),
+            any(&|e| matches!(e, EventKind::QuizComplete { .. })),
+        ),
+    ];
+    for id in VISITED {
+        counts.push((("exhibits", format!("{id} opens")), opened(id)));
+    }
+    for q in &quiz.questions {
+        let n = u64::from(answered.contains(&(quiz.id.as_str(), q.id.as_str())));
+        counts.push((("quiz", format!("{} answered", q.id)), n));
+    }
+    for item in &sort.items {
+        for bin in &sort.bins {
+            let what = format!("{} in {}", item.id, bin.id);
+            counts.push((("sort", what), placed(&item.id, &bin.id)));
+        }
+    }
+    for theme in kepu_core::manifest::LiteracyTheme::ALL {
+        let n = answered
+            .iter()
+            .filter(|(e, q)| {
+                theme_of.get(&((*e).to_owned(), (*q).to_owned())) == Some(&theme.name())
+            })
+            .count();
+        counts.push((("literacy", format!("{} answers", theme.name())), n as u64));
+    }
+    counts
+}
+
 /// The attack of docs/dashboard.md. Three venues with two kiosks each, ten days of a few
-/// visits a day per kiosk (so most venue-days are small); the attacker reads the overview's
-/// per-day sessions and totals for every venue and for all venues, over every day range,
-/// with and without an exhibit filter, and takes every difference that isolates one
-/// venue-day (range against range, a venue against all the others, all sessions against
-/// those that opened an exhibit). No estimate of a cell whose true count is 1..k-1 may equal
-/// it, and no such cell may be shown.
+/// visits a day per kiosk, one an hour (so most venue-days are small, and every atom is one
+/// session), the visitors opening four exhibits. With a read-only API token the attacker
+/// reads, for every venue and for all venues, over every day range: the overview's sessions
+/// and per-day sessions, with and without an exhibit filter; each exhibit's opens; each quiz
+/// question's answers; each sort game cell; each literacy theme's answers; the funnel's
+/// steps (1,375 reports). Then every difference that isolates one venue-day (range against
+/// range, a venue against all the others, each read either way), of each measure and of
+/// three the attacker derives (all sessions less those that opened an exhibit: through the
+/// exhibit filter, and through the funnel's step from the overview or from the funnel's own
+/// first step). No estimate of a venue-day whose true count is 1..k-1 may equal it, and no
+/// total or day of such a true count may be shown. All of it read twice: from the atoms, and
+/// once the report sums are made, from the sums — the same to the last figure.
+///
+/// With every atom below k, each published count is a sum of 0s and ks, so this holds as
+/// long as the adjustment is on (with k = 1 in the atom queries every estimate of every
+/// measure comes out right). What atoms of k or more do is the next test's.
 async fn no_difference_of_reports_reveals_a_count_below_k(app: TestApp) {
-    const K: u64 = 5;
-    const DAYS: i64 = 10;
+    let settings = app.state.reports;
+    let grid = Grid {
+        venues: VENUES.len(),
+        days: ATTACK_DAYS,
+        k: u64::from(settings.k()),
+    };
     publish_samples(&app).await;
     let manifests = sample_manifests();
-    let venues = ["North", "South", "East"];
-    let mut visitors = Visitors::new(manifests, 5);
-    // True sessions per (venue, day), and of those, the ones that opened `phone-scams`.
-    let mut truth: BTreeMap<(usize, i64), u64> = BTreeMap::new();
-    let mut truth_scams: BTreeMap<(usize, i64), u64> = BTreeMap::new();
+    let manifest = |id: &str| manifests.iter().find(|m| m.id == id).unwrap().clone();
+    let (quiz, sort) = (manifest(QUIZ), manifest(SORT));
+    let theme_of: HashMap<(String, String), &str> = manifests
+        .iter()
+        .flat_map(|m| {
+            m.questions
+                .iter()
+                .filter_map(|q| Some(((m.id.clone(), q.id.clone()), q.theme?.name())))
+        })
+        .collect();
+    // The visitors open only the exhibits the attack reads, so that each measure is small on
+    // most venue-days but not over most ranges.
+    let mut visitors = Visitors::new(
+        manifests
+            .iter()
+            .filter(|m| VISITED.contains(&m.id.as_str()))
+            .cloned()
+            .collect(),
+        5,
+    );
+    // The true count of every measure per (venue, day), from the events.
+    let mut truth: BTreeMap<Measure, Truth> = BTreeMap::new();
     let mut seed = 17_u64;
     let mut next = || {
         seed = seed
@@ -413,21 +723,25 @@ async fn no_difference_of_reports_reveals_a_count_below_k(app: TestApp) {
             .wrapping_add(1442695040888963407);
         seed >> 33
     };
-    for (v, venue) in venues.iter().enumerate() {
+    for (v, venue) in VENUES.iter().enumerate() {
         for k in 0..2 {
             let name = format!("{}-{k}", venue.to_lowercase());
             let token = add_kiosk(&app, venue, &name).await;
             let mut kiosk =
                 KioskStream::new(name, uuid::Uuid::from_u128((v * 2 + k) as u128 + 100));
             let mut events = Vec::new();
-            for day in 0..DAYS {
+            for day in 0..ATTACK_DAYS {
                 let visits = next() % 5; // 0..4 a day: small cells
                 for i in 0..visits {
+                    // One visit an hour: every atom is one session.
                     let start = DAY0_MS + day * DAY_MS + (10 + i as i64) * 3_600_000;
                     let visit = visitors.visit(&mut kiosk, start);
-                    *truth.entry((v, day)).or_default() += 1;
-                    if visit.iter().any(|e| matches!(&e.event, EventKind::ExhibitOpen { exhibit_id } if exhibit_id == "phone-scams")) {
-                        *truth_scams.entry((v, day)).or_default() += 1;
+                    for (measure, n) in counts_of_visit(&visit, &quiz, &sort, &theme_of) {
+                        *truth
+                            .entry(measure)
+                            .or_default()
+                            .entry((v, day))
+                            .or_default() += n;
                     }
                     events.extend(visit);
                 }
@@ -435,118 +749,283 @@ async fn no_difference_of_reports_reveals_a_count_below_k(app: TestApp) {
             deliver(&app, &token, events).await;
         }
     }
-    app.db.store.roll_up_all().await.unwrap();
-
-    let date = |day: i64| {
-        chrono::DateTime::from_timestamp_millis(DAY0_MS + day * DAY_MS + 8 * 3_600_000)
-            .unwrap()
-            .format("%Y-%m-%d")
-            .to_string()
-    };
-    // Published totals: (venue or all, exhibit filter, first day, last day) → value.
-    let mut totals: HashMap<(Option<usize>, bool, i64, i64), Option<u64>> = HashMap::new();
-    let mut shown_cells = 0;
-    for venue in [None, Some(0), Some(1), Some(2)] {
-        for scams in [false, true] {
-            for first in 0..DAYS {
-                for last in first..DAYS {
-                    let mut path = format!(
-                        "/api/v1/reports/overview?from={}&to={}",
-                        date(first),
-                        date(last)
-                    );
-                    if let Some(v) = venue {
-                        path.push_str(&format!("&venue={}", venues[v]));
-                    }
-                    if scams {
-                        path.push_str("&exhibit=phone-scams");
-                    }
-                    let report = json(&app, &path).await;
-                    let report = &report["report"];
-                    totals.insert(
-                        (venue, scams, first, last),
-                        shown(&report["sessions"]["current"]),
-                    );
-                    // Every day shown directly: a small true count must never be shown.
-                    if let (Some(v), false) = (venue, scams) {
-                        for (i, day) in report["sessions_per_day"]
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .enumerate()
-                        {
-                            let d = first + i as i64;
-                            let true_count = truth.get(&(v, d)).copied().unwrap_or(0);
-                            let published = shown(&day["sessions"]["current"]);
-                            if (1..K).contains(&true_count) {
-                                assert_eq!(
-                                    published, None,
-                                    "venue {v} day {d}: {true_count} shown"
-                                );
-                            }
-                            shown_cells += 1;
-                        }
-                    }
-                }
-            }
-        }
+    for (name, a, b) in derived() {
+        let difference = truth_difference(&truth[&a], &truth[&b]);
+        truth.insert(name, difference);
     }
-    // The attacker's estimates of each venue-day, from published numbers only.
-    let mut attacked = 0;
-    let mut check = |target: u64, estimate: Option<i64>, how: &str| {
-        if let Some(estimate) = estimate
-            && (1..K).contains(&target)
-        {
-            attacked += 1;
-            assert_ne!(
-                estimate, target as i64,
-                "recovered a count of {target} by {how}"
+    app.db.store.roll_up_all().await.unwrap();
+    let token = kepu_server::auth::api_token::new_api_token();
+    let hash = kepu_server::auth::api_token::hash_api_token(&token);
+    app.db
+        .store
+        .add_api_token("attacker", &hash, ADMIN.0, NOW)
+        .await
+        .unwrap();
+
+    // Read from the atoms, then from the report sums: the same figures.
+    let clock = std::time::Instant::now();
+    let from_atoms = read_reports(&app, &token).await;
+    let atoms_s = clock.elapsed().as_secs_f64();
+    let mut turns = 0;
+    while app
+        .db
+        .store
+        .refresh_report_sums(
+            settings.k(),
+            settings.offset_ms(),
+            DAY0_MS + 40 * DAY_MS,
+            30,
+        )
+        .await
+        .unwrap()
+        .did_something()
+    {
+        turns += 1;
+        assert!(turns < 100, "the report sums are never done");
+    }
+    assert_eq!(
+        app.db.store.report_sums_basis().await.unwrap(),
+        Some(kepu_store::report_sums::SumsBasis {
+            k: settings.k(),
+            utc_offset_ms: settings.offset_ms(),
+        }),
+        "the sums are made for the reports' settings"
+    );
+    let clock = std::time::Instant::now();
+    let readings = read_reports(&app, &token).await;
+    let sums_s = clock.elapsed().as_secs_f64();
+    for (measure, totals) in &from_atoms.totals {
+        for (key, value) in totals {
+            assert_eq!(
+                readings.totals[measure].get(key),
+                Some(value),
+                "{measure:?} {key:?}: the sums differ from the atoms"
             );
         }
-    };
-    let get = |venue: Option<usize>, scams: bool, first: i64, last: i64| -> Option<i64> {
-        if first > last {
-            return Some(0);
-        }
-        totals[&(venue, scams, first, last)].map(|v| v as i64)
-    };
-    for v in 0..venues.len() {
-        for d in 0..DAYS {
-            let target = truth.get(&(v, d)).copied().unwrap_or(0);
-            let scams = truth_scams.get(&(v, d)).copied().unwrap_or(0);
-            // Overlapping ranges: [a, d] − [a, d−1] and [d, b] − [d+1, b].
-            for a in 0..=d {
-                let estimate = get(Some(v), false, a, d)
-                    .zip(get(Some(v), false, a, d - 1))
-                    .map(|(x, y)| x - y);
-                check(target, estimate, "range differences");
+    }
+    assert!(readings == from_atoms, "the sums differ from the atoms");
+
+    // No small count shown: no total, and no day of the overview.
+    let mut small_totals = 0;
+    for (measure, totals) in &readings.totals {
+        let what = format!("{measure:?}");
+        small_totals += grid.shows_no_small_total(&what, totals, &truth[measure]);
+    }
+    let mut shown_cells = 0;
+    for (&(venue, scams, first, _), days) in &readings.days {
+        let truth = &truth[&(
+            "overview",
+            (if scams { SCAMS } else { SESSIONS }).to_owned(),
+        )];
+        for (i, shown) in days.iter().enumerate() {
+            let d = first + i as i64;
+            let true_count = grid.true_total(truth, venue, d, d);
+            if (1..grid.k).contains(&true_count) {
+                assert_eq!(
+                    *shown, None,
+                    "venue {venue:?} day {d}: {true_count} shown (filter: {scams})"
+                );
             }
-            for b in d..DAYS {
-                let estimate = get(Some(v), false, d, b)
-                    .zip(get(Some(v), false, d + 1, b))
-                    .map(|(x, y)| x - y);
-                check(target, estimate, "range differences");
-            }
-            // A venue against all venues: all − the other two.
-            let others: Option<i64> = (0..venues.len())
-                .filter(|u| *u != v)
-                .map(|u| get(Some(u), false, d, d))
-                .sum();
-            let estimate = get(None, false, d, d)
-                .zip(others)
-                .map(|(all, rest)| all - rest);
-            check(target, estimate, "a venue against all venues");
-            // An exhibit against the rest: sessions − sessions that opened it.
-            let estimate = get(Some(v), false, d, d)
-                .zip(get(Some(v), true, d, d))
-                .map(|(all, it)| all - it);
-            check(target - scams, estimate, "an exhibit against the rest");
-            check(scams, get(Some(v), true, d, d), "the exhibit filter");
+            shown_cells += 1;
         }
     }
+
+    // The attack on every measure, the derived ones too.
+    let mut totals = readings.totals;
+    for (name, a, b) in derived() {
+        let difference = difference(&totals[&a], &totals[&b]);
+        totals.insert(name, difference);
+    }
+    let mut lines = Vec::new();
+    let mut per_report: BTreeMap<&str, Attacked> = BTreeMap::new();
+    for (measure, totals) in &totals {
+        let attacked = grid.attack(&format!("{measure:?}"), totals, &truth[measure]);
+        if attacked.targets > 0 {
+            lines.push(format!(
+                "  {} {}: {} small venue-days, {} estimates",
+                measure.0, measure.1, attacked.targets, attacked.estimates
+            ));
+        }
+        let sum = per_report.entry(measure.0).or_default();
+        sum.targets += attacked.targets;
+        sum.estimates += attacked.estimates;
+    }
+    for (report, attacked) in &per_report {
+        lines.push(format!(
+            "{report}: {} small targets (measure × venue-day), {} estimates",
+            attacked.targets, attacked.estimates
+        ));
+    }
+    let lines = lines.join("\n");
+    println!(
+        "{lines}\n{small_totals} small totals hidden, {shown_cells} days of the overview; \
+         read in {atoms_s:.1} s from the atoms, {sums_s:.1} s from the sums"
+    );
+    assert_eq!(
+        per_report.keys().copied().collect::<Vec<_>>(),
+        MIN_TARGETS.map(|(report, _)| report),
+        "{lines}"
+    );
+    for (report, least) in MIN_TARGETS {
+        assert!(
+            per_report[report].targets >= least,
+            "{report}: fewer than {least} small targets attacked:\n{lines}"
+        );
+    }
     assert!(
-        shown_cells > 500 && attacked > 100,
-        "the attack ran: {shown_cells} cells, {attacked} small targets"
+        shown_cells > 500 && per_report["overview"].estimates > 100,
+        "the attack ran: {shown_cells} cells, {} estimates of the overview's",
+        per_report["overview"].estimates
+    );
+}
+
+/// The least number of small targets (measure × venue-day) each report's attack must reach.
+/// The data is the same every run, but which totals the quiz's and the literacy page's
+/// secondary suppression hides depends on the adjusted counts, so on the server's secret:
+/// their attacks reach 33 to 66 and 22 to 44 targets (ten runs); the others' do not vary.
+const MIN_TARGETS: [(&str, usize); 7] = [
+    ("difference", 45),
+    ("exhibits", 60),
+    ("funnel", 60),
+    ("literacy", 12),
+    ("overview", 30),
+    ("quiz", 15),
+    ("sort", 150),
+];
+
+/// One session of a busy hour at the test app's kiosk: an adult in Chinese, 40 s long,
+/// starting at `at`, doing `inside` between "I am a..." and the end.
+fn busy_session(seq: &mut u64, at: i64, inside: Vec<EventKind>) -> Vec<EngagementEvent> {
+    let session = Some(uuid::Uuid::new_v4());
+    let mut kinds = vec![
+        EventKind::SessionStart {
+            language: "zh".into(),
+            modes: Default::default(),
+        },
+        EventKind::AudienceChoice {
+            audience: Some(kepu_core::manifest::Audience::Adult),
+        },
+    ];
+    kinds.extend(inside);
+    kinds.push(EventKind::SessionEnd {
+        reason: kepu_core::wire::SessionEndReason::IdleTimeout,
+        duration_ms: 40_000,
+    });
+    kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            *seq += 1;
+            let mut e = event(*seq, session, kind);
+            e.occurred_at_ms = at + i as i64 * 3_000;
+            e
+        })
+        .collect()
+}
+
+/// Busy kiosk-hours (a school class at one kiosk): an atom of k sessions or more counts as it
+/// is, so two atoms that split the same sessions differently may differ by a few sessions,
+/// exactly. Day 0: seven adults in one hour, all in Chinese and all of one session length,
+/// six of whom open `phone-scams` and one nothing; no difference of the overview, its exhibit
+/// filter, its exhibits-per-session rows and the funnel may give away the one. Day 1: six
+/// such adults answer a true/false question, five right; no difference of the quiz's figures
+/// may give away the one wrong answer.
+async fn a_busy_hour_does_not_give_away_a_few_sessions(app: TestApp) {
+    publish_samples(&app).await;
+    let k = app.state.reports.k();
+    let mut events = Vec::new();
+    let mut seq = 0;
+    for i in 0..7 {
+        let open = |exhibit_id: &str| {
+            vec![
+                EventKind::ExhibitOpen {
+                    exhibit_id: exhibit_id.into(),
+                },
+                EventKind::ExhibitClose {
+                    exhibit_id: exhibit_id.into(),
+                    dwell_ms: 20_000,
+                },
+            ]
+        };
+        let at = DAY0_MS + 10 * 3_600_000 + i * 60_000;
+        events.extend(busy_session(
+            &mut seq,
+            at,
+            if i < 6 { open("phone-scams") } else { vec![] },
+        ));
+        if i < 6 {
+            let [opened, closed] = <[EventKind; 2]>::try_from(open(QUIZ)).unwrap();
+            let right = i < 5;
+            let answer = EventKind::QuizAnswer {
+                exhibit_id: QUIZ.into(),
+                question_id: "antibiotics".into(),
+                choice_ids: vec![(!right).to_string()], // the answer is "false"
+                correct: right,
+                value: None,
+                answer_ms: 3_000,
+            };
+            let at = at + DAY_MS;
+            events.extend(busy_session(&mut seq, at, vec![opened, answer, closed]));
+        }
+    }
+    deliver(&app, &app.token, events).await;
+    app.db.store.roll_up_all().await.unwrap();
+
+    let day = |d: i64| format!("from={0}&to={0}", date(d));
+    let overview = json(&app, &format!("/api/v1/reports/overview?{}", day(0))).await;
+    let filtered = json(
+        &app,
+        &format!("/api/v1/reports/overview?{}&exhibit=phone-scams", day(0)),
+    )
+    .await;
+    let funnel = json(&app, &format!("/api/v1/reports/funnel?{}", day(0))).await;
+    let sessions = count(&overview["report"]["sessions"]["current"]);
+    let per_session = &overview["report"]["exhibits_per_session"]["rows"];
+    let opened_some: Option<i64> = rows(per_session)
+        .iter()
+        .filter(|row| row["label"]["key"] != "0")
+        .map(|row| count(&row["sessions"]["current"]))
+        .sum();
+    let all_venues = find(&funnel["report"]["venues"], "venue", "*");
+    let step = |name: &str| count(&find_step(&all_venues["steps"], name)["sessions"]["current"]);
+    let quiz = json(&app, &format!("/api/v1/reports/quizzes/{QUIZ}?{}", day(1))).await;
+    let item = &find(&quiz["report"]["questions"], "question", "antibiotics")["items"][0];
+    let picked = |choice: &str| count(&find(&item["choices"], "choice", choice)["picked"]);
+    // (how, its two published figures, the true count of their difference)
+    let estimates = [
+        (
+            "overview sessions − overview, exhibit=phone-scams",
+            sessions.zip(count(&filtered["report"]["sessions"]["current"])),
+        ),
+        (
+            "overview sessions − funnel's opened an exhibit",
+            sessions.zip(step("opened_exhibit")),
+        ),
+        (
+            "funnel sessions − funnel's opened an exhibit",
+            step("sessions").zip(step("opened_exhibit")),
+        ),
+        (
+            "overview sessions − its exhibits-per-session rows of 1 or more",
+            sessions.zip(opened_some),
+        ),
+        (
+            "quiz answered − picked the right choice (false)",
+            count(&item["answered"]["current"]).zip(picked("false")),
+        ),
+    ];
+    let recovered: Vec<String> = estimates
+        .iter()
+        .filter_map(|(how, pair)| {
+            let (all, part) = (*pair)?;
+            (all - part == 1).then(|| format!("  {how}: {all} − {part} = 1"))
+        })
+        .collect();
+    assert!(
+        recovered.is_empty(),
+        "k = {k}: a count of 1 came out:\n{}\n(exhibits per session: {per_session};\n\
+         antibiotics: {item})",
+        recovered.join("\n")
     );
 }
 

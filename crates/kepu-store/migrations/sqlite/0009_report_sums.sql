@@ -5,8 +5,8 @@
 -- Every row is a sum of *adjusted* atoms (each atom adjusted on its own, as Store::atom_sums
 -- does) and of their true session counts: a report read from them is the same sum of the same
 -- adjusted atoms as one read from the atoms, to the session — privacy is unchanged, and a test
--- holds the two equal. The adjustment depends on k and the days on the district's offset from
--- UTC: report_sums_basis says which the rows were made with, and a server with other settings
+-- holds the two equal. The adjustment depends on k (and its rule) and the days on the district's
+-- offset from UTC: report_sums_basis says which the rows were made with, and a server with other settings
 -- empties them and builds them again (until then its reports read the atoms).
 --
 -- level 0: the district (venue_id -1, kiosk_id ''); 1: a venue (kiosk_id ''); 2: a kiosk.
@@ -18,7 +18,9 @@
 CREATE TABLE report_sums_basis (
     id            INTEGER PRIMARY KEY CHECK (id = 1),
     k             INTEGER NOT NULL,
-    utc_offset_ms INTEGER NOT NULL
+    utc_offset_ms INTEGER NOT NULL,
+    -- The adjustment's rule (report_sums.rs ADJUSTMENT): rows made by another are remade.
+    adjustment    INTEGER NOT NULL
 );
 
 -- UTC hours whose atoms changed since their sums were made (the roll-up and atom rebuilds

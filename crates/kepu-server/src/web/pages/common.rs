@@ -155,8 +155,8 @@ pub fn privacy_note(lang: Lang, k: u64) -> Markup {
         p.privacy-note {
             strong { (SUPPRESSED_MARK) } " "
             @match lang {
-                Lang::Zh => { "：少于 " (k) " 个观众会话，或为防止推算而隐藏。小于 " (k) " 的计数在合计中已作调整（见文档 docs/dashboard.md）。" }
-                Lang::En => { ": fewer than " (k) " visitor sessions, or hidden so that such a figure cannot be worked out. Counts below " (k) " are adjusted in every total (docs/dashboard.md)." }
+                Lang::Zh => { "：少于 " (k) " 个观众会话，或为防止推算而隐藏。所有计数均随机舍入为 " (k) " 的倍数，平均而言不偏（见文档 docs/dashboard.md）。" }
+                Lang::En => { ": fewer than " (k) " visitor sessions, or hidden so that such a figure cannot be worked out. Every count is randomly rounded to a multiple of " (k) ", unbiased on average (docs/dashboard.md)." }
             }
         }
     }
