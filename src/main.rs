@@ -6,7 +6,7 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::EguiPlugin;
 use clap::{Parser, Subcommand};
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{Problem, ValidationRules, load_catalog};
+use kepu_core::manifest::{Problem, ValidationRules, load_for_checking};
 use kepu_core::uploader::UploaderConfig;
 use kepu_kiosk::automation::Automation;
 use kepu_kiosk::content::{Content, KioskSettings};
@@ -84,7 +84,8 @@ enum Command {
     /// Check every exhibit in a folder: exit 0 when clean, 1 for warnings with --strict, 2 for
     /// errors.
     Validate {
-        /// The exhibits folder (default: the one in kiosk.toml, else ./exhibits).
+        /// A folder of exhibits, one exhibit's folder, or its exhibit.toml (default: the
+        /// exhibits folder of kiosk.toml, else ./exhibits).
         dir: Option<PathBuf>,
         /// The kiosk.toml whose languages and playlist apply (default: ./kiosk.toml if present).
         #[arg(long)]
@@ -228,41 +229,55 @@ fn validate(
         .as_ref()
         .map_or_else(ValidationRules::default, KioskConfig::validation_rules);
     rules.decode_images = true;
-    let mut catalog = load_catalog(&dir, &rules);
-    if let Some(config) = &config {
+    let mut catalog = match load_for_checking(&dir, &rules) {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            eprintln!("kepu-kiosk: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    // A kiosk's playlist names exhibits of its whole folder, not of one exhibit.
+    let whole_folder = dir.is_dir() && !dir.join(kepu_core::manifest::MANIFEST_FILE).exists();
+    if let Some(config) = &config
+        && whole_folder
+    {
         config.arrange(&mut catalog);
     }
     catalog.problems.extend(config_problem);
     let problems = catalog.all_problems();
     let errors = catalog.error_count();
     let warnings = problems.len() - errors;
+    let mut lines = Vec::new();
     match format {
         Format::Text => {
-            for problem in &problems {
-                println!("{problem}");
+            lines.extend(problems.iter().map(ToString::to_string));
+            if config.is_none() {
+                lines.push(format!(
+                    "checked for the languages {} (no kiosk.toml: the defaults; --config kiosk.toml checks a kiosk's own)",
+                    rules.required_languages.join(", ")
+                ));
             }
-            println!(
+            lines.push(format!(
                 "{}: {} exhibits valid, {} left out; {errors} errors, {warnings} warnings",
                 dir.display(),
                 catalog.exhibits.len(),
                 catalog.rejected.len(),
-            );
+            ));
         }
         Format::Json => {
             let report = serde_json::json!({
                 "folder": dir,
+                "languages": rules.required_languages,
                 "exhibits_valid": catalog.exhibits.len(),
                 "exhibits_left_out": catalog.rejected.len(),
                 "errors": errors,
                 "warnings": warnings,
                 "problems": problems,
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+            lines.push(serde_json::to_string_pretty(&report).unwrap_or_default());
         }
     }
+    print_lines(&lines);
     if errors > 0 {
         ExitCode::from(2)
     } else if strict && warnings > 0 {
@@ -270,6 +285,19 @@ fn validate(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Prints `lines` to standard output; a reader that stops early (`validate … | head`) ends
+/// the printing quietly instead of a panic.
+fn print_lines(lines: &[String]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
 }
 
 fn hash_pin() -> ExitCode {

@@ -44,6 +44,71 @@ fn validate_exits_0_for_the_samples_and_2_for_the_broken_corpus() {
 }
 
 #[test]
+fn validate_checks_one_exhibit_by_its_folder_or_its_manifest() {
+    let broken = repo_path("crates/kepu-core/tests/corpus/04-unknown-kind");
+    let one = kiosk(&["validate", broken.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert_eq!(one.status.code(), Some(2), "{text}");
+    assert!(text.contains("unknown variant `puzzle`"), "{text}");
+    assert!(
+        text.contains("0 exhibits valid, 1 left out; 1 errors"),
+        "{text}"
+    );
+
+    let sample = repo_path("exhibits/phone-scams/exhibit.toml");
+    let file = kiosk(&["validate", sample.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&file.stdout);
+    assert_eq!(file.status.code(), Some(0), "{text}");
+    assert!(text.contains("1 exhibits valid, 0 left out"), "{text}");
+    // No kiosk.toml: the languages checked are said.
+    assert!(
+        text.contains("checked for the languages zh, en (no kiosk.toml: the defaults"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_refuses_a_folder_with_nothing_to_check_and_a_path_that_is_not_there() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir(empty.path().join("pictures")).unwrap();
+    let output = kiosk(&["validate", empty.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("holds no exhibits"), "{text}");
+
+    let missing = empty.path().join("no-such-folder");
+    let output = kiosk(&["validate", missing.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not exist"));
+
+    let readme = empty.path().join("notes.txt");
+    std::fs::write(&readme, "not a manifest").unwrap();
+    let output = kiosk(&["validate", readme.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not an exhibit.toml"));
+}
+
+#[test]
+fn validate_into_a_reader_that_stops_early_ends_quietly() {
+    // `kepu-kiosk validate … | head -0`: the reader is gone before the first line (the
+    // corpus takes a while to check, so the pipe is closed before anything is written; one
+    // still in the pipe's buffer would not fail the write).
+    let corpus = repo_path("crates/kepu-core/tests/corpus");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
+        .args(["validate", corpus.to_str().unwrap()])
+        .current_dir(std::env::temp_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn strict_turns_warnings_into_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(

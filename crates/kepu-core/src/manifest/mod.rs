@@ -308,6 +308,76 @@ pub fn load_catalog(dir: &Path, rules: &ValidationRules) -> Catalog {
     catalog
 }
 
+/// What `validate` was pointed at that holds nothing to check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckTargetError {
+    #[error(
+        "{0} does not exist: give a folder of exhibits, one exhibit's folder, or its exhibit.toml"
+    )]
+    Missing(PathBuf),
+    #[error(
+        "{0} is not an exhibit.toml: give a folder of exhibits, one exhibit's folder, or its exhibit.toml"
+    )]
+    NotAManifest(PathBuf),
+    #[error(
+        "{0} holds no exhibits: a folder of exhibits has one folder per exhibit, each with an exhibit.toml"
+    )]
+    Empty(PathBuf),
+}
+
+/// Loads what a curator points `validate` at: a folder of exhibits (each in its own folder),
+/// one exhibit's folder (it holds an `exhibit.toml`), or an `exhibit.toml` itself. A folder
+/// with no exhibit in it is an error, not a pass: nothing was checked.
+pub fn load_for_checking(
+    path: &Path,
+    rules: &ValidationRules,
+) -> Result<Catalog, CheckTargetError> {
+    if path.is_file() {
+        if path.file_name().and_then(|n| n.to_str()) != Some(MANIFEST_FILE) {
+            return Err(CheckTargetError::NotAManifest(path.to_owned()));
+        }
+        let folder = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_owned);
+        return Ok(catalog_of_one(&folder, rules));
+    }
+    if !path.is_dir() {
+        return Err(CheckTargetError::Missing(path.to_owned()));
+    }
+    if path.join(MANIFEST_FILE).is_file() {
+        return Ok(catalog_of_one(path, rules));
+    }
+    let catalog = load_catalog(path, rules);
+    if catalog.exhibits.is_empty() && catalog.rejected.is_empty() && catalog.problems.is_empty() {
+        return Err(CheckTargetError::Empty(path.to_owned()));
+    }
+    Ok(catalog)
+}
+
+/// A catalog of the one exhibit in `folder`.
+fn catalog_of_one(folder: &Path, rules: &ValidationRules) -> Catalog {
+    let loaded = load_exhibit(folder, rules);
+    let has_errors = loaded
+        .problems
+        .iter()
+        .any(|p| p.severity == Severity::Error);
+    let mut catalog = Catalog::default();
+    match loaded.manifest {
+        Some(manifest) if !has_errors => {
+            catalog.warnings.extend(loaded.problems);
+            catalog.exhibits.push(Exhibit {
+                manifest,
+                folder: folder.to_owned(),
+            });
+        }
+        _ => catalog.rejected.push(RejectedExhibit {
+            folder: folder.to_owned(),
+            problems: loaded.problems,
+        }),
+    }
+    catalog
+}
+
 /// The result of loading one exhibit folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedExhibit {

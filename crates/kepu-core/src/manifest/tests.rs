@@ -567,3 +567,39 @@ fn every_sample_exhibit_gives_its_length_and_every_sample_question_its_theme() {
         "the samples show several themes: {themes:?}"
     );
 }
+
+#[test]
+fn checking_takes_a_folder_of_exhibits_one_exhibit_or_its_manifest_and_refuses_nothing() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibits");
+    let all = load_for_checking(&samples, &rules()).unwrap();
+    assert!(all.exhibits.len() > 1 && all.rejected.is_empty());
+    let one = load_for_checking(&samples.join("phone-scams"), &rules()).unwrap();
+    assert_eq!(one.exhibits.len(), 1);
+    assert_eq!(one.exhibits[0].id(), "phone-scams");
+    let file = load_for_checking(&samples.join("phone-scams/exhibit.toml"), &rules()).unwrap();
+    assert_eq!(file.exhibits.len(), 1);
+
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/04-unknown-kind");
+    let broken = load_for_checking(&corpus, &rules()).unwrap();
+    assert!(broken.exhibits.is_empty());
+    assert_eq!(broken.rejected.len(), 1);
+    assert!(broken.error_count() >= 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("pictures")).unwrap();
+    assert_eq!(
+        load_for_checking(dir.path(), &rules()).unwrap_err(),
+        CheckTargetError::Empty(dir.path().to_owned())
+    );
+    let missing = dir.path().join("nothing-here");
+    assert_eq!(
+        load_for_checking(&missing, &rules()).unwrap_err(),
+        CheckTargetError::Missing(missing.clone())
+    );
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "hello").unwrap();
+    assert!(matches!(
+        load_for_checking(&notes, &rules()),
+        Err(CheckTargetError::NotAManifest(_))
+    ));
+}
