@@ -1,4 +1,4 @@
-//! `kepu-kiosk`: run the kiosk, or check a folder of exhibits.
+//! `kepu-kiosk`: run the kiosk, start a new exhibit, or check a folder of exhibits.
 
 use anyhow::Context;
 use bevy::prelude::*;
@@ -6,7 +6,7 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::EguiPlugin;
 use clap::{Parser, Subcommand};
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{Problem, ValidationRules, load_for_checking};
+use kepu_core::manifest::{ExhibitKind, Problem, ValidationRules, load_for_checking};
 use kepu_core::uploader::UploaderConfig;
 use kepu_kiosk::automation::Automation;
 use kepu_kiosk::content::{Content, KioskSettings};
@@ -97,6 +97,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a new exhibit of KIND into DIR/ID: an exhibit.toml with every field explained
+    /// and placeholder texts and pictures to replace; it passes `validate --strict` as written.
+    New {
+        /// What kind of exhibit: the manifest's `kind`.
+        #[arg(value_enum)]
+        kind: Kind,
+        /// The exhibit's id, also its folder's name: lowercase letters a-z, digits, - and _.
+        id: String,
+        /// The folder of exhibits to put it in (default: the exhibits folder of ./kiosk.toml
+        /// if present, else ./exhibits).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Print the JSON Schema of exhibit.toml, for editors to complete and check manifests.
     Schema,
     /// Read a staff PIN from standard input and print the line to put in kiosk.toml.
@@ -107,6 +120,28 @@ enum Command {
 enum Format {
     Text,
     Json,
+}
+
+/// An exhibit kind as `new` takes it: the names a manifest's `kind` uses.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    Story,
+    Quiz,
+    Hotspots,
+    Simulation,
+    Sort,
+}
+
+impl From<Kind> for ExhibitKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Story => Self::Story,
+            Kind::Quiz => Self::Quiz,
+            Kind::Hotspots => Self::Hotspots,
+            Kind::Simulation => Self::Simulation,
+            Kind::Sort => Self::Sort,
+        }
+    }
 }
 
 /// glibc's allocator raises its mmap threshold each time a large block is freed, so after the
@@ -147,6 +182,7 @@ fn main() -> ExitCode {
             strict,
             format,
         } => validate(dir, config, strict, format),
+        Command::New { kind, id, dir } => new_exhibit(kind.into(), &id, dir),
         Command::Schema => {
             let schema = kepu_core::manifest::json_schema();
             println!(
@@ -285,6 +321,77 @@ fn validate(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `new`: writes a new exhibit's folder; refuses to touch one that is already there.
+fn new_exhibit(kind: ExhibitKind, id: &str, dir: Option<PathBuf>) -> ExitCode {
+    let files = match kepu_core::manifest::new_exhibit(kind, id) {
+        Ok(files) => files,
+        Err(err) => {
+            eprintln!("kepu-kiosk: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let config_path = PathBuf::from("kiosk.toml");
+    let config = match (&dir, config_path.exists()) {
+        (None, true) => match KioskConfig::load(&config_path) {
+            Ok(config) => Some(config),
+            Err(err) => {
+                eprintln!("kepu-kiosk: {err}; fix it, or say where the exhibits are with --dir");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let dir = dir
+        .or_else(|| config.as_ref().map(|c| c.exhibits_dir.clone()))
+        .unwrap_or_else(|| PathBuf::from("exhibits"));
+    let folder = dir.join(id);
+    if folder.exists() {
+        eprintln!(
+            "kepu-kiosk: {} already exists; nothing was written. Choose another id, or move that folder away first",
+            folder.display()
+        );
+        return ExitCode::from(2);
+    }
+    // create_dir (not create_dir_all) for the exhibit itself: it fails if the folder
+    // appeared meanwhile, so nothing is ever written into someone's exhibit.
+    let created = std::fs::create_dir_all(&dir).and_then(|()| std::fs::create_dir(&folder));
+    if let Err(err) = created {
+        eprintln!("kepu-kiosk: cannot create {}: {err}", folder.display());
+        return ExitCode::from(2);
+    }
+    let mut lines = Vec::new();
+    for (relative, bytes) in &files {
+        let path = folder.join(relative);
+        if let Err(err) = std::fs::write(&path, bytes) {
+            eprintln!("kepu-kiosk: cannot write {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        lines.push(format!("wrote {}", path.display()));
+    }
+    if let Some(config) = &config {
+        let extra: Vec<&str> = config
+            .languages
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !matches!(*l, "zh" | "en"))
+            .collect();
+        if !extra.is_empty() {
+            lines.push(format!(
+                "kiosk.toml also asks for text in {}: add it next to zh and en in every text",
+                extra.join(", ")
+            ));
+        }
+    }
+    let manifest = folder.join(kepu_core::manifest::MANIFEST_FILE);
+    lines.push(format!(
+        "next: edit {} and replace the placeholder pictures, then:",
+        manifest.display()
+    ));
+    lines.push(format!("    kepu-kiosk validate {}", folder.display()));
+    print_lines(&lines);
+    ExitCode::SUCCESS
 }
 
 /// Prints `lines` to standard output; a reader that stops early (`validate … | head`) ends

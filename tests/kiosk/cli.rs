@@ -1,4 +1,4 @@
-//! The command line: `validate` exit codes and formats, `schema`, `run`'s option checks.
+//! The command line: `validate` exit codes and formats, `schema`, `new`, `run`'s option checks.
 
 use crate::harness::{copy_dir, repo_path};
 use std::process::{Command, Output};
@@ -137,4 +137,110 @@ fn a_window_size_without_windowed_is_refused_rather_than_ignored() {
     assert_eq!(output.status.code(), Some(2));
     let text = String::from_utf8_lossy(&output.stderr);
     assert!(text.contains("--windowed"), "{text}");
+}
+
+/// Every file under `dir` with its bytes, in path order.
+fn snapshot(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn new_writes_an_exhibit_of_every_kind_that_passes_strict_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let exhibits = dir.path().join("exhibits");
+    let exhibits_arg = exhibits.to_str().unwrap();
+    for kind in ["story", "quiz", "hotspots", "simulation", "sort"] {
+        let id = format!("my-{kind}");
+        let output = kiosk(&["new", kind, &id, "--dir", exhibits_arg]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let folder = exhibits.join(&id);
+        assert!(text.contains(&format!("wrote {}", folder.join("exhibit.toml").display())));
+        assert!(text.contains(&format!("wrote {}", folder.join("cover.png").display())));
+        assert!(
+            text.contains(&format!("kepu-kiosk validate {}", folder.display())),
+            "{text}"
+        );
+        let manifest = std::fs::read_to_string(folder.join("exhibit.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("kind = \"{kind}\"")),
+            "{manifest}"
+        );
+
+        let check = kiosk(&["validate", folder.to_str().unwrap(), "--strict"]);
+        let report = String::from_utf8_lossy(&check.stdout);
+        assert_eq!(check.status.code(), Some(0), "{kind}: {report}");
+        assert!(
+            report.contains("1 exhibits valid, 0 left out; 0 errors, 0 warnings"),
+            "{report}"
+        );
+    }
+    // All five side by side.
+    let all = kiosk(&["validate", exhibits_arg, "--strict"]);
+    let report = String::from_utf8_lossy(&all.stdout);
+    assert_eq!(all.status.code(), Some(0), "{report}");
+    assert!(report.contains("5 exhibits valid, 0 left out"), "{report}");
+
+    // Again with an id that is taken: refused, the curator's work untouched.
+    let folder = exhibits.join("my-story");
+    std::fs::write(folder.join("exhibit.toml"), "# the curator's work").unwrap();
+    let before = snapshot(&folder);
+    let again = kiosk(&["new", "quiz", "my-story", "--dir", exhibits_arg]);
+    assert_eq!(again.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&again.stderr);
+    assert!(text.contains("already exists"), "{text}");
+    assert_eq!(snapshot(&folder), before);
+}
+
+#[test]
+fn new_refuses_a_bad_id_and_finds_the_exhibits_folder_in_kiosk_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
+            .arg("new")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let bad = new(&["story", "My Story"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&bad.stderr);
+    assert!(text.contains("cannot be an exhibit id"), "{text}");
+    assert!(text.contains("lowercase letters a-z"), "{text}");
+    assert!(!dir.path().join("exhibits").exists(), "nothing written");
+
+    let unknown = new(&["puzzle", "p"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("story"));
+
+    // No kiosk.toml: ./exhibits.
+    assert_eq!(new(&["sort", "sort-one"]).status.code(), Some(0));
+    assert!(dir.path().join("exhibits/sort-one/exhibit.toml").is_file());
+    // With one: its exhibits folder.
+    std::fs::write(
+        dir.path().join("kiosk.toml"),
+        "kiosk_id = \"k\"\nserver_url = \"http://127.0.0.1:1\"\nexhibits_dir = \"content\"\n",
+    )
+    .unwrap();
+    let output = new(&["simulation", "sim-one"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(dir.path().join("content/sim-one/exhibit.toml").is_file());
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("kepu-kiosk validate content/sim-one")
+    );
 }

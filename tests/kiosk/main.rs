@@ -1,5 +1,5 @@
 //! Kiosk integration tests, one binary (each test binary links all of Bevy):
-//! - `cli`: `validate` and `schema` as a curator runs them;
+//! - `cli`: `validate`, `new` and `schema` as a curator runs them;
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;

@@ -6,11 +6,13 @@
 
 mod models;
 mod source_map;
+mod template;
 mod types;
 mod validate;
 
 pub use models::{MODELS, ModelSpec, ParameterSpec, model};
 pub use source_map::{FieldPath, Seg, SourceMap, line_and_column};
+pub use template::{TemplateError, new_exhibit};
 pub use types::*;
 
 use crate::i18n::Lang;

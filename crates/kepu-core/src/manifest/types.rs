@@ -24,6 +24,16 @@ pub enum ExhibitKind {
 }
 
 impl ExhibitKind {
+    /// Every kind, in the order docs/manifest.md describes them.
+    pub const ALL: [Self; 5] = [
+        Self::Story,
+        Self::Quiz,
+        Self::Hotspots,
+        Self::Simulation,
+        Self::Sort,
+    ];
+
+    /// The name a curator writes (`kind = "story"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Story => "story",
