@@ -1,9 +1,10 @@
 """Writes the corpus of broken exhibits (crates/kepu-core/tests/corpus/): one folder per
 mistake a curator can make, each with its exhibit.toml, the assets it needs, and expect.toml
-saying which problems `validate` must report and on which line.
+saying which problems `validate` must report, on which line and (where given) column.
 
 The expected line is found here by searching the manifest for the text that holds the mistake,
-independently of the validator. Run `python3 tools/make_corpus.py` after adding a case.
+and the column by searching that line for the text the problem must point at, independently of
+the validator. Run `python3 tools/make_corpus.py` after adding a case.
 """
 import io
 import os
@@ -86,6 +87,41 @@ feedback = { zh = "含重金属", en = "Contains heavy metals" }
 '''
 
 
+# Several independent mistakes of different kinds: `validate` reports every one in one run.
+SEVERAL = '''id = "corpus-quiz"
+kind = "quiz"
+titel = { zh = "测验", en = "Quiz" }
+audiences = ["adult", "senoir"]
+
+[[questions]]
+id = "q1"
+type = "multi"
+prompt = { zh = "问题一", en = "Question one" }
+explanation = { zh = "解释", en = "Because" }
+
+[[questions.choices]]
+id = "a"
+text = { zh = "甲", en = "A" }
+correct = "yes"
+
+[[questions.choices]]
+id = "b"
+text = { zh = "乙", en = "B" }
+
+[[questions]]
+id = "q2"
+type = "estimate"
+prompt = { zh = "问题二", en = "Question two" }
+explanation = { zh = "解释", en = "Because" }
+
+[questions.estimate]
+min = "0.5"
+max = 10
+answer = 5
+tolerance = 1
+'''
+
+
 def png(width, height, colour=(200, 120, 40)):
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, "PNG")
@@ -94,18 +130,19 @@ def png(width, height, colour=(200, 120, 40)):
 
 SMALL_PNG = png(64, 64)
 
-# (folder, manifest, extra assets, [(severity, text on the expected line, message part)])
+# (folder, manifest, extra assets, [(severity, text on the expected line, message part[, text the
+# expected column starts])])
 CASES = [
     ("toml-syntax", STORY.replace('kind = "story"', 'kind = "story'), {},
-     [("error", 'kind = "story', "")]),
+     [("error", 'kind = "story', "the text that starts at column 8 has no closing quote", '"story')]),
     ("unknown-field", STORY.replace("title =", "titel ="), {},
-     [("error", "titel", "unknown field `titel`")]),
+     [("error", "titel", "`titel` is not a field here; did you mean `title`?", "titel")]),
     ("missing-required-field", STORY.replace('title = { zh = "故事", en = "Story" }\n', ""), {},
      [("error", "id = ", "required field `title` is missing")]),
     ("unknown-kind", STORY.replace('kind = "story"', 'kind = "puzzle"'), {},
-     [("error", 'kind = "puzzle"', "puzzle")]),
+     [("error", 'kind = "puzzle"', "unknown exhibit kind `puzzle`: use one of story, quiz, hotspots, simulation, sort", '"puzzle"')]),
     ("unknown-audience", STORY.replace('kind = "story"', 'kind = "story"\naudiences = ["kids"]'), {},
-     [("error", "audiences", "kids")]),
+     [("error", "audiences", "unknown audience `kids`: use one of child, youth, adult, senior, family, rural, worker, civil-servant", '"kids"')]),
     ("bad-exhibit-id", STORY.replace('"corpus-story"', '"Corpus Story"'), {},
      [("error", 'id = "Corpus Story"', "may only use lowercase letters")]),
     ("duplicate-question-ids", QUIZ + QUIZ[QUIZ.index("[[questions]]"):].replace('prompt = { zh = "问题一", en = "Question one" }', 'prompt = { zh = "问题二", en = "Question two" }'), {},
@@ -167,6 +204,18 @@ CASES = [
      [("error", 'image = "../pic.png"', "must name a file inside the exhibit folder")]),
     ("invalid-bin-colour", SORT.replace('color = "#c62828"', 'color = "red"'), {},
      [("error", 'color = "red"', 'bin colour "red" must look like "#2e7d32"')]),
+    ("several-mistakes", SEVERAL, {},
+     [("error", "titel =", "`titel` is not a field here; did you mean `title`?", "titel"),
+      ("error", "audiences =", "unknown audience `senoir`: use one of child, youth, adult, senior, family, rural, worker, civil-servant (did you mean `senior`?)", '"senoir"'),
+      ("error", 'type = "multi"', "unknown question type `multi`: use one of single, multiple, true_false, image_choice, ordering, estimate (did you mean `multiple`?)", '"multi"'),
+      ("error", 'correct = "yes"', "`correct` must be `true` or `false`, without quotes", '"yes"'),
+      ("error", 'min = "0.5"', "`min` must be a number, like `0.5` — remove the quotes", '"0.5"')]),
+    ("unclosed-quote", STORY.replace('en = "Story" }', 'en = "Story }'), {},
+     [("error", "title =", "the text that starts at column 27 has no closing quote", '"Story }')]),
+    ("full-width-equals", STORY.replace('kind = "story"', 'kind ＝ "story"'), {},
+     [("error", "kind ＝", "`＝` is a full-width character: type `=`", "＝")]),
+    # Valid as written: a byte-order mark and Windows line ends are no mistake.
+    ("bom-and-crlf", "\ufeff" + STORY.replace("\n", "\r\n"), {}, []),
 ]
 
 
@@ -206,11 +255,16 @@ if __name__ == "__main__":
             with open(os.path.join(folder, asset), "wb") as f:
                 f.write(data)
         with open(os.path.join(folder, "expect.toml"), "w") as f:
-            for severity, marker, message in expected:
+            for severity, marker, message, *at in expected:
                 f.write("[[problem]]\n")
                 f.write(f"severity = {toml_string(severity)}\n")
                 line = find_line(manifest, marker)
                 if line is not None:
                     f.write(f"line = {line}\n")
+                if at:
+                    text = manifest.split("\n")[line - 1]
+                    if at[0] not in text:
+                        raise SystemExit(f"{at[0]!r} not on line {line} of {name}")
+                    f.write(f"column = {text.index(at[0]) + 1}\n")
                 f.write(f"message = {toml_string(message)}\n\n")
     print(f"{len(CASES)} cases written to {ROOT}")

@@ -28,15 +28,17 @@ fn validate_exits_0_for_the_samples_and_2_for_the_broken_corpus() {
     let text = String::from_utf8_lossy(&broken.stdout);
     // file:line:column: error: message
     assert!(
-        text.contains("04-unknown-kind/exhibit.toml:2:8: error: unknown variant `puzzle`"),
+        text.contains(
+            "04-unknown-kind/exhibit.toml:2:8: error: unknown exhibit kind `puzzle`: use one of story, quiz, hotspots, simulation, sort"
+        ),
         "{text}"
     );
-    assert!(text.contains("1 exhibits valid, 34 left out"), "{text}");
+    assert!(text.contains("2 exhibits valid, 37 left out"), "{text}");
 
     let json = kiosk(&["validate", corpus.to_str().unwrap(), "--format", "json"]);
     assert_eq!(json.status.code(), Some(2));
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(report["exhibits_left_out"], 34);
+    assert_eq!(report["exhibits_left_out"], 37);
     assert_eq!(report["warnings"], 1);
     let first = &report["problems"][0];
     assert!(first["file"].as_str().unwrap().ends_with("exhibit.toml"));
@@ -49,7 +51,7 @@ fn validate_checks_one_exhibit_by_its_folder_or_its_manifest() {
     let one = kiosk(&["validate", broken.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&one.stdout);
     assert_eq!(one.status.code(), Some(2), "{text}");
-    assert!(text.contains("unknown variant `puzzle`"), "{text}");
+    assert!(text.contains("unknown exhibit kind `puzzle`"), "{text}");
     assert!(
         text.contains("0 exhibits valid, 1 left out; 1 errors"),
         "{text}"

@@ -1,6 +1,6 @@
 //! The corpus of broken exhibits (tests/corpus, written by tools/make_corpus.py): each folder
-//! holds one curator mistake and expect.toml lists exactly the problems `validate` must report,
-//! with severity, line and the words of the message.
+//! holds one curator mistake (or several, or none) and expect.toml lists exactly the problems
+//! `validate` must report, with severity, line, column where given and the words of the message.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Deserialize)]
 struct Expect {
+    #[serde(default)]
     problem: Vec<ExpectedProblem>,
 }
 
@@ -17,6 +18,7 @@ struct Expect {
 struct ExpectedProblem {
     severity: String,
     line: Option<usize>,
+    column: Option<usize>,
     message: String,
 }
 
@@ -64,6 +66,7 @@ fn every_case_reports_exactly_its_problems_at_their_lines() {
                     && p.message.contains(&expected.message)
                     && (expected.line.is_none() || p.line == expected.line)
                     && p.line.is_some() == expected.line.is_some()
+                    && (expected.column.is_none() || p.column == expected.column)
             });
             assert!(
                 found,
@@ -77,17 +80,34 @@ fn every_case_reports_exactly_its_problems_at_their_lines() {
 }
 
 #[test]
-fn loading_the_whole_corpus_keeps_only_the_warning_case() {
+fn loading_the_whole_corpus_keeps_only_the_cases_without_errors() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let catalog = load_catalog(&root, &rules());
+    let shown: Vec<String> = catalog
+        .exhibits
+        .iter()
+        .map(|e| e.folder.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(
-        catalog.exhibits.len(),
-        1,
-        "only the case with just a warning is shown"
+        shown,
+        ["15-oversized-image", "39-bom-and-crlf"],
+        "only the case with just a warning, and the valid one, are shown"
     );
-    assert!(catalog.exhibits[0].folder.ends_with("15-oversized-image"));
     assert_eq!(catalog.warnings.len(), 1);
-    assert_eq!(catalog.rejected.len(), corpus().len() - 1);
+    assert_eq!(catalog.rejected.len(), corpus().len() - 2);
+}
+
+/// The case of a byte-order mark and Windows line ends has both (a checkout could lose them).
+#[test]
+fn the_bom_and_crlf_case_has_both() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/39-bom-and-crlf");
+    let text = std::fs::read_to_string(root.join("exhibit.toml")).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(text.matches("\r\n").count(), text.matches('\n').count());
+    let loaded = load_exhibit(&root, &rules());
+    assert_eq!(loaded.problems, []);
+    assert_eq!(loaded.manifest.unwrap().id, "case-39");
+    assert_eq!(loaded.id_location, Some((1, 1)));
 }
 
 /// The examples in docs/manifest.md are real manifests: each parses with today's format (so

@@ -4,8 +4,11 @@
 //! with the file, line and column and a sentence a curator can act on. Nothing a curator writes
 //! can make loading fail as a whole: a broken exhibit is left out and the rest load.
 
+mod lenient;
+mod messages;
 mod models;
 mod source_map;
+mod syntax;
 mod template;
 mod types;
 mod validate;
@@ -412,7 +415,6 @@ pub fn load_exhibit(folder: &Path, rules: &ValidationRules) -> LoadedExhibit {
 
 /// Parses and validates a manifest's text; `folder` is where its assets are looked up.
 pub fn parse_and_validate(source: &str, folder: &Path, rules: &ValidationRules) -> LoadedExhibit {
-    let path = folder.join(MANIFEST_FILE);
     match toml::from_str::<ExhibitManifest>(source) {
         Ok(manifest) => {
             let map = SourceMap::new(source);
@@ -423,23 +425,11 @@ pub fn parse_and_validate(source: &str, folder: &Path, rules: &ValidationRules) 
                 id_location: top_level_key_location(source, "id"),
             }
         }
-        Err(err) => {
-            let (line, column) = err
-                .span()
-                .map(|span| line_and_column(source, span.start))
-                .unzip();
-            LoadedExhibit {
-                manifest: None,
-                problems: vec![Problem {
-                    severity: Severity::Error,
-                    file: path,
-                    line,
-                    column,
-                    message: curator_message(err.message()),
-                }],
-                id_location: None,
-            }
-        }
+        Err(err) => LoadedExhibit {
+            manifest: None,
+            problems: lenient::problems(source, folder, rules, &err),
+            id_location: None,
+        },
     }
 }
 
@@ -447,6 +437,7 @@ pub fn parse_and_validate(source: &str, folder: &Path, rules: &ValidationRules) 
 /// cheap scan so valid files never need a span-keeping parse.
 fn top_level_key_location(source: &str, key: &str) -> Option<(usize, usize)> {
     for (index, line) in source.lines().enumerate() {
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
             return None;
@@ -458,39 +449,6 @@ fn top_level_key_location(source: &str, key: &str) -> Option<(usize, usize)> {
         }
     }
     None
-}
-
-/// Serde's messages, reworded where a curator would not follow them.
-fn curator_message(message: &str) -> String {
-    let message = message.trim();
-    if message.is_empty() {
-        // The toml crate gives no words for some syntax errors (`key=` at the end of the file).
-        return "the TOML is not valid here (a key without a value, or an unclosed quote or bracket?)"
-            .to_owned();
-    }
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        return format!(
-            "unknown field {rest} (check the spelling; docs/manifest.md lists every field)"
-        );
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        return format!("required field {rest} is missing");
-    }
-    if message.starts_with("unknown variant ") {
-        // Serde's words are kept first (they name the value and every choice).
-        return format!("{message} (check the spelling; docs/manifest.md explains each)");
-    }
-    if message == "wanted string or table" {
-        // What the toml crate says for `kind = 3` or `theme = true`.
-        return "expected a name in quotes here, one of those docs/manifest.md lists for this field"
-            .to_owned();
-    }
-    if let Some(start) = message.strip_suffix(", expected u32") {
-        return format!(
-            "{start}, expected a whole number from 0 to 4294967295, without decimals or quotes"
-        );
-    }
-    message.to_owned()
 }
 
 /// The JSON Schema of `exhibit.toml`, for editors (Taplo / Even Better TOML) to complete and check.

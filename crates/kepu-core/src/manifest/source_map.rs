@@ -106,6 +106,13 @@ pub fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
     }
     let before = &source[..offset];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let last = before.rsplit('\n').next().unwrap_or_default();
+    // A byte-order mark is no column: editors do not show it.
+    let last = if line == 1 {
+        last.strip_prefix('\u{feff}').unwrap_or(last)
+    } else {
+        last
+    };
+    let column = last.chars().count() + 1;
     (line, column)
 }

@@ -1,0 +1,311 @@
+//! A TOML syntax error, explained: the TOML reader knows where it stopped, this finds what a
+//! curator did there — a quote not closed, a full-width character typed by a Chinese input
+//! method, a key given twice, a key without a value, a word without quotes.
+
+use super::messages::Syntax;
+
+/// Full-width characters a Chinese input method types, and what TOML needs instead.
+const FULL_WIDTH: &[(char, char)] = &[
+    ('＝', '='),
+    ('，', ','),
+    ('：', ':'),
+    ('［', '['),
+    ('］', ']'),
+    ('｛', '{'),
+    ('｝', '}'),
+    ('“', '"'),
+    ('”', '"'),
+    ('＂', '"'),
+    ('‘', '\''),
+    ('’', '\''),
+    ('＃', '#'),
+    ('．', '.'),
+    ('\u{3000}', ' '),
+];
+
+/// The ASCII character TOML needs for a full-width one.
+fn ascii_for(c: char) -> Option<char> {
+    FULL_WIDTH
+        .iter()
+        .find_map(|&(wide, ascii)| (wide == c).then_some(ascii))
+}
+
+/// What went wrong at byte `offset` of `source`, where the TOML reader stopped with `detail`,
+/// and the byte offset a curator should look at.
+pub(super) fn diagnose(source: &str, offset: usize, detail: &str) -> (usize, Syntax) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    if let Some(key) = detail
+        .strip_prefix("duplicate key `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return (
+            offset,
+            Syntax::DuplicateKey {
+                key: key.to_owned(),
+            },
+        );
+    }
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    // The reader may stop at the end of the line with the mistake, or at the start of the next.
+    let mut lines = vec![line_start];
+    if line_start > 0 {
+        lines.push(source[..line_start - 1].rfind('\n').map_or(0, |i| i + 1));
+    }
+    for start in lines {
+        let end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let line = source[start..end].trim_end_matches('\r');
+        if let Some((at, syntax)) = scan(line, detail.contains("array")) {
+            return (start + at, syntax);
+        }
+        if let Some((at, syntax)) = key_value_shape(line) {
+            return (start + at, syntax);
+        }
+    }
+    (
+        offset,
+        Syntax::Other {
+            detail: detail.trim().replace('\n', "; "),
+        },
+    )
+}
+
+/// What is wrong on one line, read outside strings: a section header not closed, a full-width
+/// character, a string not closed, `:` for `=`, a comma before `}`, a `{ … }` (or, when the
+/// reader stopped in a list, a `[ … ]`) not closed on its line.
+fn scan(line: &str, in_list: bool) -> Option<(usize, Syntax)> {
+    let column_of = |at: usize| line[..at].chars().count() + 1;
+    if let Some(syntax) = header(line) {
+        return Some((0, syntax));
+    }
+    let mut open: Vec<(usize, char)> = Vec::new();
+    let mut last = None;
+    let mut seen_equals = false;
+    let mut chars = line.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '#' => break,
+            '"' | '\'' => {
+                if line[at..].starts_with("\"\"\"") || line[at..].starts_with("\'\'\'") {
+                    // A multi-line string: judged by the TOML reader alone.
+                    return None;
+                }
+                let mut closed = false;
+                while let Some((_, inner)) = chars.next() {
+                    if c == '"' && inner == '\\' {
+                        chars.next();
+                    } else if inner == c {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    let column = column_of(at);
+                    return Some((at, Syntax::Unclosed { column, quote: c }));
+                }
+            }
+            '=' => seen_equals = true,
+            ':' if !seen_equals && open.is_empty() => return Some((at, Syntax::Colon)),
+            '{' | '[' => open.push((at, c)),
+            '}' | ']' => {
+                if c == '}'
+                    && let Some((comma, ',')) = last
+                {
+                    return Some((comma, Syntax::TrailingComma));
+                }
+                open.pop();
+            }
+            _ => {
+                if let Some(ascii) = ascii_for(c) {
+                    return Some((at, Syntax::FullWidth { found: c, ascii }));
+                }
+            }
+        }
+        if !c.is_whitespace() && c != '"' && c != '\'' {
+            last = Some((at, c));
+        } else if !c.is_whitespace() {
+            last = Some((at, 'x'));
+        }
+    }
+    open.into_iter()
+        .find(|&(_, c)| c == '{' || in_list)
+        .map(|(at, c)| {
+            let column = column_of(at);
+            let close = if c == '{' { '}' } else { ']' };
+            (
+                at,
+                Syntax::UnclosedBracket {
+                    column,
+                    open: c,
+                    close,
+                },
+            )
+        })
+}
+
+/// A section header (`[[questions]]`) without its closing brackets.
+fn header(line: &str) -> Option<Syntax> {
+    let code = line.split('#').next().unwrap_or_default().trim_end();
+    let (open, close) = if code.starts_with("[[") {
+        ("[[", "]]")
+    } else if code.starts_with('[') {
+        ("[", "]")
+    } else {
+        return None;
+    };
+    let name = code[open.len()..].trim_end_matches(']').trim();
+    let is_a_key = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '"'));
+    if code.ends_with(close) || name.is_empty() || !is_a_key {
+        return None;
+    }
+    Some(Syntax::Header {
+        written: code.to_owned(),
+        fixed: format!("{open}{name}{close}"),
+    })
+}
+
+/// `key =` with nothing after it, or `key = word` with the word not in quotes.
+fn key_value_shape(line: &str) -> Option<(usize, Syntax)> {
+    let code = line.split('#').next().unwrap_or_default();
+    let (key, value) = code.split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let value_at = code.len() - value.trim_start().len();
+    let value = value.trim();
+    if value.is_empty() {
+        return Some((
+            code.len(),
+            Syntax::NoValue {
+                key: key.to_owned(),
+            },
+        ));
+    }
+    let starts_like_a_word = value.chars().next().is_some_and(char::is_alphabetic);
+    let is_one_word = value
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let is_a_toml_word = matches!(value, "true" | "false" | "inf" | "nan");
+    if starts_like_a_word && is_one_word && !is_a_toml_word {
+        return Some((
+            value_at,
+            Syntax::Unquoted {
+                word: value.to_owned(),
+            },
+        ));
+    }
+    None
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_without_its_closing_quote_is_found_on_its_line() {
+        let source = "id = \"x\"\ntitle = { zh = \"故事\", en = \"Story }\n";
+        let (at, syntax) = diagnose(source, source.len() - 1, "invalid inline table");
+        assert_eq!(&source[at..at + 1], "\"");
+        assert_eq!(
+            syntax,
+            Syntax::Unclosed {
+                column: 27,
+                quote: '"'
+            }
+        );
+    }
+
+    #[test]
+    fn full_width_punctuation_outside_strings_is_named_but_not_inside() {
+        let (_, syntax) = diagnose("kind ＝ \"quiz\"", 5, "expected `.`, `=`");
+        assert_eq!(
+            syntax,
+            Syntax::FullWidth {
+                found: '＝',
+                ascii: '='
+            }
+        );
+        let source = "text = { zh = \"他说：“好”\"， en = \"x\" }";
+        let (at, syntax) = diagnose(source, 20, "");
+        assert_eq!(
+            syntax,
+            Syntax::FullWidth {
+                found: '，',
+                ascii: ','
+            }
+        );
+        assert!(source[at..].starts_with('，'));
+    }
+
+    #[test]
+    fn a_key_without_value_and_a_word_without_quotes() {
+        assert_eq!(
+            diagnose("id = \"x\"\nA=", 11, "").1,
+            Syntax::NoValue { key: "A".into() }
+        );
+        let source = "kind = story\n";
+        let (at, syntax) = diagnose(source, 7, "invalid string");
+        assert_eq!(at, 7);
+        assert_eq!(
+            syntax,
+            Syntax::Unquoted {
+                word: "story".into()
+            }
+        );
+        assert_eq!(
+            diagnose("answer = true false", 14, "expected newline").1,
+            Syntax::Other {
+                detail: "expected newline".into()
+            }
+        );
+    }
+
+    #[test]
+    fn headers_colons_commas_and_brackets_not_closed() {
+        let (at, syntax) = diagnose("id = \"x\"\n[[questions]\nid = \"q\"\n", 21, "");
+        assert_eq!(at, 9);
+        assert_eq!(
+            syntax,
+            Syntax::Header {
+                written: "[[questions]".into(),
+                fixed: "[[questions]]".into()
+            }
+        );
+        assert_eq!(diagnose("kind: \"quiz\"", 4, "").1, Syntax::Colon);
+        let (at, syntax) = diagnose("t = { zh = \"a\", }", 16, "invalid inline table");
+        assert_eq!((at, syntax), (14, Syntax::TrailingComma));
+        assert_eq!(
+            diagnose("t = {\n zh = \"a\" }", 5, "invalid inline table").1,
+            Syntax::UnclosedBracket {
+                column: 5,
+                open: '{',
+                close: '}'
+            }
+        );
+        // A list may go on over lines: not closing one is a mistake only where the reader says.
+        let source = "a = [1,\nkind = \"quiz\"\n";
+        assert_eq!(
+            diagnose(source, 8, "invalid array\nexpected `]`").1,
+            Syntax::UnclosedBracket {
+                column: 5,
+                open: '[',
+                close: ']'
+            }
+        );
+        assert!(matches!(
+            diagnose(source, 8, "expected newline").1,
+            Syntax::Other { .. }
+        ));
+    }
+}
