@@ -286,7 +286,16 @@ fn validate(
     let mut lines = Vec::new();
     match format {
         Format::Text => {
-            lines.extend(problems.iter().map(ToString::to_string));
+            // Each problem with its line of the file and a caret under the column, like a
+            // compiler: a curator sees the mistake without counting columns.
+            let mut sources: std::collections::HashMap<&std::path::Path, String> =
+                std::collections::HashMap::new();
+            for problem in &problems {
+                let source = sources
+                    .entry(problem.file.as_path())
+                    .or_insert_with(|| std::fs::read_to_string(&problem.file).unwrap_or_default());
+                lines.push(problem.render(source));
+            }
             if config.is_none() {
                 lines.push(format!(
                     "checked for the languages {} (no kiosk.toml: the defaults; --config kiosk.toml checks a kiosk's own)",

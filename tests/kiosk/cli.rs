@@ -52,6 +52,9 @@ fn validate_checks_one_exhibit_by_its_folder_or_its_manifest() {
     let text = String::from_utf8_lossy(&one.stdout);
     assert_eq!(one.status.code(), Some(2), "{text}");
     assert!(text.contains("unknown exhibit kind `puzzle`"), "{text}");
+    // The line itself, with a caret under the column (2:8).
+    assert!(text.contains("2 | kind = \"puzzle\""), "{text}");
+    assert!(text.contains("\n  |        ^"), "{text}");
     assert!(
         text.contains("0 exhibits valid, 1 left out; 1 errors"),
         "{text}"
