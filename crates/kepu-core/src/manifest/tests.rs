@@ -632,3 +632,39 @@ fn checking_takes_a_folder_of_exhibits_one_exhibit_or_its_manifest_and_refuses_n
         Err(CheckTargetError::NotAManifest(_))
     ));
 }
+
+#[test]
+fn a_picture_whose_name_does_not_match_what_it_is_is_an_error_in_both_readings() {
+    // A PNG saved as `cover.jpg`: its content reads, but the kiosk opens pictures by their
+    // ending and would not show it.
+    let root = tempfile::tempdir().unwrap();
+    let manifest = QUIZ.replacen(
+        "title = { zh = \"测验\", en = \"Quiz\" }",
+        "title = { zh = \"测验\", en = \"Quiz\" }\nthumbnail = \"cover.jpg\"",
+        1,
+    );
+    let dir = write_exhibit(root.path(), "quiz-one", &manifest);
+    image::RgbImage::new(64, 36)
+        .save_with_format(dir.join("cover.jpg"), image::ImageFormat::Png)
+        .unwrap();
+    for decode_images in [false, true] {
+        let rules = ValidationRules {
+            decode_images,
+            ..rules()
+        };
+        let loaded = load_exhibit(&dir, &rules);
+        let messages: Vec<&str> = loaded.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(loaded.problems.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("\"cover.jpg\" is a PNG picture")
+                && messages[0].contains("rename the file to \"cover.png\""),
+            "{messages:?}"
+        );
+        assert_eq!(loaded.problems[0].severity, Severity::Error);
+    }
+    // Named as what it is: no problem.
+    std::fs::rename(dir.join("cover.jpg"), dir.join("cover.png")).unwrap();
+    let fixed = manifest.replace("cover.jpg", "cover.png");
+    std::fs::write(dir.join(MANIFEST_FILE), fixed).unwrap();
+    assert_eq!(load_exhibit(&dir, &rules()).problems, []);
+}

@@ -185,8 +185,19 @@ impl Checker<'_, '_> {
                 .and_then(|r| r.decode().map_err(|e| e.to_string()))
                 .map(|image| (image.width(), image.height()))
         } else {
-            image::image_dimensions(&file).map_err(|e| e.to_string())
+            image::ImageReader::open(&file)
+                .and_then(|r| r.with_guessed_format())
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.into_dimensions().map_err(|e| e.to_string()))
         };
+        if size.is_ok()
+            && let Some(problem) = misnamed_picture(&file, relative)
+        {
+            // The kiosk opens pictures by their file ending: a PNG named .jpg would pass
+            // here (its content is read) and not show on screen.
+            self.error(path, format!("{what} {problem}"));
+            return None;
+        }
         match size {
             Ok((width, height)) => {
                 let (screen_w, screen_h) = self.rules.screen;
@@ -857,6 +868,30 @@ fn manifest_name(value: &impl serde::Serialize) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// Why a readable picture's file name does not match what it is (`None`: it does): the kiosk
+/// opens pictures by their ending, so `photo.jpg` holding a PNG would not show.
+fn misnamed_picture(file: &Path, relative: &str) -> Option<String> {
+    use image::ImageFormat;
+    let content = image::ImageReader::open(file)
+        .and_then(|r| r.with_guessed_format())
+        .ok()?
+        .format()?;
+    let named = ImageFormat::from_path(file).ok();
+    if named == Some(content) {
+        return None;
+    }
+    let (kind, ending) = match content {
+        ImageFormat::Png => ("PNG", "png"),
+        ImageFormat::Jpeg => ("JPEG", "jpg"),
+        _ => return None,
+    };
+    let stem = Path::new(relative).with_extension(ending);
+    Some(format!(
+        "\"{relative}\" is a {kind} picture, but its name does not end in .{ending}: rename the file to \"{}\" (and the name here)",
+        stem.display()
+    ))
 }
 
 /// Recognises the audio formats the kiosk plays, by their first bytes.
