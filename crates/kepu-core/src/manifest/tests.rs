@@ -668,3 +668,63 @@ fn a_picture_whose_name_does_not_match_what_it_is_is_an_error_in_both_readings()
     std::fs::write(dir.join(MANIFEST_FILE), fixed).unwrap();
     assert_eq!(load_exhibit(&dir, &rules()).problems, []);
 }
+
+#[test]
+fn sounds_the_player_cannot_play_are_named_by_what_they_are() {
+    // The first page of an Ogg stream: "OggS", the page header, then the first packet.
+    let ogg = |packet: &[u8]| {
+        let mut head = b"OggS\x00\x02".to_vec();
+        head.resize(28, 0);
+        head.extend_from_slice(packet);
+        head
+    };
+    let vorbis = ogg(b"\x01vorbis\x00\x00\x00\x00\x02\x44\xac\x00\x00");
+    let opus = ogg(b"OpusHead\x01\x02\x38\x01\x80\xbb\x00\x00");
+    assert_eq!(validate::audio_format(&vorbis), Some("ogg"));
+    assert_eq!(validate::audio_format(&opus), None);
+    // MP3 frames (layer III) and an ID3 tag; raw AAC's ADTS header (layer 0) is not MP3.
+    assert_eq!(
+        validate::audio_format(&[0xFF, 0xFB, 0x90, 0x64]),
+        Some("mp3")
+    );
+    assert_eq!(validate::audio_format(b"ID3\x04\x00"), Some("mp3"));
+    assert_eq!(validate::audio_format(&[0xFF, 0xF1, 0x50, 0x80]), None);
+
+    let root = tempfile::tempdir().unwrap();
+    let story = |file: &str| {
+        format!(
+            r#"id = "story-one"
+kind = "story"
+title = {{ zh = "故事", en = "Story" }}
+
+[[pages]]
+text = {{ zh = "一", en = "One" }}
+narration = {{ zh = "{file}", en = "{file}" }}
+"#
+        )
+    };
+    for (file, bytes, says) in [
+        (
+            "voice.ogg",
+            opus.clone(),
+            "is an Ogg file but not Ogg Vorbis (Opus, perhaps)",
+        ),
+        (
+            "voice.aac",
+            vec![0xFF, 0xF1, 0x50, 0x80, 0, 0],
+            "is AAC sound",
+        ),
+        ("voice.ogg", vorbis.clone(), ""),
+    ] {
+        let dir = write_exhibit(root.path(), "story-one", &story(file));
+        std::fs::write(dir.join(file), &bytes).unwrap();
+        let loaded = load_exhibit(&dir, &rules());
+        let messages: Vec<&str> = loaded.problems.iter().map(|p| p.message.as_str()).collect();
+        if says.is_empty() {
+            assert!(messages.is_empty(), "{messages:?}");
+        } else {
+            assert_eq!(messages.len(), 2, "one per language: {messages:?}");
+            assert!(messages.iter().all(|m| m.contains(says)), "{messages:?}");
+        }
+    }
+}

@@ -225,18 +225,25 @@ impl Checker<'_, '_> {
         let Some(file) = self.asset(path, relative, what) else {
             return;
         };
-        let mut head = [0u8; 12];
+        let mut head = [0u8; AUDIO_HEAD];
         let read = std::fs::File::open(&file).and_then(|mut f| f.read(&mut head));
-        let supported = match read {
-            Ok(n) => audio_format(&head[..n]).is_some(),
-            Err(_) => false,
+        let head = match read {
+            Ok(n) => &head[..n],
+            Err(_) => &[][..],
         };
-        if !supported {
-            self.error(
-                path,
-                format!("{what} \"{relative}\" is not an Ogg Vorbis, WAV, MP3 or FLAC file"),
-            );
+        if audio_format(head).is_some() {
+            return;
         }
+        let why = if head.starts_with(b"OggS") {
+            // The player is built with Vorbis only: an Ogg file of Opus (what many recorders
+            // and converters make) would stay silent.
+            "is an Ogg file but not Ogg Vorbis (Opus, perhaps): convert it to Ogg Vorbis, WAV, MP3 or FLAC"
+        } else if is_adts_aac(head) {
+            "is AAC sound, which the kiosk does not play: convert it to Ogg Vorbis, WAV, MP3 or FLAC"
+        } else {
+            "is not an Ogg Vorbis, WAV, MP3 or FLAC file"
+        };
+        self.error(path, format!("{what} \"{relative}\" {why}"));
     }
 
     /// The length the curator intends, which the dashboard divides the median visit by.
@@ -894,19 +901,32 @@ fn misnamed_picture(file: &Path, relative: &str) -> Option<String> {
     ))
 }
 
-/// Recognises the audio formats the kiosk plays, by their first bytes.
+/// Bytes read from the start of a sound file to tell its format (an Ogg file's first packet,
+/// which names its codec, starts at byte 28).
+const AUDIO_HEAD: usize = 64;
+
+/// Recognises the audio formats the kiosk plays, by their first bytes: Ogg Vorbis, WAV, FLAC
+/// and MP3.
 pub fn audio_format(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"OggS") {
-        Some("ogg")
+        head.windows(7).any(|w| w == b"\x01vorbis").then_some("ogg")
     } else if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WAVE" {
         Some("wav")
     } else if head.starts_with(b"fLaC") {
         Some("flac")
-    } else if head.starts_with(b"ID3")
-        || (head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0)
-    {
+    } else if head.starts_with(b"ID3") || is_mpeg_audio_frame(head) {
         Some("mp3")
     } else {
         None
     }
+}
+
+/// An MPEG audio frame header (11 sync bits) of layer I, II or III: MP3 and its kin.
+fn is_mpeg_audio_frame(head: &[u8]) -> bool {
+    head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && head[1] & 0x06 != 0
+}
+
+/// An ADTS header: the same sync bits with layer 0, raw AAC (`.aac`).
+fn is_adts_aac(head: &[u8]) -> bool {
+    head.len() >= 2 && head[0] == 0xFF && head[1] & 0xF0 == 0xF0 && head[1] & 0x06 == 0
 }
