@@ -163,9 +163,12 @@ fn a_recording_that_cannot_be_decoded_is_reported_and_the_story_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let exhibits = dir.path().join("exhibits");
     crate::harness::copy_dir(&repo_path("exhibits"), &exhibits);
-    // Ogg's magic bytes pass the validator's format check; the rest is not Vorbis.
+    // An Ogg page whose first packet begins as Vorbis's passes the validator's format check;
+    // the rest is not Vorbis.
     let broken = exhibits.join("phone-scams").join("page1-zh.ogg");
     let mut bytes = b"OggS".to_vec();
+    bytes.resize(28, 0);
+    bytes.extend_from_slice(b"\x01vorbis");
     bytes.extend(std::iter::repeat_n(0x5Au8, 4_000));
     std::fs::write(&broken, bytes).unwrap();
     let config = crate::harness::config_for(dir.path(), &exhibits, "http://127.0.0.1:9", 60);
