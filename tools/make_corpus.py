@@ -33,12 +33,12 @@ explanation = { zh = "解释", en = "Because" }
 
 [[questions.choices]]
 id = "a"
-text = { zh = "甲", en = "A" }
+label = { zh = "甲", en = "A" }
 correct = true
 
 [[questions.choices]]
 id = "b"
-text = { zh = "乙", en = "B" }
+label = { zh = "乙", en = "B" }
 '''
 
 HOTSPOTS = '''id = "corpus-hotspots"
@@ -81,7 +81,7 @@ label = { zh = "其他垃圾", en = "Other waste" }
 
 [[items]]
 id = "battery"
-name = { zh = "电池", en = "Battery" }
+label = { zh = "电池", en = "Battery" }
 bin = "hazardous"
 feedback = { zh = "含重金属", en = "Contains heavy metals" }
 '''
@@ -101,12 +101,12 @@ explanation = { zh = "解释", en = "Because" }
 
 [[questions.choices]]
 id = "a"
-text = { zh = "甲", en = "A" }
+label = { zh = "甲", en = "A" }
 correct = "yes"
 
 [[questions.choices]]
 id = "b"
-text = { zh = "乙", en = "B" }
+label = { zh = "乙", en = "B" }
 
 [[questions]]
 id = "q2"
@@ -119,6 +119,23 @@ min = "0.5"
 max = 10
 answer = 5
 tolerance = 1
+'''
+
+# Exhibits written before choices and ordering items had a `label`: `text` still works.
+OLD_NAMES = QUIZ.replace("label = {", "text = {") + '''
+[[questions]]
+id = "q2"
+type = "ordering"
+prompt = { zh = "排序", en = "Put in order" }
+explanation = { zh = "解释", en = "Because" }
+
+[[questions.items]]
+id = "one"
+text = { zh = "一", en = "One" }
+
+[[questions.items]]
+id = "two"
+text = { zh = "二", en = "Two" }
 '''
 
 
@@ -169,13 +186,13 @@ CASES = [
      [("error", "[[hotspots]]", "needs exactly one of `rect`, `circle` or `polygon`")]),
     ("polygon-too-few-points", HOTSPOTS.replace("rect = [4, 4, 20, 20]", "polygon = [[1, 1], [9, 9]]"), {"pic.png": SMALL_PNG},
      [("error", "polygon =", "needs at least 3 points")]),
-    ("single-choice-two-correct", QUIZ.replace('text = { zh = "乙", en = "B" }', 'text = { zh = "乙", en = "B" }\ncorrect = true'), {},
+    ("single-choice-two-correct", QUIZ.replace('label = { zh = "乙", en = "B" }', 'label = { zh = "乙", en = "B" }\ncorrect = true'), {},
      [("error", "[[questions]]", "exactly one choice with correct = true (it has 2)")]),
     ("single-choice-none-correct", QUIZ.replace("correct = true\n", ""), {},
      [("error", "[[questions]]", "(it has 0)")]),
     ("multiple-choice-none-correct", QUIZ.replace('id = "q1"', 'id = "q1"\ntype = "multiple"').replace("correct = true\n", ""), {},
      [("error", "[[questions]]", "at least one choice with correct = true")]),
-    ("ordering-one-item", QUIZ[:QUIZ.index("[[questions.choices]]")].replace('id = "q1"', 'id = "q1"\ntype = "ordering"') + '[[questions.items]]\nid = "first"\ntext = { zh = "一", en = "One" }\n', {},
+    ("ordering-one-item", QUIZ[:QUIZ.index("[[questions.choices]]")].replace('id = "q1"', 'id = "q1"\ntype = "ordering"') + '[[questions.items]]\nid = "first"\nlabel = { zh = "一", en = "One" }\n', {},
      [("error", "[[questions]]", "needs at least 2 items")]),
     ("estimate-answer-outside-range", QUIZ[:QUIZ.index("[[questions.choices]]")].replace('id = "q1"', 'id = "q1"\ntype = "estimate"') + "[questions.estimate]\nmin = 0\nmax = 100\nanswer = 150\ntolerance = 5\n", {},
      [("error", "answer = 150", "the answer 150 of question \"q1\" is outside its slider's range 0 to 100")]),
@@ -216,6 +233,14 @@ CASES = [
      [("error", "kind ＝", "`＝` is a full-width character: type `=`", "＝")]),
     # Valid as written: a byte-order mark and Windows line ends are no mistake.
     ("bom-and-crlf", "\ufeff" + STORY.replace("\n", "\r\n"), {}, []),
+    # The old names of `label` still load, each with a warning at it.
+    ("old-field-names", OLD_NAMES, {},
+     [("warning", '#1:text = { zh = "甲"', "`text` is the old name of `label`: rename it to `label`", "text"),
+      ("warning", '#1:text = { zh = "乙"', "`text` is the old name of `label`: rename it to `label`", "text"),
+      ("warning", 'text = { zh = "一"', "`text` is the old name of `label`: rename it to `label`", "text"),
+      ("warning", 'text = { zh = "二"', "`text` is the old name of `label`: rename it to `label`", "text")]),
+    ("old-and-new-name", QUIZ.replace('label = { zh = "乙", en = "B" }', 'label = { zh = "乙", en = "B" }\ntext = { zh = "乙", en = "B" }'), {},
+     [("error", 'text = { zh = "乙"', "`text` is the old name of `label`, and `label` is given too: keep only `label`", "text")]),
 ]
 
 

@@ -210,10 +210,10 @@ fn choices(
             format!(
                 "{} {}",
                 if ticked { "●" } else { "○" },
-                view.text(&choice.text)
+                view.text(&choice.label)
             )
         } else {
-            view.text(&choice.text).to_owned()
+            view.text(&choice.label).to_owned()
         };
         if answered.is_none() && ticked {
             fill_colour = Some(theme.accent);
@@ -284,7 +284,7 @@ fn image_choices(
             painter.text(
                 egui::pos2(rect.center().x, image_rect.max.y + theme.body_size * 0.8),
                 egui::Align2::CENTER_CENTER,
-                view.text(&choice.text),
+                view.text(&choice.label),
                 egui::FontId::proportional(theme.body_size),
                 text_colour,
             );
@@ -376,7 +376,7 @@ fn ordering(
             .items
             .iter()
             .find(|i| i.id == *id)
-            .map_or("?", |item| view.text(&item.text));
+            .map_or("?", |item| view.text(&item.label));
         ui.horizontal(|ui| {
             let sense = if answered.is_none() {
                 egui::Sense::click_and_drag()
@@ -564,7 +564,7 @@ fn feedback(
         ui.label(theme.body(view.phrase(Phrase::RightOrder)));
         for (n, id) in order.iter().enumerate() {
             if let Some(item) = question.items.iter().find(|i| i.id == *id) {
-                ui.label(theme.body(format!("{}.  {}", n + 1, view.text(&item.text))));
+                ui.label(theme.body(format!("{}.  {}", n + 1, view.text(&item.label))));
             }
         }
     }

@@ -125,7 +125,7 @@ pub fn sort(
         painter.text(
             egui::pos2(drawn_at.center().x, drawn_at.max.y - theme.body_size),
             egui::Align2::CENTER_CENTER,
-            view.text(&item.name),
+            view.text(&item.label),
             egui::FontId::proportional(theme.body_size),
             theme.text,
         );
@@ -229,7 +229,7 @@ fn summary(ui: &mut egui::Ui, view: &KioskView<'_>, game: &SortProgress, out: &m
             };
             ui.label(theme.body(format!(
                 "{} → {}",
-                view.text(&item.name),
+                view.text(&item.label),
                 view.text(&bin.label)
             )));
             ui.add(

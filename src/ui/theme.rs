@@ -271,8 +271,8 @@ mod tests {
             strings.extend(m.pages.iter().map(|p| &p.text));
             for q in &m.questions {
                 strings.extend([&q.prompt, &q.explanation]);
-                strings.extend(q.choices.iter().map(|c| &c.text));
-                strings.extend(q.items.iter().map(|i| &i.text));
+                strings.extend(q.choices.iter().map(|c| &c.label));
+                strings.extend(q.items.iter().map(|i| &i.label));
                 strings.extend(q.estimate.iter().filter_map(|e| e.unit.as_ref()));
             }
             for h in &m.hotspots {
@@ -281,7 +281,7 @@ mod tests {
             strings.extend(m.parameters.iter().map(|p| &p.label));
             strings.extend(m.bins.iter().map(|b| &b.label));
             for item in &m.items {
-                strings.extend([&item.name, &item.feedback]);
+                strings.extend([&item.label, &item.feedback]);
             }
             texts.extend(strings.iter().flat_map(|s| s.0.values().cloned()));
         }

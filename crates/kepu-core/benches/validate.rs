@@ -24,7 +24,7 @@ fn quiz(n: usize) -> String {
         for c in 0..4 {
             let correct = if c == 1 { "correct = true\n" } else { "" };
             text += &format!(
-                "\n[[questions.choices]]\nid = \"c{c}\"\ntext = {{ zh = \"选项 {c}\", en = \"Choice {c}\" }}\n{correct}"
+                "\n[[questions.choices]]\nid = \"c{c}\"\nlabel = {{ zh = \"选项 {c}\", en = \"Choice {c}\" }}\n{correct}"
             );
         }
     }

@@ -284,19 +284,19 @@ mod tests {
 
             [[items]]
             id = "peel"
-            name = { zh = "果皮", en = "Fruit peel" }
+            label = { zh = "果皮", en = "Fruit peel" }
             bin = "kitchen"
             feedback = { zh = "果皮可以堆肥。", en = "Peel can be composted." }
 
             [[items]]
             id = "bottle"
-            name = { zh = "塑料瓶", en = "Plastic bottle" }
+            label = { zh = "塑料瓶", en = "Plastic bottle" }
             bin = "recyclable"
             feedback = { zh = "塑料瓶可以回收。", en = "Bottles are recycled." }
 
             [[items]]
             id = "battery"
-            name = { zh = "电池", en = "Battery" }
+            label = { zh = "电池", en = "Battery" }
             bin = "hazardous"
             feedback = { zh = "电池含有重金属。", en = "Batteries hold heavy metals." }
             "##,

@@ -811,7 +811,7 @@ impl Names for CatalogNames<'_> {
         let manifest = self.catalog.get(exhibit)?;
         let question = manifest.questions.iter().find(|q| q.id == question)?;
         if let Some(c) = question.choices.iter().find(|c| c.id == choice) {
-            return self.text(&c.text);
+            return self.text(&c.label);
         }
         match choice {
             "true" => Some(if self.zh() { "对" } else { "True" }.to_owned()),
@@ -822,7 +822,7 @@ impl Names for CatalogNames<'_> {
 
     fn sort_item(&self, exhibit: &str, item: &str) -> Option<String> {
         let manifest = self.catalog.get(exhibit)?;
-        self.text(&manifest.items.iter().find(|i| i.id == item)?.name)
+        self.text(&manifest.items.iter().find(|i| i.id == item)?.label)
     }
 
     fn bin(&self, exhibit: &str, bin: &str) -> Option<String> {

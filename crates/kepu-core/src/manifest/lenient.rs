@@ -25,7 +25,9 @@
 
 use super::messages::{Field, Found, Mistake, Want};
 use super::source_map::{SourceMap, line_and_column};
-use super::{ExhibitManifest, MANIFEST_FILE, Problem, Severity, ValidationRules, syntax, validate};
+use super::{
+    ExhibitManifest, MANIFEST_FILE, OLD_NAMES, Problem, Severity, ValidationRules, syntax, validate,
+};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 use std::fmt;
@@ -423,6 +425,14 @@ impl<'s> Tree<'s> {
             None => false,
             Some(At::Key { table, entry }) => self.repair_key(table, entry, refusal.raw),
             Some(At::Value(id)) => {
+                if let Raw::Custom(detail) = &refusal.raw
+                    && let Some(field) = detail
+                        .strip_prefix("duplicate field `")
+                        .and_then(|rest| rest.strip_suffix('`'))
+                    && self.repair_old_and_new_name(id, field)
+                {
+                    return true;
+                }
                 self.nodes[id].attempts += 1;
                 if self.nodes[id].attempts > MAX_ATTEMPTS {
                     return false;
@@ -458,7 +468,7 @@ impl<'s> Tree<'s> {
             let mistake = Mistake::UnknownField {
                 name: name.clone(),
                 suggestion: Some(meant),
-                known,
+                known: known.clone(),
             };
             self.record(key_span.start, mistake, Some(table), quiet);
             return true;
@@ -489,6 +499,34 @@ impl<'s> Tree<'s> {
                 }),
                 detail: other.to_string(),
             },
+        };
+        self.record(entry.key_span.start, mistake, Some(table), quiet);
+        true
+    }
+
+    /// A table that gives a field under its new name and its old one (`label` and `text`):
+    /// the old one is taken out. `false` when `table` has no such pair.
+    fn repair_old_and_new_name(&mut self, table: NodeId, field: &str) -> bool {
+        let quiet = self.nodes[table].repaired;
+        let Value::Table(entries) = &mut self.nodes[table].value else {
+            return false;
+        };
+        let has_new = entries.iter().any(|entry| entry.key == field);
+        let old = entries.iter().position(|entry| {
+            OLD_NAMES
+                .iter()
+                .any(|renamed| renamed.new == field && renamed.old == entry.key)
+        });
+        let (true, Some(old)) = (has_new, old) else {
+            return false;
+        };
+        let entry = entries.remove(old);
+        let value_end = self.nodes[entry.value].span.end;
+        self.quiet
+            .push(entry.key_span.start..value_end.max(entry.key_span.end));
+        let mistake = Mistake::OldAndNewName {
+            old: entry.key,
+            new: field.to_owned(),
         };
         self.record(entry.key_span.start, mistake, Some(table), quiet);
         true
@@ -805,7 +843,7 @@ fn want_of(expected: &str, field: &Field) -> Want {
 
 /// The allowed name `written` is most likely a typo of: at most 2 edits away (and fewer than
 /// its length), or the only one it begins (`multi` for `multiple`).
-fn suggest(written: &str, allowed: &'static [&'static str]) -> Option<&'static str> {
+fn suggest(written: &str, allowed: &[&'static str]) -> Option<&'static str> {
     let written_lower = written.to_lowercase();
     let length = written_lower.chars().count();
     let closest = allowed
@@ -868,7 +906,8 @@ enum Raw {
     },
     UnknownField {
         name: String,
-        known: &'static [&'static str],
+        /// The table's fields, without the old names ([`OLD_NAMES`]) serde lists too.
+        known: Vec<&'static str>,
     },
     MissingField(&'static str),
     Custom(String),
@@ -950,9 +989,18 @@ impl de::Error for Error {
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        let is_old_name = |name: &str| {
+            OLD_NAMES
+                .iter()
+                .any(|renamed| renamed.old == name && expected.contains(&renamed.new))
+        };
         Self::new(Raw::UnknownField {
             name: field.to_owned(),
-            known: expected,
+            known: expected
+                .iter()
+                .copied()
+                .filter(|name| !is_old_name(name))
+                .collect(),
         })
     }
 
@@ -1291,6 +1339,69 @@ rect = [4, 4, 20]
         );
     }
 
+    /// A valid quiz: its first choice's label is on line 12.
+    use super::super::tests::QUIZ;
+
+    #[test]
+    fn an_old_field_name_is_a_warning_and_with_the_new_one_an_error() {
+        // Read as written: the old name is no unknown field, and what it holds is checked.
+        let old = QUIZ.replacen(
+            "label = { zh = \"甲\", en = \"A\" }",
+            "text = { zh = \"甲\" }",
+            1,
+        );
+        let mut problems = check(&old);
+        problems.sort_by_key(|p| p.column);
+        let said: Vec<(Severity, usize, usize, &str)> = problems
+            .iter()
+            .map(|p| {
+                (
+                    p.severity,
+                    p.line.unwrap(),
+                    p.column.unwrap(),
+                    p.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    Severity::Warning,
+                    12,
+                    1,
+                    "`text` is the old name of `label`: rename it to `label`"
+                ),
+                (
+                    Severity::Error,
+                    12,
+                    8,
+                    "choice \"a\" of question \"q1\" has no text in en"
+                ),
+            ]
+        );
+        let both = QUIZ.replacen(
+            "label = { zh = \"甲\", en = \"A\" }",
+            "label = { zh = \"甲\", en = \"A\" }\ntext = { zh = \"甲\", en = \"A\" }",
+            1,
+        );
+        assert_eq!(
+            report(&both),
+            [
+                "13:1: `text` is the old name of `label`, and `label` is given too: keep only `label`"
+            ]
+        );
+        // A typo is read as the new name, and the fields listed are the new names.
+        assert_eq!(
+            report(&QUIZ.replacen("label =", "lable =", 1)),
+            ["12:1: `lable` is not a field here; did you mean `label`?"]
+        );
+        assert_eq!(
+            report(&QUIZ.replacen("correct = true", "correct = true\nzzz = 1", 1)),
+            ["14:1: `zzz` is not a field here; the fields here are id, label, correct, image"]
+        );
+    }
+
     #[test]
     fn an_unknown_kind_is_taken_as_the_kind_of_the_sections_written() {
         // `kind = "puzzle"` with story pages: no false alarm about pages not belonging.
@@ -1310,30 +1421,9 @@ rect = [4, 4, 20]
 
     #[test]
     fn an_unknown_audience_in_pools_is_found_at_its_key() {
-        let quiz = r#"id = "quiz"
-kind = "quiz"
-title = { zh = "测验", en = "Quiz" }
-
-[[questions]]
-id = "q1"
-prompt = { zh = "问题", en = "Question" }
-explanation = { zh = "解释", en = "Because" }
-
-[[questions.choices]]
-id = "a"
-text = { zh = "甲", en = "A" }
-correct = true
-
-[[questions.choices]]
-id = "b"
-text = { zh = "乙", en = "B" }
-
-[pools]
-chlid = ["q1"]
-adult = ["q9"]
-"#;
+        let quiz = QUIZ.to_owned() + "\n[pools]\nchlid = [\"q1\"]\nadult = [\"q9\"]\n";
         assert_eq!(
-            report(quiz),
+            report(&quiz),
             [
                 "20:1: unknown audience `chlid`: use one of child, youth, adult, senior, family, rural, worker, civil-servant (did you mean `child`?)",
                 "21:10: pool \"adult\" names question \"q9\", which this quiz does not have",

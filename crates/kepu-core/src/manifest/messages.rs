@@ -97,7 +97,7 @@ pub(super) enum Mistake {
     UnknownField {
         name: String,
         suggestion: Option<&'static str>,
-        known: &'static [&'static str],
+        known: Vec<&'static str>,
     },
     /// A name that is not one of a field's names (`audiences = ["elderly"]`), or a table key
     /// that must be one (`[pools]`' audiences).
@@ -106,6 +106,11 @@ pub(super) enum Mistake {
         name: String,
         suggestion: Option<&'static str>,
         allowed: &'static [&'static str],
+    },
+    /// A field given under its new name and its old one in one table (`label` and `text`).
+    OldAndNewName {
+        old: String,
+        new: String,
     },
     /// Required fields a table lacks (one message for all of them).
     MissingFields {
@@ -212,6 +217,9 @@ impl Mistake {
                 }
                 message
             }
+            Self::OldAndNewName { old, new } => format!(
+                "`{old}` is the old name of `{new}`, and `{new}` is given too: keep only `{new}`"
+            ),
             Self::MissingFields { names } => match names.as_slice() {
                 [name] => format!("required field `{name}` is missing"),
                 [first @ .., last] => format!(

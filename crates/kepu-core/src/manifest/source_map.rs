@@ -1,6 +1,7 @@
 //! Where a field sits in a TOML file: semantic problems (a bad reference, a wrong range) are
 //! found on the typed manifest, then located in the text through a span-keeping parse.
 
+use super::types::OLD_NAMES;
 use std::cell::OnceCell;
 use std::fmt;
 
@@ -71,17 +72,27 @@ impl<'a> SourceMap<'a> {
         }
     }
 
-    /// 1-based line and column of the field at `path`, or of its nearest ancestor that exists.
-    pub fn locate(&self, path: &FieldPath) -> Option<(usize, usize)> {
-        let document = self
-            .document
+    fn document(&self) -> Option<&toml_edit::ImDocument<&'a str>> {
+        self.document
             .get_or_init(|| toml_edit::ImDocument::parse(self.source).ok())
-            .as_ref()?;
-        let mut item = document.as_item();
+            .as_ref()
+    }
+
+    /// 1-based line and column of the field at `path`, or of its nearest ancestor that exists.
+    /// A field written under its old name ([`OLD_NAMES`]) is found there.
+    pub fn locate(&self, path: &FieldPath) -> Option<(usize, usize)> {
+        let mut item = self.document()?.as_item();
         let mut best = None;
-        for seg in &path.0 {
+        for (depth, seg) in path.0.iter().enumerate() {
             let next = match seg {
-                Seg::Key(key) => item.get(key.as_str()),
+                Seg::Key(key) => item.get(key.as_str()).or_else(|| {
+                    OLD_NAMES
+                        .iter()
+                        .filter(|renamed| {
+                            renamed.new == key && is_at(renamed.table, &path.0[..depth])
+                        })
+                        .find_map(|renamed| item.get(renamed.old))
+                }),
                 Seg::Index(index) => item.get(*index),
             };
             match next {
@@ -96,6 +107,38 @@ impl<'a> SourceMap<'a> {
         }
         best.map(|offset| line_and_column(self.source, offset))
     }
+
+    /// 1-based line and column of the key `path` ends in, when the file has exactly that key
+    /// (no ancestor stands in for it).
+    pub fn locate_key(&self, path: &FieldPath) -> Option<(usize, usize)> {
+        let (Seg::Key(last), parents) = path.0.split_last()? else {
+            return None;
+        };
+        let mut item = self.document()?.as_item();
+        for seg in parents {
+            item = match seg {
+                Seg::Key(key) => item.get(key.as_str())?,
+                Seg::Index(index) => item.get(*index)?,
+            };
+        }
+        let (key, _) = item.as_table_like()?.get_key_value(last)?;
+        let span = key.span()?;
+        Some(line_and_column(self.source, span.start))
+    }
+
+    /// Whether the text has `word` anywhere: a cheap test before a search by keys.
+    pub fn mentions(&self, word: &str) -> bool {
+        self.source.contains(word)
+    }
+}
+
+/// Whether `path` is at a table of `pattern` (`"*"`: any index).
+pub(super) fn is_at(pattern: &[&str], path: &[Seg]) -> bool {
+    pattern.len() == path.len()
+        && pattern.iter().zip(path).all(|(want, seg)| match seg {
+            Seg::Key(key) => want == key,
+            Seg::Index(_) => *want == "*",
+        })
 }
 
 /// 1-based line and column of a byte offset.

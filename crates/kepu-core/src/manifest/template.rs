@@ -146,12 +146,12 @@ explanation = { zh = "在这里写解释，答完后显示", en = "Explain the a
 # Its choices, two or more; exactly one has correct = true.
 [[questions.choices]]
 id = "right"
-text = { zh = "正确的选项", en = "The right answer" }
+label = { zh = "正确的选项", en = "The right answer" }
 correct = true
 
 [[questions.choices]]
 id = "wrong"
-text = { zh = "错误的选项", en = "A wrong answer" }
+label = { zh = "错误的选项", en = "A wrong answer" }
 
 [[questions]]
 id = "multiple-choice"
@@ -164,17 +164,17 @@ explanation = { zh = "在这里写解释", en = "Explain the answer here" }
 # Every right choice has correct = true; picking some of them earns part of the point.
 [[questions.choices]]
 id = "right-1"
-text = { zh = "正确的选项", en = "A right answer" }
+label = { zh = "正确的选项", en = "A right answer" }
 correct = true
 
 [[questions.choices]]
 id = "right-2"
-text = { zh = "另一个正确的选项", en = "Another right answer" }
+label = { zh = "另一个正确的选项", en = "Another right answer" }
 correct = true
 
 [[questions.choices]]
 id = "wrong"
-text = { zh = "错误的选项", en = "A wrong answer" }
+label = { zh = "错误的选项", en = "A wrong answer" }
 
 [[questions]]
 id = "true-or-false"
@@ -197,13 +197,13 @@ explanation = { zh = "在这里写解释", en = "Explain the answer here" }
 # Like single choice, and every choice has a picture to tap.
 [[questions.choices]]
 id = "picture-a"
-text = { zh = "图片甲", en = "Picture A" }
+label = { zh = "图片甲", en = "Picture A" }
 image = "choice-a.png"
 correct = true
 
 [[questions.choices]]
 id = "picture-b"
-text = { zh = "图片乙", en = "Picture B" }
+label = { zh = "图片乙", en = "Picture B" }
 image = "choice-b.png"
 
 [[questions]]
@@ -217,15 +217,15 @@ explanation = { zh = "在这里写解释", en = "Explain the answer here" }
 # The items, two or more, written in the right order; visitors get them shuffled.
 [[questions.items]]
 id = "first"
-text = { zh = "第一步", en = "The first step" }
+label = { zh = "第一步", en = "The first step" }
 
 [[questions.items]]
 id = "second"
-text = { zh = "第二步", en = "The second step" }
+label = { zh = "第二步", en = "The second step" }
 
 [[questions.items]]
 id = "third"
-text = { zh = "第三步", en = "The third step" }
+label = { zh = "第三步", en = "The third step" }
 
 [[questions]]
 id = "estimate"
@@ -331,7 +331,7 @@ color = "#1565c0"
 # the feedback says why, after the visitor placed it.
 [[items]]
 id = "item-1"
-name = { zh = "在这里写第一件物品的名称", en = "Name the first thing here" }
+label = { zh = "在这里写第一件物品的名称", en = "Name the first thing here" }
 # optional: its picture, what visitors drag (PNG or JPEG).
 image = "item-1.png"
 bin = "bin-1"
@@ -339,7 +339,7 @@ feedback = { zh = "在这里写它为什么属于这一类", en = "Say why it be
 
 [[items]]
 id = "item-2"
-name = { zh = "在这里写第二件物品的名称", en = "Name the second thing here" }
+label = { zh = "在这里写第二件物品的名称", en = "Name the second thing here" }
 # optional: its picture.
 image = "item-2.png"
 bin = "bin-2"
@@ -347,7 +347,7 @@ feedback = { zh = "在这里写它为什么属于这一类", en = "Say why it be
 
 [[items]]
 id = "item-3"
-name = { zh = "在这里写第三件物品的名称", en = "Name the third thing here" }
+label = { zh = "在这里写第三件物品的名称", en = "Name the third thing here" }
 # optional: its picture.
 image = "item-3.png"
 bin = "bin-1"

@@ -7,7 +7,8 @@ use crate::at;
 use proptest::prelude::*;
 use std::path::Path;
 
-const QUIZ: &str = r#"id = "quiz-one"
+/// A valid quiz, for tests here and of the lenient reading.
+pub(super) const QUIZ: &str = r#"id = "quiz-one"
 kind = "quiz"
 title = { zh = "测验", en = "Quiz" }
 
@@ -18,12 +19,12 @@ explanation = { zh = "解释", en = "Explanation" }
 
 [[questions.choices]]
 id = "a"
-text = { zh = "甲", en = "A" }
+label = { zh = "甲", en = "A" }
 correct = true
 
 [[questions.choices]]
 id = "b"
-text = { zh = "乙", en = "B" }
+label = { zh = "乙", en = "B" }
 "#;
 
 fn write_exhibit(root: &Path, folder: &str, manifest: &str) -> PathBuf {
@@ -305,7 +306,7 @@ fn lists_longer_than_an_engagement_event_may_carry_are_refused() {
     use crate::wire::check::MAX_CHOICE_IDS;
     let root = tempfile::tempdir().unwrap();
     let choice = |i: usize| {
-        format!("\n[[questions.choices]]\nid = \"c{i}\"\ntext = {{ zh = \"甲\", en = \"A\" }}\n")
+        format!("\n[[questions.choices]]\nid = \"c{i}\"\nlabel = {{ zh = \"甲\", en = \"A\" }}\n")
     };
     let at_most: String = (0..MAX_CHOICE_IDS - 2).map(choice).collect();
     let folder = write_exhibit(root.path(), "ok", &format!("{QUIZ}{at_most}"));
@@ -727,4 +728,64 @@ narration = {{ zh = "{file}", en = "{file}" }}
             assert!(messages.iter().all(|m| m.contains(says)), "{messages:?}");
         }
     }
+}
+
+#[test]
+fn the_words_on_choices_items_and_sort_items_are_a_label_and_the_old_names_still_load() {
+    // The schema editors complete from names the new field only.
+    let schema = json_schema().to_string();
+    for (definition, old) in [
+        ("Choice", "text"),
+        ("OrderItem", "text"),
+        ("SortItem", "name"),
+    ] {
+        let properties = &json_schema()["$defs"][definition]["properties"];
+        assert!(properties.get("label").is_some(), "{definition}: {schema}");
+        assert!(properties.get(old).is_none(), "{definition}: {schema}");
+    }
+    // A sort item's old `name`: loaded as the label, with a warning at the old name.
+    let sort = r#"id = "sort-one"
+kind = "sort"
+title = { zh = "分类", en = "Sorting" }
+
+[[bins]]
+id = "a"
+label = { zh = "甲", en = "A" }
+
+[[bins]]
+id = "b"
+label = { zh = "乙", en = "B" }
+
+[[items]]
+id = "battery"
+name = { zh = "电池", en = "Battery" }
+bin = "a"
+feedback = { zh = "因为", en = "Because" }
+"#;
+    let root = tempfile::tempdir().unwrap();
+    let loaded = parse_and_validate(sort, root.path(), &ValidationRules::default());
+    let manifest = loaded.manifest.unwrap();
+    assert_eq!(manifest.items[0].label.get("en", &[]), "Battery");
+    let [warning] = loaded.problems.as_slice() else {
+        panic!("{:#?}", loaded.problems);
+    };
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!((warning.line, warning.column), (Some(15), Some(1)));
+    assert_eq!(
+        warning.message,
+        "`name` is the old name of `label`: rename it to `label`"
+    );
+    // Where a check of the label finds a problem, it points at the old name's value.
+    let untranslated = sort.replace(
+        "name = { zh = \"电池\", en = \"Battery\" }",
+        "name = { zh = \"电池\" }",
+    );
+    let problems =
+        parse_and_validate(&untranslated, root.path(), &ValidationRules::default()).problems;
+    assert!(
+        problems.iter().any(|p| p.severity == Severity::Error
+            && (p.line, p.column) == (Some(15), Some(8))
+            && p.message == "the label of item \"battery\" has no text in en"),
+        "{problems:#?}"
+    );
 }

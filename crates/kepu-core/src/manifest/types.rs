@@ -172,6 +172,41 @@ impl LiteracyTheme {
     }
 }
 
+/// A field renamed so that one idea has one name: the words on a button, tile or card are a
+/// `label` everywhere (`title` is a heading, `text` a paragraph). The old names are still read,
+/// so existing exhibits load, with a warning at each use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OldName {
+    /// Where the table is, as keys from the top: `"*"` stands for any entry of a list.
+    pub table: &'static [&'static str],
+    pub old: &'static str,
+    pub new: &'static str,
+    /// What such a table is, in docs/manifest.md's words.
+    pub what: &'static str,
+}
+
+/// Every old field name still read (each is a `serde(alias)` below).
+pub const OLD_NAMES: &[OldName] = &[
+    OldName {
+        table: &["questions", "*", "choices", "*"],
+        old: "text",
+        new: "label",
+        what: "a question's choice",
+    },
+    OldName {
+        table: &["questions", "*", "items", "*"],
+        old: "text",
+        new: "label",
+        what: "an ordering question's item",
+    },
+    OldName {
+        table: &["items", "*"],
+        old: "name",
+        new: "label",
+        what: "a sort item",
+    },
+];
+
 /// One `exhibit.toml`, exactly as the curator wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -337,7 +372,9 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub id: String,
-    pub text: LocalizedText,
+    /// The words on the choice's button. Formerly `text` (still read, with a warning).
+    #[serde(alias = "text")]
+    pub label: LocalizedText,
     #[serde(default)]
     pub correct: bool,
     /// image_choice: the picture to tap.
@@ -349,7 +386,9 @@ pub struct Choice {
 #[serde(deny_unknown_fields)]
 pub struct OrderItem {
     pub id: String,
-    pub text: LocalizedText,
+    /// The words on the item's tile. Formerly `text` (still read, with a warning).
+    #[serde(alias = "text")]
+    pub label: LocalizedText,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -416,7 +455,9 @@ pub struct Bin {
 #[serde(deny_unknown_fields)]
 pub struct SortItem {
     pub id: String,
-    pub name: LocalizedText,
+    /// The words on the item's card. Formerly `name` (still read, with a warning).
+    #[serde(alias = "name")]
+    pub label: LocalizedText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The id of the right bin.

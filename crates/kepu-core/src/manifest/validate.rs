@@ -46,6 +46,7 @@ pub(super) fn validate(
         ExhibitKind::Simulation => check.simulation(manifest),
         ExhibitKind::Sort => check.sort(manifest),
     }
+    check.old_names(manifest);
     check.problems
 }
 
@@ -67,6 +68,30 @@ impl Checker<'_, '_> {
             column,
             message,
         });
+    }
+
+    /// Each field written under its old name: a warning (so `validate --strict` fails on it)
+    /// at the old name, which the kiosk still reads.
+    fn old_names(&mut self, m: &ExhibitManifest) {
+        for renamed in OLD_NAMES {
+            if !self.map.mentions(renamed.old) {
+                continue;
+            }
+            for table in tables_at(m, renamed.table) {
+                if let Some((line, column)) = self.map.locate_key(&table.child(renamed.old)) {
+                    self.problems.push(Problem {
+                        severity: Severity::Warning,
+                        file: self.file.clone(),
+                        line: Some(line),
+                        column: Some(column),
+                        message: format!(
+                            "`{}` is the old name of `{}`: rename it to `{}`",
+                            renamed.old, renamed.new, renamed.new
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     fn error(&mut self, path: &FieldPath, message: String) {
@@ -470,8 +495,8 @@ impl Checker<'_, '_> {
                 for (i, item) in q.items.iter().enumerate() {
                     let path = at_q.child("items").child(i);
                     self.text(
-                        &path.child("text"),
-                        &item.text,
+                        &path.child("label"),
+                        &item.label,
                         &format!("item \"{}\" of {name}", item.id),
                     );
                 }
@@ -506,8 +531,8 @@ impl Checker<'_, '_> {
         for (i, choice) in q.choices.iter().enumerate() {
             let path = at_q.child("choices").child(i);
             self.text(
-                &path.child("text"),
-                &choice.text,
+                &path.child("label"),
+                &choice.label,
                 &format!("choice \"{}\" of {name}", choice.id),
             );
             match (&choice.image, q.question_type) {
@@ -841,9 +866,9 @@ impl Checker<'_, '_> {
             let path = at!["items", index];
             let name = format!("item \"{}\"", item.id);
             self.text(
-                &path.child("name"),
-                &item.name,
-                &format!("the name of {name}"),
+                &path.child("label"),
+                &item.label,
+                &format!("the label of {name}"),
             );
             self.text(
                 &path.child("feedback"),
@@ -865,6 +890,29 @@ impl Checker<'_, '_> {
                 self.image(&path.child("image"), image, &format!("the image of {name}"));
             }
         }
+    }
+}
+
+/// The path of every table of `m` at `pattern` (an [`OldName`]'s table).
+fn tables_at(m: &ExhibitManifest, pattern: &[&str]) -> Vec<FieldPath> {
+    match pattern {
+        ["questions", "*", list @ ("choices" | "items"), "*"] => m
+            .questions
+            .iter()
+            .enumerate()
+            .flat_map(|(q, question)| {
+                let count = if *list == "choices" {
+                    question.choices.len()
+                } else {
+                    question.items.len()
+                };
+                (0..count).map(move |entry| at!["questions", q, *list, entry])
+            })
+            .collect(),
+        ["items", "*"] => (0..m.items.len())
+            .map(|entry| at!["items", entry])
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

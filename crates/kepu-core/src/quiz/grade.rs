@@ -332,9 +332,9 @@ mod tests {
             prompt = { en = "?" }
             explanation = { en = "because" }
             choices = [
-                { id = "a", text = { en = "a" } },
-                { id = "b", text = { en = "b" }, correct = true },
-                { id = "c", text = { en = "c" } },
+                { id = "a", label = { en = "a" } },
+                { id = "b", label = { en = "b" }, correct = true },
+                { id = "c", label = { en = "c" } },
             ]
             "#,
         )
@@ -348,10 +348,10 @@ mod tests {
             prompt = { en = "Which are mammals?" }
             explanation = { en = "Whales and bats feed their young milk." }
             choices = [
-                { id = "whale", text = { en = "whale" }, correct = true },
-                { id = "bat", text = { en = "bat" }, correct = true },
-                { id = "shark", text = { en = "shark" } },
-                { id = "frog", text = { en = "frog" } },
+                { id = "whale", label = { en = "whale" }, correct = true },
+                { id = "bat", label = { en = "bat" }, correct = true },
+                { id = "shark", label = { en = "shark" } },
+                { id = "frog", label = { en = "frog" } },
             ]
             "#,
         )

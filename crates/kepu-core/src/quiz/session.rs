@@ -271,9 +271,9 @@ mod tests {
             prompt = { en = "Fire number?" }
             explanation = { en = "119 is the fire service." }
             choices = [
-                { id = "110", text = { en = "110" } },
-                { id = "119", text = { en = "119" }, correct = true },
-                { id = "120", text = { en = "120" } },
+                { id = "110", label = { en = "110" } },
+                { id = "119", label = { en = "119" }, correct = true },
+                { id = "120", label = { en = "120" } },
             ]
 
             [[questions]]
@@ -282,9 +282,9 @@ mod tests {
             prompt = { en = "After an earthquake?" }
             explanation = { en = "Cover, leave, report." }
             items = [
-                { id = "cover", text = { en = "Take cover" } },
-                { id = "leave", text = { en = "Leave" } },
-                { id = "report", text = { en = "Report" } },
+                { id = "cover", label = { en = "Take cover" } },
+                { id = "leave", label = { en = "Leave" } },
+                { id = "report", label = { en = "Report" } },
             ]
 
             [[questions]]
@@ -416,7 +416,7 @@ mod tests {
                 let mut q = manifest().questions.remove(0);
                 q.choices.extend((0..5).map(|i| crate::manifest::Choice {
                     id: format!("extra-{i}"),
-                    text: crate::i18n::LocalizedText::from_pairs(&[("en", "x")]),
+                    label: crate::i18n::LocalizedText::from_pairs(&[("en", "x")]),
                     correct: false,
                     image: None,
                 }));

@@ -13,9 +13,9 @@ fn question() -> Question {
         prompt = { en = "?" }
         explanation = { en = "because" }
         choices = [
-            { id = "a", text = { en = "a" } },
-            { id = "b", text = { en = "b" }, correct = true },
-            { id = "c", text = { en = "c" } },
+            { id = "a", label = { en = "a" } },
+            { id = "b", label = { en = "b" }, correct = true },
+            { id = "c", label = { en = "c" } },
         ]
         "#,
     )
@@ -142,13 +142,13 @@ fn any_question() -> impl Strategy<Value = Question> {
         any::<bool>(),
         proptest::option::of("\\PC{0,8}"),
     )
-        .prop_map(|(id, text, correct, image)| Choice {
+        .prop_map(|(id, label, correct, image)| Choice {
             id,
-            text,
+            label,
             correct,
             image,
         });
-    let item = (short_id(), text()).prop_map(|(id, text)| OrderItem { id, text });
+    let item = (short_id(), text()).prop_map(|(id, label)| OrderItem { id, label });
     (
         ("\\PC{1,10}", question_type(), text(), text()),
         proptest::option::of("[a-z/]{1,10}\\.png"),
@@ -219,7 +219,7 @@ fn valid_question() -> impl Strategy<Value = Question> {
                         q.choices = (0..count)
                             .map(|i| Choice {
                                 id: format!("choice-{i}"),
-                                text: LocalizedText::from_pairs(&[("en", "x")]),
+                                label: LocalizedText::from_pairs(&[("en", "x")]),
                                 correct: correct_at(i),
                                 image: Some(format!("{i}.png")),
                             })
@@ -230,7 +230,7 @@ fn valid_question() -> impl Strategy<Value = Question> {
                         q.items = (0..count)
                             .map(|i| OrderItem {
                                 id: format!("item-{i}"),
-                                text: LocalizedText::from_pairs(&[("en", "x")]),
+                                label: LocalizedText::from_pairs(&[("en", "x")]),
                             })
                             .collect();
                     }

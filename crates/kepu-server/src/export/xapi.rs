@@ -135,7 +135,7 @@ pub fn statement(
         } => {
             let name = manifest(exhibit_id)
                 .and_then(|m| m.items.iter().find(|i| &i.id == item_id))
-                .map(|i| language_map(&i.name));
+                .map(|i| language_map(&i.label));
             (
                 VERB_ANSWERED,
                 "answered",
@@ -228,7 +228,7 @@ fn question_activity(iri: &str, id: &str, question: Option<&Question>) -> Value 
                 question
                     .choices
                     .iter()
-                    .map(|c| json!({ "id": c.id, "description": language_map(&c.text) }))
+                    .map(|c| json!({ "id": c.id, "description": language_map(&c.label) }))
                     .collect(),
             );
             let right: Vec<&str> = question
@@ -249,7 +249,7 @@ fn question_activity(iri: &str, id: &str, question: Option<&Question>) -> Value 
                 question
                     .items
                     .iter()
-                    .map(|i| json!({ "id": i.id, "description": language_map(&i.text) }))
+                    .map(|i| json!({ "id": i.id, "description": language_map(&i.label) }))
                     .collect(),
             );
             let order: Vec<&str> = question.items.iter().map(|i| i.id.as_str()).collect();
