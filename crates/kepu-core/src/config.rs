@@ -1,7 +1,10 @@
 //! The kiosk's own configuration file, `kiosk.toml`.
 
 use crate::at;
-use crate::manifest::{Catalog, MissingLanguage, Problem, Severity, SourceMap, ValidationRules};
+use crate::manifest::{
+    Catalog, MessageLanguage, MissingLanguage, Problem, Said, Severity, SourceMap, ValidationRules,
+    said,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -167,7 +170,28 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid { path: PathBuf, message: Said },
+}
+
+impl ConfigError {
+    /// The error in `language` (`Display` is English).
+    pub fn message_in(&self, language: MessageLanguage) -> String {
+        self.said().in_language(language).to_owned()
+    }
+
+    /// The error in each language.
+    pub fn said(&self) -> Said {
+        match self {
+            Self::Read { path, source } => {
+                let path = path.display();
+                said!("cannot read {path}: {source}", "无法读取 {path}：{source}")
+            }
+            Self::Invalid { path, message } => {
+                let path = path.display();
+                said!("{path}: {message}", "{path}：{message}"; message)
+            }
+        }
+    }
 }
 
 impl KioskConfig {
@@ -196,25 +220,27 @@ impl KioskConfig {
         Ok(config)
     }
 
-    /// Parses and checks the text of a `kiosk.toml`; the error says what to fix, with its line.
-    pub fn parse(source: &str) -> Result<Self, String> {
-        let config: Self = toml::from_str(source).map_err(|err| match err.span() {
-            Some(span) => {
-                let (line, column) = crate::manifest::line_and_column(source, span.start);
-                format!(
-                    "line {line}, column {column}: {}",
-                    config_message(err.message())
-                )
+    /// Parses and checks the text of a `kiosk.toml`; the error says what to fix, with its line,
+    /// in each language.
+    pub fn parse(source: &str) -> Result<Self, Said> {
+        if let Some((offset, mistake)) = crate::manifest::explain_syntax_error(source) {
+            return Err(at_line(source, offset, &mistake));
+        }
+        let config: Self = toml::from_str(source).map_err(|err| {
+            let message = config_message(err.message());
+            match err.span() {
+                Some(span) => at_line(source, span.start, &message),
+                None => message,
             }
-            None => config_message(err.message()),
         })?;
         if config.kiosk_id.trim().is_empty() {
-            return Err("kiosk_id must not be empty".to_owned());
+            return Err(Said::new("kiosk_id must not be empty", "kiosk_id 不能为空"));
         }
         if config.languages.is_empty() {
-            return Err(
-                "languages must list at least one language, e.g. [\"zh\", \"en\"]".to_owned(),
-            );
+            return Err(Said::new(
+                "languages must list at least one language, e.g. [\"zh\", \"en\"]",
+                "languages 至少要列出一种语言，例如 [\"zh\", \"en\"]",
+            ));
         }
         for (index, code) in config.languages.iter().enumerate() {
             if !crate::i18n::is_known_language(code) {
@@ -222,30 +248,36 @@ impl KioskConfig {
             }
         }
         if !(5..=MAX_IDLE_TIMEOUT_SECS).contains(&config.idle_timeout_secs) {
-            return Err(format!(
-                "idle_timeout_secs must be between 5 seconds and {MAX_IDLE_TIMEOUT_SECS} (an hour)"
+            return Err(said!(
+                "idle_timeout_secs must be between 5 seconds and {MAX_IDLE_TIMEOUT_SECS} (an hour)",
+                "idle_timeout_secs 要在 5 秒到 {MAX_IDLE_TIMEOUT_SECS} 秒（一小时）之间"
             ));
         }
         if !(3..=MAX_IDLE_COUNTDOWN_SECS).contains(&config.idle_countdown_secs) {
-            return Err(format!(
-                "idle_countdown_secs must be between 3 seconds, to give a visitor time to react, and {MAX_IDLE_COUNTDOWN_SECS}"
+            return Err(said!(
+                "idle_countdown_secs must be between 3 seconds, to give a visitor time to react, and {MAX_IDLE_COUNTDOWN_SECS}",
+                "idle_countdown_secs 要在 3 秒（给观众反应的时间）到 {MAX_IDLE_COUNTDOWN_SECS} 秒之间"
             ));
         }
         if config.engagement.outbox_max_mb < 10 {
-            return Err(
-                "[engagement] outbox_max_mb must be at least 10 (a day of a busy kiosk's events fits in a few)"
-                    .to_owned(),
-            );
+            return Err(Said::new(
+                "[engagement] outbox_max_mb must be at least 10 (a day of a busy kiosk's events fits in a few)",
+                "[engagement] outbox_max_mb 至少要 10（忙碌的展台一天的记录也只占几 MB）",
+            ));
         }
         if config.engagement.heartbeat_minutes == 0 {
-            return Err("[engagement] heartbeat_minutes must be at least 1".to_owned());
+            return Err(Said::new(
+                "[engagement] heartbeat_minutes must be at least 1",
+                "[engagement] heartbeat_minutes 至少要 1",
+            ));
         }
         if let Some(hash) = &config.staff_pin_hash
             && crate::pin::parse_hash(hash).is_none()
         {
-            return Err(
-                "staff_pin_hash is not a PIN hash; make one with `kepu-kiosk hash-pin`".to_owned(),
-            );
+            return Err(Said::new(
+                "staff_pin_hash is not a PIN hash; make one with `kepu-kiosk hash-pin`",
+                "staff_pin_hash 不是 PIN 的哈希值：请用 `kepu-kiosk hash-pin` 生成",
+            ));
         }
         Ok(config)
     }
@@ -276,7 +308,7 @@ impl KioskConfig {
                 {
                     catalog.problems.push(self.problem(
                         &at!["playlist", index],
-                        format!("playlist names \"{id}\" twice"),
+                        said!("playlist names \"{id}\" twice", "playlist 里“{id}”写了两次"),
                     ));
                 }
                 None => {
@@ -285,13 +317,17 @@ impl KioskConfig {
                         .iter()
                         .any(|r| r.folder.file_name().is_some_and(|name| name == id.as_str()));
                     let why = if left_out {
-                        "it has errors and was left out"
+                        Said::new("it has errors and was left out", "它有错误，没有载入")
                     } else {
-                        "there is no exhibit with that id"
+                        Said::new("there is no exhibit with that id", "没有这个编号的展品")
                     };
                     catalog.problems.push(self.problem(
                         &at!["playlist", index],
-                        format!("playlist entry \"{id}\" cannot be shown: {why}"),
+                        said!(
+                            "playlist entry \"{id}\" cannot be shown: {why}",
+                            "playlist 里的“{id}”无法显示：{why}";
+                            why
+                        ),
                     ));
                 }
             }
@@ -299,19 +335,12 @@ impl KioskConfig {
         catalog.exhibits = ordered;
     }
 
-    fn problem(&self, path: &crate::manifest::FieldPath, message: String) -> Problem {
+    fn problem(&self, path: &crate::manifest::FieldPath, message: Said) -> Problem {
         let (file, location) = match &self.source {
             Some((file, source)) => (file.clone(), SourceMap::new(source).locate(path)),
             None => (PathBuf::from("kiosk.toml"), None),
         };
-        let (line, column) = location.unzip();
-        Problem {
-            severity: Severity::Error,
-            file,
-            line,
-            column,
-            message,
-        }
+        Problem::new(Severity::Error, &file, location, message)
     }
 
     /// The bearer token, read fresh so a re-paired kiosk needs no restart of the uploader's owner.
@@ -325,8 +354,10 @@ impl KioskConfig {
         if token.is_empty() {
             return Err(ConfigError::Invalid {
                 path: self.token_file.clone(),
-                message: "the token file is empty; pair the kiosk with `kepu-server kiosk add`"
-                    .to_owned(),
+                message: Said::new(
+                    "the token file is empty; pair the kiosk with `kepu-server kiosk add`",
+                    "令牌文件是空的：请用 `kepu-server kiosk add` 给这台展台配对",
+                ),
             });
         }
         Ok(token)
@@ -344,33 +375,79 @@ pub const MAX_IDLE_TIMEOUT_SECS: u64 = 3_600;
 /// Longest "Still there?" countdown.
 pub const MAX_IDLE_COUNTDOWN_SECS: u64 = 600;
 
-/// Why `languages[index]` is refused, at its line, with the spelling to use when only the case
-/// or separator is wrong (`zh-Hant`, `zh_hant`).
-fn unknown_language(source: &str, index: usize, code: &str) -> String {
-    let at = SourceMap::new(source)
-        .locate(&at!["languages", index])
-        .map_or_else(String::new, |(line, column)| {
-            format!("line {line}, column {column}: ")
-        });
-    let normalised = code.trim().to_ascii_lowercase().replace('_', "-");
-    let advice = if crate::i18n::is_known_language(&normalised) {
-        format!("; write it as \"{normalised}\"")
-    } else {
-        String::new()
-    };
-    format!(
-        "{at}languages: \"{}\" is not a known language code (an ISO 639-1 code such as \"zh\" or \"en\", or a variant such as \"zh-hant\"; the list is kepu_core::i18n::KNOWN_LANGUAGES){advice}",
-        code.escape_default()
+/// `message` with the line and column of byte `offset` of `source` before it.
+fn at_line(source: &str, offset: usize, message: &Said) -> Said {
+    let (line, column) = crate::manifest::line_and_column(source, offset);
+    said!(
+        "line {line}, column {column}: {message}",
+        "第 {line} 行第 {column} 列：{message}";
+        message
     )
 }
 
-/// Serde's message, with advice where a common mistake is likely.
-fn config_message(message: &str) -> String {
+/// Why `languages[index]` is refused, at its line, with the spelling to use when only the case
+/// or separator is wrong (`zh-Hant`, `zh_hant`).
+fn unknown_language(source: &str, index: usize, code: &str) -> Said {
+    let normalised = code.trim().to_ascii_lowercase().replace('_', "-");
+    // Shown escaped: a control character is never written to the terminal.
+    let code = code.escape_default().to_string();
+    let advice = if crate::i18n::is_known_language(&normalised) {
+        said!(
+            "; write it as \"{normalised}\"",
+            "；请写成 \"{normalised}\""
+        )
+    } else {
+        Said::default()
+    };
+    let message = said!(
+        "languages: \"{code}\" is not a known language code (an ISO 639-1 code such as \"zh\" or \"en\", or a variant such as \"zh-hant\"; the list is kepu_core::i18n::KNOWN_LANGUAGES){advice}",
+        "languages：“{code}”不是已知的语言代码（要用 ISO 639-1 代码，例如 \"zh\" 或 \"en\"，或 \"zh-hant\" 这样的变体；完整列表见 kepu_core::i18n::KNOWN_LANGUAGES）{advice}";
+        advice
+    );
+    match SourceMap::new(source).locate(&at!["languages", index]) {
+        Some((line, column)) => said!(
+            "line {line}, column {column}: {message}",
+            "第 {line} 行第 {column} 列：{message}";
+            message
+        ),
+        None => message,
+    }
+}
+
+/// Serde's message, with advice where a common mistake is likely; in Chinese by its shape
+/// (serde's words are English).
+fn config_message(message: &str) -> Said {
     let message = message.trim();
     if message.contains("`staff_pin`") {
-        return "the staff PIN must not be stored in clear: replace `staff_pin` by `staff_pin_hash = \"…\"` made with `kepu-kiosk hash-pin`".to_owned();
+        return Said::new(
+            "the staff PIN must not be stored in clear: replace `staff_pin` by `staff_pin_hash = \"…\"` made with `kepu-kiosk hash-pin`",
+            "员工 PIN 不能明文保存：把 `staff_pin` 换成用 `kepu-kiosk hash-pin` 生成的 `staff_pin_hash = \"…\"`",
+        );
     }
-    message.to_owned()
+    let zh = if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let known = known.trim_start_matches("one of ");
+        if known.is_empty() {
+            format!("{field} 不是 kiosk.toml 里的字段")
+        } else {
+            format!("{field} 不是 kiosk.toml 里的字段；可用的字段有：{known}")
+        }
+    } else if let Some(field) = message.strip_prefix("missing field ") {
+        format!("缺少必填字段 {field}")
+    } else if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (value, allowed) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let allowed = allowed.trim_start_matches("one of ");
+        format!("没有 {value} 这个选项；可选：{allowed}")
+    } else if let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+    {
+        let (found, wanted) = rest.split_once(", expected ").unwrap_or((rest, "?"));
+        format!("值写得不对：要的是 {wanted}，写的是 {found}")
+    } else {
+        format!("kiosk.toml 的写法不对：{message}")
+    };
+    Said::new(message, zh)
 }
 
 #[cfg(test)]
@@ -401,11 +478,11 @@ mod tests {
     fn typos_and_bad_values_are_reported_with_their_line() {
         let err = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nidle_timeout = 30\n")
             .unwrap_err();
-        assert!(err.contains("line 3"), "{err}");
-        assert!(err.contains("idle_timeout"), "{err}");
+        assert!(err.en.contains("line 3"), "{err}");
+        assert!(err.en.contains("idle_timeout"), "{err}");
         let err = KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nlanguages = []\n")
             .unwrap_err();
-        assert!(err.contains("at least one language"), "{err}");
+        assert!(err.en.contains("at least one language"), "{err}");
     }
 
     #[test]
@@ -416,22 +493,82 @@ mod tests {
             ))
         };
         let err = config(r#"["zh", "klingon"]"#).unwrap_err();
-        assert!(err.contains("line 3"), "{err}");
+        assert!(err.en.contains("line 3"), "{err}");
         assert!(
-            err.contains("\"klingon\" is not a known language code"),
+            err.en.contains("\"klingon\" is not a known language code"),
             "{err}"
         );
-        assert!(err.contains("KNOWN_LANGUAGES"), "{err}");
+        assert!(err.en.contains("KNOWN_LANGUAGES"), "{err}");
         let err = config(r#"["zh-Hant"]"#).unwrap_err();
-        assert!(err.contains("write it as \"zh-hant\""), "{err}");
+        assert!(err.en.contains("write it as \"zh-hant\""), "{err}");
         let err = config(r#"["zh_hant"]"#).unwrap_err();
-        assert!(err.contains("write it as \"zh-hant\""), "{err}");
+        assert!(err.en.contains("write it as \"zh-hant\""), "{err}");
         // Control characters are shown escaped, not written to the terminal.
         let err = config(r#"["en\u202e"]"#).unwrap_err();
-        assert!(err.contains(r"en\u{202e}"), "{err}");
-        assert!(!err.contains('\u{202e}'), "{err}");
+        assert!(err.en.contains(r"en\u{202e}"), "{err}");
+        assert!(!err.en.contains('\u{202e}'), "{err}");
         let ok = config(r#"["zh-hant", "yue", "en"]"#).unwrap();
         assert_eq!(ok.languages, vec!["zh-hant", "yue", "en"]);
+    }
+
+    #[test]
+    fn every_mistake_in_kiosk_toml_is_said_in_chinese_too() {
+        let parse = |text: &str| KioskConfig::parse(text).unwrap_err();
+        let syntax = parse("kiosk_id ＝ \"k\"\n");
+        assert_eq!(
+            syntax.zh,
+            "第 1 行第 10 列：`＝` 是全角字符：请换成半角的 `=`（切换到英文输入法再打）"
+        );
+        assert!(
+            syntax
+                .en
+                .starts_with("line 1, column 10: `＝` is a full-width character")
+        );
+        let typo = parse("kiosk_id = \"k\"\nserver_url = \"x\"\nidle_timeout = 30\n");
+        assert!(
+            typo.zh.starts_with(
+                "第 3 行第 1 列：`idle_timeout` 不是 kiosk.toml 里的字段；可用的字段有："
+            ),
+            "{}",
+            typo.zh
+        );
+        let missing = parse("kiosk_id = \"k\"\n");
+        assert!(
+            missing.zh.contains("缺少必填字段 `server_url`"),
+            "{}",
+            missing.zh
+        );
+        let wrong_type =
+            parse("kiosk_id = \"k\"\nserver_url = \"x\"\nidle_timeout_secs = \"60\"\n");
+        assert!(
+            wrong_type.zh.starts_with("第 3 行第 21 列：值写得不对"),
+            "{}",
+            wrong_type.zh
+        );
+        let pin = parse("kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin = \"1234\"\n");
+        assert!(pin.zh.contains("员工 PIN 不能明文保存"), "{}", pin.zh);
+        let language = parse("kiosk_id = \"k\"\nserver_url = \"x\"\nlanguages = [\"zh_hant\"]\n");
+        assert!(
+            language
+                .zh
+                .starts_with("第 3 行第 14 列：languages：“zh_hant”不是已知的语言代码"),
+            "{}",
+            language.zh
+        );
+        assert!(
+            language.zh.ends_with("；请写成 \"zh-hant\""),
+            "{}",
+            language.zh
+        );
+        let error = ConfigError::Invalid {
+            path: PathBuf::from("kiosk.toml"),
+            message: parse("kiosk_id = \"\"\nserver_url = \"x\"\n"),
+        };
+        assert_eq!(error.to_string(), "kiosk.toml: kiosk_id must not be empty");
+        assert_eq!(
+            error.message_in(MessageLanguage::Chinese),
+            "kiosk.toml：kiosk_id 不能为空"
+        );
     }
 
     #[test]
@@ -441,12 +578,18 @@ mod tests {
         };
         assert!(config("idle_timeout_secs = 3600").is_ok());
         let err = config("idle_timeout_secs = 86400").unwrap_err();
-        assert!(err.contains("idle_timeout_secs must be between 5"), "{err}");
+        assert!(
+            err.en.contains("idle_timeout_secs must be between 5"),
+            "{err}"
+        );
         let err = config("idle_timeout_secs = 4").unwrap_err();
-        assert!(err.contains("idle_timeout_secs must be between 5"), "{err}");
+        assert!(
+            err.en.contains("idle_timeout_secs must be between 5"),
+            "{err}"
+        );
         let err = config("idle_countdown_secs = 601").unwrap_err();
         assert!(
-            err.contains("idle_countdown_secs must be between 3"),
+            err.en.contains("idle_countdown_secs must be between 3"),
             "{err}"
         );
     }
@@ -473,12 +616,15 @@ mod tests {
             "kiosk_id = \"k\"\nserver_url = \"x\"\n[engagement]\noutbox_max_mb = 1\n",
         )
         .unwrap_err();
-        assert!(err.contains("outbox_max_mb must be at least 10"), "{err}");
+        assert!(
+            err.en.contains("outbox_max_mb must be at least 10"),
+            "{err}"
+        );
         let err = KioskConfig::parse(
             "kiosk_id = \"k\"\nserver_url = \"x\"\n[engagement]\nheartbeat_minute = 1\n",
         )
         .unwrap_err();
-        assert!(err.contains("heartbeat_minute"), "{err}");
+        assert!(err.en.contains("heartbeat_minute"), "{err}");
     }
 
     #[test]
@@ -486,12 +632,12 @@ mod tests {
         let err =
             KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin = \"1234\"\n")
                 .unwrap_err();
-        assert!(err.contains("must not be stored in clear"), "{err}");
-        assert!(err.contains("kepu-kiosk hash-pin"), "{err}");
+        assert!(err.en.contains("must not be stored in clear"), "{err}");
+        assert!(err.en.contains("kepu-kiosk hash-pin"), "{err}");
         let err =
             KioskConfig::parse("kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin_hash = \"1234\"\n")
                 .unwrap_err();
-        assert!(err.contains("not a PIN hash"), "{err}");
+        assert!(err.en.contains("not a PIN hash"), "{err}");
         let hash = crate::pin::hash_pin("2468");
         let config = KioskConfig::parse(&format!(
             "kiosk_id = \"k\"\nserver_url = \"x\"\nstaff_pin_hash = \"{hash}\"\n"

@@ -1,10 +1,11 @@
 //! The corpus of broken exhibits (tests/corpus, written by tools/make_corpus.py): each folder
 //! holds one curator mistake (or several, or none) and expect.toml lists exactly the problems
-//! `validate` must report, with severity, line, column where given and the words of the message.
+//! `validate` must report, with severity, line, column where given and the words of the message
+//! in English and in Chinese.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kepu_core::manifest::{Severity, ValidationRules, load_catalog, load_exhibit};
+use kepu_core::manifest::{MessageLanguage, Severity, ValidationRules, load_catalog, load_exhibit};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ struct ExpectedProblem {
     line: Option<usize>,
     column: Option<usize>,
     message: String,
+    message_zh: String,
 }
 
 fn corpus() -> Vec<PathBuf> {
@@ -64,13 +66,19 @@ fn every_case_reports_exactly_its_problems_at_their_lines() {
             let found = problems.iter().any(|p| {
                 p.severity == severity
                     && p.message.contains(&expected.message)
+                    && p.message_in(MessageLanguage::Chinese)
+                        .contains(&expected.message_zh)
                     && (expected.line.is_none() || p.line == expected.line)
                     && p.line.is_some() == expected.line.is_some()
                     && (expected.column.is_none() || p.column == expected.column)
             });
+            let chinese: Vec<String> = problems
+                .iter()
+                .map(|p| p.render_in("", MessageLanguage::Chinese))
+                .collect();
             assert!(
                 found,
-                "{name}: no problem like {expected:#?} in {report:#?}"
+                "{name}: no problem like {expected:#?} in {report:#?} {chinese:#?}"
             );
         }
         for problem in &problems {
@@ -99,6 +107,17 @@ fn loading_the_whole_corpus_keeps_only_the_cases_without_errors() {
     );
     assert_eq!(catalog.warnings.len(), 1 + 4);
     assert_eq!(catalog.rejected.len(), corpus().len() - 3);
+    // Every problem is said in Chinese too, not left in English.
+    for problem in catalog.all_problems() {
+        let chinese = problem.message_in(MessageLanguage::Chinese);
+        assert!(
+            chinese != problem.message
+                && chinese
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{problem}: {chinese}"
+        );
+    }
 }
 
 /// The case of a byte-order mark and Windows line ends has both (a checkout could lose them).

@@ -114,14 +114,8 @@ pub(super) fn problems(
 }
 
 fn problem(file: &Path, source: &str, offset: usize, mistake: &Mistake) -> Problem {
-    let (line, column) = line_and_column(source, offset);
-    Problem {
-        severity: Severity::Error,
-        file: file.to_owned(),
-        line: Some(line),
-        column: Some(column),
-        message: mistake.english(),
-    }
+    let at = line_and_column(source, offset);
+    Problem::new(Severity::Error, file, Some(at), mistake.said())
 }
 
 /// The byte offset of a 1-based line and column (the inverse of [`line_and_column`]).
@@ -1209,6 +1203,7 @@ impl<'t> de::MapAccess<'t> for Map<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::Said;
     use proptest::prelude::*;
 
     fn check(source: &str) -> Vec<Problem> {
@@ -1434,13 +1429,15 @@ rect = [4, 4, 20]
     #[test]
     fn a_problem_renders_with_its_line_and_a_caret() {
         let source = "id = \"x\"\ntitle = { zh = \"故事\", en = \"Story }\n";
-        let problem = Problem {
-            severity: Severity::Error,
-            file: "ex/exhibit.toml".into(),
-            line: Some(2),
-            column: Some(27),
-            message: "the text that starts at column 27 has no closing quote".into(),
-        };
+        let problem = Problem::new(
+            Severity::Error,
+            Path::new("ex/exhibit.toml"),
+            Some((2, 27)),
+            Said::new(
+                "the text that starts at column 27 has no closing quote",
+                "从第 27 列开始的文字缺少结尾的引号",
+            ),
+        );
         assert_eq!(
             problem.render(source),
             "ex/exhibit.toml:2:27: error: the text that starts at column 27 has no closing quote\n  |\n2 | title = { zh = \"故事\", en = \"Story }\n  |                             ^"

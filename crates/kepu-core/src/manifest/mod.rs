@@ -13,6 +13,8 @@ mod template;
 mod types;
 mod validate;
 
+pub(crate) use messages::said;
+pub use messages::{MessageLanguage, Said};
 pub use models::{MODELS, ModelSpec, ParameterSpec, model};
 pub use source_map::{FieldPath, Seg, SourceMap, line_and_column};
 pub use template::{TemplateError, new_exhibit};
@@ -99,35 +101,68 @@ pub struct Problem {
     /// 1-based line and column, where known.
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// In English.
     pub message: String,
+    /// In Simplified Chinese.
+    pub message_zh: String,
 }
 
+/// In English: `file:line:column: error: message`.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        write!(f, ": {severity}: {}", self.message)
+        f.write_str(&self.header_in(MessageLanguage::English))
     }
 }
 
 impl Problem {
-    pub fn error(file: &Path, message: impl Into<String>) -> Self {
+    /// A problem in `file` as a whole, said in both languages.
+    pub fn error_in_both(file: &Path, message: Said) -> Self {
+        Self::new(Severity::Error, file, None, message)
+    }
+
+    /// A problem at `at` (line and column), said in both languages.
+    pub fn new(severity: Severity, file: &Path, at: Option<(usize, usize)>, message: Said) -> Self {
+        let (line, column) = at.unzip();
         Self {
-            severity: Severity::Error,
+            severity,
             file: file.to_path_buf(),
-            line: None,
-            column: None,
-            message: message.into(),
+            line,
+            column,
+            message: message.en,
+            message_zh: message.zh,
         }
+    }
+
+    /// A problem in `file` as a whole whose words come in one language only (another
+    /// program's, such as the system's reason a file cannot be read): the same in both.
+    pub fn error(file: &Path, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::error_in_both(file, Said::new(message.clone(), message))
+    }
+
+    pub fn message_in(&self, language: MessageLanguage) -> &str {
+        match language {
+            MessageLanguage::English => &self.message,
+            MessageLanguage::Chinese => &self.message_zh,
+        }
+    }
+
+    /// `file:line:column: error: message` in `language`.
+    fn header_in(&self, language: MessageLanguage) -> String {
+        let severity = match (self.severity, language) {
+            (Severity::Error, MessageLanguage::English) => "error",
+            (Severity::Warning, MessageLanguage::English) => "warning",
+            (Severity::Error, MessageLanguage::Chinese) => "错误",
+            (Severity::Warning, MessageLanguage::Chinese) => "警告",
+        };
+        let mut header = self.file.display().to_string();
+        if let Some(line) = self.line {
+            header.push_str(&format!(":{line}"));
+            if let Some(column) = self.column {
+                header.push_str(&format!(":{column}"));
+            }
+        }
+        format!("{header}: {severity}: {}", self.message_in(language))
     }
 }
 
@@ -265,9 +300,12 @@ pub fn load_catalog(dir: &Path, rules: &ValidationRules) -> Catalog {
             .filter(|p| p.is_dir())
             .collect::<Vec<_>>(),
         Err(err) => {
-            catalog.problems.push(Problem::error(
+            catalog.problems.push(Problem::error_in_both(
                 dir,
-                format!("cannot read the exhibits folder: {err}"),
+                said!(
+                    "cannot read the exhibits folder: {err}",
+                    "无法读取展品文件夹：{err}"
+                ),
             ));
             return catalog;
         }
@@ -285,18 +323,16 @@ pub fn load_catalog(dir: &Path, rules: &ValidationRules) -> Catalog {
         let mut problems = loaded.problems;
         if let Some(manifest) = &loaded.manifest {
             if let Some(first) = seen_ids.get(&manifest.id) {
-                let (line, column) = loaded.id_location.unzip();
-                problems.push(Problem {
-                    severity: Severity::Error,
-                    file: manifest_path.clone(),
-                    line,
-                    column,
-                    message: format!(
-                        "exhibit id \"{}\" is already used by {}; every exhibit needs its own id",
-                        manifest.id,
-                        first.display()
+                let (id, first) = (&manifest.id, first.display());
+                problems.push(Problem::new(
+                    Severity::Error,
+                    &manifest_path,
+                    loaded.id_location,
+                    said!(
+                        "exhibit id \"{id}\" is already used by {first}; every exhibit needs its own id",
+                        "展品编号“{id}”已经被 {first} 用了：每个展品要有自己的编号"
                     ),
-                });
+                ));
             } else {
                 seen_ids.insert(manifest.id.clone(), manifest_path.clone());
             }
@@ -316,18 +352,45 @@ pub fn load_catalog(dir: &Path, rules: &ValidationRules) -> Catalog {
 /// What `validate` was pointed at that holds nothing to check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckTargetError {
-    #[error(
-        "{0} does not exist: give a folder of exhibits, one exhibit's folder, or its exhibit.toml"
-    )]
+    #[error("{}", self.said().en)]
     Missing(PathBuf),
-    #[error(
-        "{0} is not an exhibit.toml: give a folder of exhibits, one exhibit's folder, or its exhibit.toml"
-    )]
+    #[error("{}", self.said().en)]
     NotAManifest(PathBuf),
-    #[error(
-        "{0} holds no exhibits: a folder of exhibits has one folder per exhibit, each with an exhibit.toml"
-    )]
+    #[error("{}", self.said().en)]
     Empty(PathBuf),
+}
+
+impl CheckTargetError {
+    /// The error in `language` (`Display` is English).
+    pub fn message_in(&self, language: MessageLanguage) -> String {
+        self.said().in_language(language).to_owned()
+    }
+
+    fn said(&self) -> Said {
+        match self {
+            Self::Missing(path) => {
+                let path = path.display();
+                said!(
+                    "{path} does not exist: give a folder of exhibits, one exhibit's folder, or its exhibit.toml",
+                    "{path} 不存在：请给出展品总文件夹、某一个展品的文件夹，或它的 exhibit.toml"
+                )
+            }
+            Self::NotAManifest(path) => {
+                let path = path.display();
+                said!(
+                    "{path} is not an exhibit.toml: give a folder of exhibits, one exhibit's folder, or its exhibit.toml",
+                    "{path} 不是 exhibit.toml：请给出展品总文件夹、某一个展品的文件夹，或它的 exhibit.toml"
+                )
+            }
+            Self::Empty(path) => {
+                let path = path.display();
+                said!(
+                    "{path} holds no exhibits: a folder of exhibits has one folder per exhibit, each with an exhibit.toml",
+                    "{path} 里没有展品：展品总文件夹里每个展品占一个文件夹，每个文件夹里有一个 exhibit.toml"
+                )
+            }
+        }
+    }
 }
 
 /// Loads what a curator points `validate` at: a folder of exhibits (each in its own folder),
@@ -402,9 +465,12 @@ pub fn load_exhibit(folder: &Path, rules: &ValidationRules) -> LoadedExhibit {
         Err(err) => {
             return LoadedExhibit {
                 manifest: None,
-                problems: vec![Problem::error(
+                problems: vec![Problem::error_in_both(
                     &path,
-                    format!("cannot read the manifest: {err}"),
+                    said!(
+                        "cannot read the manifest: {err}",
+                        "无法读取展品说明文件 exhibit.toml：{err}"
+                    ),
                 )],
                 id_location: None,
             };
@@ -431,6 +497,16 @@ pub fn parse_and_validate(source: &str, folder: &Path, rules: &ValidationRules) 
             id_location: None,
         },
     }
+}
+
+/// Where the first TOML syntax error of `source` is (a byte offset) and what it is, in a
+/// curator's words; `None` when the text is valid TOML. For any file a curator writes
+/// (kiosk.toml too).
+pub(crate) fn explain_syntax_error(source: &str) -> Option<(usize, Said)> {
+    let err = toml_edit::ImDocument::parse(source).err()?;
+    let offset = err.span().map_or(0, |span| span.start);
+    let (at, syntax) = syntax::diagnose(source, offset, err.message());
+    Some((at, messages::Mistake::Syntax(syntax).said()))
 }
 
 /// Line and column of a top-level `key = ...` (before the first table header), found by a

@@ -165,16 +165,87 @@ fn a_missing_exhibits_folder_is_reported_not_fatal() {
 
 #[test]
 fn problems_print_as_file_line_column() {
-    let problem = Problem {
-        severity: Severity::Error,
-        file: PathBuf::from("exhibits/x/exhibit.toml"),
-        line: Some(3),
-        column: Some(7),
-        message: "bad".into(),
-    };
+    let problem = Problem::new(
+        Severity::Error,
+        Path::new("exhibits/x/exhibit.toml"),
+        Some((3, 7)),
+        Said::new("bad", "不对"),
+    );
     assert_eq!(
         problem.to_string(),
         "exhibits/x/exhibit.toml:3:7: error: bad"
+    );
+    assert_eq!(problem.message_in(MessageLanguage::Chinese), "不对");
+    // Both languages go into the JSON of `validate --format json`.
+    let json = serde_json::to_value(&problem).unwrap();
+    assert_eq!(json["message"], "bad");
+    assert_eq!(json["message_zh"], "不对");
+}
+
+#[test]
+fn the_message_language_comes_from_a_tag_or_the_first_locale_variable_set() {
+    use MessageLanguage::{Chinese, English};
+    for (tag, language) in [
+        ("zh", Some(Chinese)),
+        ("ZH", Some(Chinese)),
+        ("zh-CN", Some(Chinese)),
+        ("zh_CN.UTF-8", Some(Chinese)),
+        ("zh-Hant", Some(Chinese)),
+        ("en", Some(English)),
+        ("en_GB.UTF-8", Some(English)),
+        ("fr", None),
+        ("", None),
+        ("chinese", None),
+    ] {
+        assert_eq!(MessageLanguage::from_tag(tag), language, "{tag:?}");
+    }
+    let locale = MessageLanguage::from_locale_values;
+    assert_eq!(locale(None, None, None), English);
+    assert_eq!(locale(None, None, Some("zh_CN.UTF-8")), Chinese);
+    assert_eq!(locale(None, None, Some("en_US.UTF-8")), English);
+    assert_eq!(locale(None, None, Some("C")), English);
+    // LC_ALL over LC_MESSAGES over LANG; an empty one does not count.
+    assert_eq!(
+        locale(Some("en_US.UTF-8"), Some("zh_CN"), Some("zh_CN")),
+        English
+    );
+    assert_eq!(
+        locale(Some(""), Some("zh_CN.UTF-8"), Some("en_US")),
+        Chinese
+    );
+    assert_eq!(locale(None, Some("en_US"), Some("zh_CN")), English);
+    assert_eq!(locale(Some(""), Some(""), Some("zh_TW.UTF-8")), Chinese);
+}
+
+#[test]
+fn a_problem_renders_in_either_language_with_the_same_caret() {
+    let source = "id = \"x\"\nkind ＝ \"story\"\n";
+    let problems =
+        parse_and_validate(source, Path::new("ex"), &ValidationRules::default()).problems;
+    let [problem] = problems.as_slice() else {
+        panic!("{problems:#?}");
+    };
+    assert_eq!(
+        problem.render_in(source, MessageLanguage::Chinese),
+        "ex/exhibit.toml:2:6: 错误: `＝` 是全角字符：请换成半角的 `=`（切换到英文输入法再打）\n  |\n2 | kind ＝ \"story\"\n  |      ^"
+    );
+    assert_eq!(
+        problem.render_in(source, MessageLanguage::English),
+        problem.render(source)
+    );
+    assert!(
+        problem
+            .render(source)
+            .starts_with("ex/exhibit.toml:2:6: error: `＝` is a full-width character: type `=`\n")
+    );
+    let warning = Problem {
+        severity: Severity::Warning,
+        ..problem.clone()
+    };
+    assert!(
+        warning
+            .render_in(source, MessageLanguage::Chinese)
+            .starts_with("ex/exhibit.toml:2:6: 警告: ")
     );
 }
 
@@ -632,6 +703,32 @@ fn checking_takes_a_folder_of_exhibits_one_exhibit_or_its_manifest_and_refuses_n
         load_for_checking(&notes, &rules()),
         Err(CheckTargetError::NotAManifest(_))
     ));
+    // Each in English (its Display) and in Chinese.
+    let empty = CheckTargetError::Empty(PathBuf::from("exhibits"));
+    assert_eq!(
+        empty.to_string(),
+        "exhibits holds no exhibits: a folder of exhibits has one folder per exhibit, each with an exhibit.toml"
+    );
+    assert_eq!(
+        empty.message_in(MessageLanguage::English),
+        empty.to_string()
+    );
+    assert_eq!(
+        empty.message_in(MessageLanguage::Chinese),
+        "exhibits 里没有展品：展品总文件夹里每个展品占一个文件夹，每个文件夹里有一个 exhibit.toml"
+    );
+    assert!(
+        CheckTargetError::Missing(missing)
+            .message_in(MessageLanguage::Chinese)
+            .ends_with("不存在：请给出展品总文件夹、某一个展品的文件夹，或它的 exhibit.toml")
+    );
+    assert!(
+        CheckTargetError::NotAManifest(notes)
+            .message_in(MessageLanguage::Chinese)
+            .ends_with(
+                "不是 exhibit.toml：请给出展品总文件夹、某一个展品的文件夹，或它的 exhibit.toml"
+            )
+    );
 }
 
 #[test]

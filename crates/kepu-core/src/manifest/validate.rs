@@ -1,11 +1,14 @@
-//! The meaning checks on a parsed manifest: every problem, each located in the file.
+//! The meaning checks on a parsed manifest: every problem, each located in the file and said
+//! in English and Chinese. A problem names what it is about with a phrase ("the image of
+//! question \"q1\"") that is built in both languages ([`Said`]) and put into the sentence.
 
 use super::models::{self, model_names};
 use super::source_map::{FieldPath, SourceMap};
 use super::types::*;
 use super::{
-    MANIFEST_FILE, MAX_IDENTIFIER_LEN, MAX_INTENDED_SECS, MissingLanguage, Problem, Severity,
-    ValidationRules, is_identifier,
+    MANIFEST_FILE, MAX_DIGITS_IN_A_ROW, MAX_IDENTIFIER_LEN, MAX_INTENDED_SECS, MissingLanguage,
+    Problem, Said, Severity, ValidationRules, is_identifier, is_identifier_byte, longest_digit_run,
+    said,
 };
 use crate::at;
 use crate::i18n::LocalizedText;
@@ -27,13 +30,29 @@ pub(super) fn validate(
         rules,
         problems: Vec::new(),
     };
-    check.identifier(&at!["id"], &manifest.id, "the exhibit id");
-    check.text(&at!["title"], &manifest.title, "the title");
+    check.identifier(
+        &at!["id"],
+        &manifest.id,
+        &Said::new("the exhibit id", "展品编号（id）"),
+    );
+    check.text(
+        &at!["title"],
+        &manifest.title,
+        &Said::new("the title", "标题（title）"),
+    );
     if !manifest.summary.is_empty() {
-        check.text(&at!["summary"], &manifest.summary, "the summary");
+        check.text(
+            &at!["summary"],
+            &manifest.summary,
+            &Said::new("the summary", "简介（summary）"),
+        );
     }
     if let Some(thumbnail) = &manifest.thumbnail {
-        check.image(&at!["thumbnail"], thumbnail, "the thumbnail");
+        check.image(
+            &at!["thumbnail"],
+            thumbnail,
+            &Said::new("the thumbnail", "缩略图（thumbnail）"),
+        );
     }
     if let Some(secs) = manifest.intended_secs {
         check.intended_secs(secs);
@@ -59,15 +78,18 @@ struct Checker<'a, 's> {
 }
 
 impl Checker<'_, '_> {
-    fn push(&mut self, severity: Severity, path: &FieldPath, message: String) {
-        let (line, column) = self.map.locate(path).unzip();
-        self.problems.push(Problem {
-            severity,
-            file: self.file.clone(),
-            line,
-            column,
-            message,
-        });
+    fn push(&mut self, severity: Severity, path: &FieldPath, message: Said) {
+        let at = self.map.locate(path);
+        self.problems
+            .push(Problem::new(severity, &self.file, at, message));
+    }
+
+    fn error(&mut self, path: &FieldPath, message: Said) {
+        self.push(Severity::Error, path, message);
+    }
+
+    fn warning(&mut self, path: &FieldPath, message: Said) {
+        self.push(Severity::Warning, path, message);
     }
 
     /// Each field written under its old name: a warning (so `validate --strict` fails on it)
@@ -77,93 +99,113 @@ impl Checker<'_, '_> {
             if !self.map.mentions(renamed.old) {
                 continue;
             }
+            let (old, new) = (renamed.old, renamed.new);
             for table in tables_at(m, renamed.table) {
-                if let Some((line, column)) = self.map.locate_key(&table.child(renamed.old)) {
-                    self.problems.push(Problem {
-                        severity: Severity::Warning,
-                        file: self.file.clone(),
-                        line: Some(line),
-                        column: Some(column),
-                        message: format!(
-                            "`{}` is the old name of `{}`: rename it to `{}`",
-                            renamed.old, renamed.new, renamed.new
-                        ),
-                    });
+                if let Some(at) = self.map.locate_key(&table.child(old)) {
+                    let message = said!(
+                        "`{old}` is the old name of `{new}`: rename it to `{new}`",
+                        "`{old}` 是 `{new}` 的旧名字：请改成 `{new}`"
+                    );
+                    self.problems.push(Problem::new(
+                        Severity::Warning,
+                        &self.file,
+                        Some(at),
+                        message,
+                    ));
                 }
             }
         }
     }
 
-    fn error(&mut self, path: &FieldPath, message: String) {
-        self.push(Severity::Error, path, message);
-    }
-
-    fn warning(&mut self, path: &FieldPath, message: String) {
-        self.push(Severity::Warning, path, message);
-    }
-
-    fn text(&mut self, path: &FieldPath, text: &LocalizedText, what: &str) {
+    fn text(&mut self, path: &FieldPath, text: &LocalizedText, what: &Said) {
         let missing = text.missing_languages(&self.rules.required_languages);
         if missing.is_empty() {
             return;
         }
-        let missing = missing.join(", ");
+        let languages = Said::new(
+            missing.join(", "),
+            missing
+                .iter()
+                .map(|code| language_in_chinese(code))
+                .collect::<Vec<_>>()
+                .join("、"),
+        );
         match self.rules.missing_language {
-            MissingLanguage::Error => {
-                self.error(path, format!("{what} has no text in {missing}"));
-            }
+            MissingLanguage::Error => self.error(
+                path,
+                said!("{what} has no text in {languages}", "{what}缺少{languages}文字"; what, languages),
+            ),
             MissingLanguage::Fallback => self.warning(
                 path,
-                format!("{what} has no text in {missing}; visitors will see another language"),
+                said!(
+                    "{what} has no text in {languages}; visitors will see another language",
+                    "{what}缺少{languages}文字，观众会看到另一种语言的文字";
+                    what, languages
+                ),
             ),
         }
     }
 
-    fn identifier(&mut self, path: &FieldPath, id: &str, what: &str) {
-        if !is_identifier(id) {
-            self.error(
-                path,
-                if crate::manifest::longest_digit_run(id) > crate::manifest::MAX_DIGITS_IN_A_ROW
-                    && id.bytes().all(crate::manifest::is_identifier_byte)
-                    && id.len() <= MAX_IDENTIFIER_LEN
-                {
-                    format!(
-                        "{what} \"{id}\" has more than {} digits in a row; ids may not look like a phone number",
-                        crate::manifest::MAX_DIGITS_IN_A_ROW
-                    )
-                } else {
-                    format!("{what} \"{id}\" may only use lowercase letters a-z, digits, '-' and '_' (at most {MAX_IDENTIFIER_LEN})")
-                },
-            );
+    fn identifier(&mut self, path: &FieldPath, id: &str, what: &Said) {
+        if is_identifier(id) {
+            return;
         }
+        let only_too_many_digits = longest_digit_run(id) > MAX_DIGITS_IN_A_ROW
+            && id.bytes().all(is_identifier_byte)
+            && id.len() <= MAX_IDENTIFIER_LEN;
+        let message = if only_too_many_digits {
+            said!(
+                "{what} \"{id}\" has more than {MAX_DIGITS_IN_A_ROW} digits in a row; ids may not look like a phone number",
+                "{what}“{id}”里连着的数字超过 {MAX_DIGITS_IN_A_ROW} 个：编号不能像电话号码";
+                what
+            )
+        } else {
+            said!(
+                "{what} \"{id}\" may only use lowercase letters a-z, digits, '-' and '_' (at most {MAX_IDENTIFIER_LEN})",
+                "{what}“{id}”只能用小写字母 a-z、数字、- 和 _（最多 {MAX_IDENTIFIER_LEN} 个）";
+                what
+            )
+        };
+        self.error(path, message);
     }
 
     /// A list longer than what one engagement event may carry about it (the server refuses
     /// such events, so the exhibit must not be shown).
-    fn at_most(&mut self, path: &FieldPath, count: usize, limit: usize, what: &str) {
+    fn at_most(&mut self, path: &FieldPath, count: usize, limit: usize, what: &Said) {
         if count > limit {
             self.error(
                 path,
-                format!("{what}: {count}, but at most {limit} are allowed"),
+                said!(
+                    "{what}: {count}, but at most {limit} are allowed",
+                    "{what}有 {count} 个，最多只能有 {limit} 个";
+                    what
+                ),
             );
         }
     }
 
     /// Checks that the ids of the list at `list` are valid and unique; `within` names the
-    /// owner in messages about nested lists (" in question \"q1\"").
+    /// owner in messages about nested lists (" in question \"q1\"", "题目“q1”中的").
     fn unique_ids<'i>(
         &mut self,
         list: &FieldPath,
         ids: impl IntoIterator<Item = &'i str>,
-        what: &str,
-        within: &str,
+        what: &Said,
+        within: &Said,
     ) -> HashSet<&'i str> {
         let mut seen = HashSet::new();
         for (index, id) in ids.into_iter().enumerate() {
             let path = list.child(index).child("id");
             self.identifier(&path, id, what);
             if !seen.insert(id) {
-                self.error(&path, format!("{what} \"{id}\" is used twice{within}"));
+                self.error(
+                    &path,
+                    said!(
+                        "{what} \"{id}\" is used twice{within}",
+                        "{within}{what}“{id}”用了两次：每个编号只能用一次";
+                        what, within
+                    ),
+                );
             }
         }
         seen
@@ -174,7 +216,7 @@ impl Checker<'_, '_> {
         &mut self,
         path: &FieldPath,
         relative: &str,
-        what: &str,
+        what: &Said,
     ) -> Option<std::path::PathBuf> {
         let escapes = Path::new(relative)
             .components()
@@ -182,26 +224,37 @@ impl Checker<'_, '_> {
         if relative.is_empty() || escapes {
             self.error(
                 path,
-                format!("{what} \"{relative}\" must name a file inside the exhibit folder"),
+                said!(
+                    "{what} \"{relative}\" must name a file inside the exhibit folder",
+                    "{what}“{relative}”必须是展品文件夹里的文件";
+                    what
+                ),
             );
             return None;
         }
         let file = self.folder.join(relative);
         if !file.is_file() {
-            self.error(
-                path,
-                format!(
-                    "{what} \"{relative}\" does not exist in {}",
-                    self.folder.display()
+            let folder = self.folder.display();
+            let message = match name_in_another_case(&file) {
+                Some(actual) => said!(
+                    "{what} \"{relative}\" does not exist in {folder}, but \"{actual}\" does: a file's name must match in capital and small letters",
+                    "{what}“{relative}”在 {folder} 里找不到，但有“{actual}”：文件名的大小写必须完全一致";
+                    what
                 ),
-            );
+                None => said!(
+                    "{what} \"{relative}\" does not exist in {folder}",
+                    "{what}“{relative}”在 {folder} 里找不到";
+                    what
+                ),
+            };
+            self.error(path, message);
             return None;
         }
         Some(file)
     }
 
     /// Checks an image asset; returns its size in pixels when it can be read.
-    fn image(&mut self, path: &FieldPath, relative: &str, what: &str) -> Option<(u32, u32)> {
+    fn image(&mut self, path: &FieldPath, relative: &str, what: &Said) -> Option<(u32, u32)> {
         let file = self.asset(path, relative, what)?;
         let size = if self.rules.decode_images {
             image::ImageReader::open(&file)
@@ -220,7 +273,10 @@ impl Checker<'_, '_> {
         {
             // The kiosk opens pictures by their file ending: a PNG named .jpg would pass
             // here (its content is read) and not show on screen.
-            self.error(path, format!("{what} {problem}"));
+            self.error(
+                path,
+                said!("{what} {problem}", "{what}{problem}"; what, problem),
+            );
             return None;
         }
         match size {
@@ -229,8 +285,10 @@ impl Checker<'_, '_> {
                 if width > 2 * screen_w || height > 2 * screen_h {
                     self.warning(
                         path,
-                        format!(
-                            "{what} \"{relative}\" is {width}×{height} pixels, far larger than the screen ({screen_w}×{screen_h}); scale it down to load faster and use less memory"
+                        said!(
+                            "{what} \"{relative}\" is {width}×{height} pixels, far larger than the screen ({screen_w}×{screen_h}); scale it down to load faster and use less memory",
+                            "{what}“{relative}”有 {width}×{height} 像素，比屏幕（{screen_w}×{screen_h}）大得多：请把它缩小，加载更快，也更省内存";
+                            what
                         ),
                     );
                 }
@@ -239,14 +297,18 @@ impl Checker<'_, '_> {
             Err(err) => {
                 self.error(
                     path,
-                    format!("{what} \"{relative}\" cannot be read as a PNG or JPEG image: {err}"),
+                    said!(
+                        "{what} \"{relative}\" cannot be read as a PNG or JPEG image: {err}",
+                        "{what}“{relative}”无法作为 PNG 或 JPEG 图片打开：{err}";
+                        what
+                    ),
                 );
                 None
             }
         }
     }
 
-    fn audio(&mut self, path: &FieldPath, relative: &str, what: &str) {
+    fn audio(&mut self, path: &FieldPath, relative: &str, what: &Said) {
         let Some(file) = self.asset(path, relative, what) else {
             return;
         };
@@ -262,13 +324,25 @@ impl Checker<'_, '_> {
         let why = if head.starts_with(b"OggS") {
             // The player is built with Vorbis only: an Ogg file of Opus (what many recorders
             // and converters make) would stay silent.
-            "is an Ogg file but not Ogg Vorbis (Opus, perhaps): convert it to Ogg Vorbis, WAV, MP3 or FLAC"
+            Said::new(
+                "is an Ogg file but not Ogg Vorbis (Opus, perhaps): convert it to Ogg Vorbis, WAV, MP3 or FLAC",
+                "是 Ogg 文件，但不是 Ogg Vorbis（可能是 Opus）：请转换成 Ogg Vorbis、WAV、MP3 或 FLAC",
+            )
         } else if is_adts_aac(head) {
-            "is AAC sound, which the kiosk does not play: convert it to Ogg Vorbis, WAV, MP3 or FLAC"
+            Said::new(
+                "is AAC sound, which the kiosk does not play: convert it to Ogg Vorbis, WAV, MP3 or FLAC",
+                "是 AAC 声音，展台播放不了：请转换成 Ogg Vorbis、WAV、MP3 或 FLAC",
+            )
         } else {
-            "is not an Ogg Vorbis, WAV, MP3 or FLAC file"
+            Said::new(
+                "is not an Ogg Vorbis, WAV, MP3 or FLAC file",
+                "不是 Ogg Vorbis、WAV、MP3 或 FLAC 声音文件",
+            )
         };
-        self.error(path, format!("{what} \"{relative}\" {why}"));
+        self.error(
+            path,
+            said!("{what} \"{relative}\" {why}", "{what}“{relative}”{why}"; what, why),
+        );
     }
 
     /// The length the curator intends, which the dashboard divides the median visit by.
@@ -276,8 +350,9 @@ impl Checker<'_, '_> {
         if !(1..=MAX_INTENDED_SECS).contains(&secs) {
             self.error(
                 &at!["intended_secs"],
-                format!(
-                    "intended_secs = {secs} is outside 1 to {MAX_INTENDED_SECS}: give the seconds a visitor who takes the whole exhibit in spends on it (e.g. 120 for two minutes)"
+                said!(
+                    "intended_secs = {secs} is outside 1 to {MAX_INTENDED_SECS}: give the seconds a visitor who takes the whole exhibit in spends on it (e.g. 120 for two minutes)",
+                    "intended_secs = {secs} 不在 1 到 {MAX_INTENDED_SECS} 之间：请填观众看完整个展品大约要用的秒数（例如两分钟填 120）"
                 ),
             );
         }
@@ -307,21 +382,21 @@ impl Checker<'_, '_> {
         ];
         for (section, owner, present) in sections {
             if present && owner != m.kind {
+                let (kind, owner) = (m.kind.name(), owner.name());
                 self.error(
                     &at![section],
-                    format!(
-                        "a {} exhibit does not use `{section}`; it belongs to kind = \"{}\"",
-                        m.kind.name(),
-                        owner.name()
+                    said!(
+                        "a {kind} exhibit does not use `{section}`; it belongs to kind = \"{owner}\"",
+                        "{kind} 类展品不用 `{section}`，它属于 kind = \"{owner}\" 的展品"
                     ),
                 );
             }
         }
     }
 
-    fn require_some(&mut self, count: usize, minimum: usize, path: &FieldPath, message: &str) {
+    fn require_some(&mut self, count: usize, minimum: usize, path: &FieldPath, message: Said) {
         if count < minimum {
-            self.error(path, message.to_owned());
+            self.error(path, message);
         }
     }
 
@@ -330,26 +405,30 @@ impl Checker<'_, '_> {
             m.pages.len(),
             1,
             &at!["kind"],
-            "a story needs at least one [[pages]] entry",
+            Said::new(
+                "a story needs at least one [[pages]] entry",
+                "故事至少需要一页：写一个 [[pages]]",
+            ),
         );
         self.at_most(
             &at!["pages"],
             m.pages.len(),
             MAX_PAGE as usize,
-            "pages in a story",
+            &Said::new("pages in a story", "故事的页"),
         );
         for (index, page) in m.pages.iter().enumerate() {
-            let what = format!("page {}", index + 1);
+            let number = index + 1;
+            let page_n = said!("page {number}", "第 {number} 页");
             self.text(
                 &at!["pages", index, "text"],
                 &page.text,
-                &format!("the text of {what}"),
+                &said!("the text of {page_n}", "{page_n}的文字"; page_n),
             );
             if let Some(image) = &page.image {
                 self.image(
                     &at!["pages", index, "image"],
                     image,
-                    &format!("the image of {what}"),
+                    &said!("the image of {page_n}", "{page_n}的图片"; page_n),
                 );
             }
             if let Some(narration) = &page.narration {
@@ -357,11 +436,15 @@ impl Checker<'_, '_> {
                     let (path, whose) = match language {
                         Some(language) => (
                             at!["pages", index, "narration", language],
-                            format!("the {language} narration of {what}"),
+                            said!(
+                                "the {language} narration of {page_n}",
+                                "{page_n}的 {language} 配音";
+                                page_n
+                            ),
                         ),
                         None => (
                             at!["pages", index, "narration"],
-                            format!("the narration of {what}"),
+                            said!("the narration of {page_n}", "{page_n}的配音"; page_n),
                         ),
                     };
                     self.audio(&path, file, &whose);
@@ -375,20 +458,23 @@ impl Checker<'_, '_> {
             m.questions.len(),
             1,
             &at!["kind"],
-            "a quiz needs at least one [[questions]] entry",
+            Said::new(
+                "a quiz needs at least one [[questions]] entry",
+                "测验至少需要一道题：写一个 [[questions]]",
+            ),
         );
         // A question scores at most one point, and a score is bounded on the wire.
         self.at_most(
             &at!["questions"],
             m.questions.len(),
             MAX_SCORE as usize,
-            "questions in a quiz",
+            &Said::new("questions in a quiz", "测验的题目"),
         );
         let ids = self.unique_ids(
             &at!["questions"],
             m.questions.iter().map(|q| q.id.as_str()),
-            "question id",
-            "",
+            &Said::new("question id", "题目编号"),
+            &Said::default(),
         );
         for (index, question) in m.questions.iter().enumerate() {
             self.question(index, question);
@@ -398,15 +484,16 @@ impl Checker<'_, '_> {
             if question_ids.is_empty() {
                 self.error(
                     &at!["pools", name.as_str()],
-                    format!("pool \"{name}\" has no questions"),
+                    said!("pool \"{name}\" has no questions", "题库“{name}”里没有题目"),
                 );
             }
             for (i, id) in question_ids.iter().enumerate() {
                 if !ids.contains(id.as_str()) {
                     self.error(
                         &at!["pools", name.as_str(), i],
-                        format!(
-                            "pool \"{name}\" names question \"{id}\", which this quiz does not have"
+                        said!(
+                            "pool \"{name}\" names question \"{id}\", which this quiz does not have",
+                            "题库“{name}”里的题目“{id}”在这个测验里没有"
                         ),
                     );
                 }
@@ -415,27 +502,34 @@ impl Checker<'_, '_> {
         if m.time_limit_secs == Some(0) {
             self.error(
                 &at!["time_limit_secs"],
-                "time_limit_secs = 0 would end the quiz at once; leave it out for no time limit"
-                    .to_owned(),
+                Said::new(
+                    "time_limit_secs = 0 would end the quiz at once; leave it out for no time limit",
+                    "time_limit_secs = 0 会让测验一开始就结束；不想限时，就删掉这一行",
+                ),
             );
         }
     }
 
     fn question(&mut self, index: usize, q: &Question) {
         let at_q = at!["questions", index];
-        let name = format!("question \"{}\"", q.id);
+        let id = &q.id;
+        let name = said!("question \"{id}\"", "题目“{id}”");
         self.text(
             &at_q.child("prompt"),
             &q.prompt,
-            &format!("the prompt of {name}"),
+            &said!("the prompt of {name}", "{name}的题干（prompt）"; name),
         );
         self.text(
             &at_q.child("explanation"),
             &q.explanation,
-            &format!("the explanation of {name}"),
+            &said!("the explanation of {name}", "{name}的解释（explanation）"; name),
         );
         if let Some(image) = &q.image {
-            self.image(&at_q.child("image"), image, &format!("the image of {name}"));
+            self.image(
+                &at_q.child("image"),
+                image,
+                &said!("the image of {name}", "{name}的图片"; name),
+            );
         }
         let uses_choices = matches!(
             q.question_type,
@@ -461,7 +555,11 @@ impl Checker<'_, '_> {
             if present {
                 self.error(
                     &at_q.child(field),
-                    format!("{name} is a {type_name} question, which does not use `{field}`"),
+                    said!(
+                        "{name} is a {type_name} question, which does not use `{field}`",
+                        "{name}是 {type_name} 题，不用 `{field}`";
+                        name
+                    ),
                 );
             }
         }
@@ -471,40 +569,53 @@ impl Checker<'_, '_> {
         match q.question_type {
             QuestionType::TrueFalse if q.answer.is_none() => self.error(
                 &at_q,
-                format!("{name} is true_false and needs `answer = true` or `answer = false`"),
+                said!(
+                    "{name} is true_false and needs `answer = true` or `answer = false`",
+                    "{name}是判断题（true_false），要写 `answer = true` 或 `answer = false`";
+                    name
+                ),
             ),
             QuestionType::Ordering => {
                 if q.items.len() < 2 {
                     self.error(
                         &at_q,
-                        format!("{name} is an ordering question and needs at least 2 items"),
+                        said!(
+                            "{name} is an ordering question and needs at least 2 items",
+                            "{name}是排序题，至少需要 2 个排序项";
+                            name
+                        ),
                     );
                 }
                 self.at_most(
                     &at_q.child("items"),
                     q.items.len(),
                     MAX_CHOICE_IDS,
-                    &format!("items in {name}"),
+                    &said!("items in {name}", "{name}的排序项"; name),
                 );
                 self.unique_ids(
                     &at_q.child("items"),
                     q.items.iter().map(|i| i.id.as_str()),
-                    "item id",
-                    &format!(" in {name}"),
+                    &Said::new("item id", "排序项编号"),
+                    &said!(" in {name}", "{name}中的"; name),
                 );
                 for (i, item) in q.items.iter().enumerate() {
                     let path = at_q.child("items").child(i);
+                    let item_id = &item.id;
                     self.text(
                         &path.child("label"),
                         &item.label,
-                        &format!("item \"{}\" of {name}", item.id),
+                        &said!("item \"{item_id}\" of {name}", "{name}的排序项“{item_id}”"; name),
                     );
                 }
             }
             QuestionType::Estimate => match &q.estimate {
                 None => self.error(
                     &at_q,
-                    format!("{name} is an estimate question and needs [questions.estimate]"),
+                    said!(
+                        "{name} is an estimate question and needs [questions.estimate]",
+                        "{name}是估数题（estimate），需要写 [questions.estimate] 一节";
+                        name
+                    ),
                 ),
                 Some(estimate) => self.estimate(&at_q.child("estimate"), &name, estimate),
             },
@@ -512,42 +623,54 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn choices(&mut self, at_q: &FieldPath, name: &str, q: &Question) {
+    fn choices(&mut self, at_q: &FieldPath, name: &Said, q: &Question) {
         if q.choices.len() < 2 {
-            self.error(at_q, format!("{name} needs at least two choices"));
+            self.error(
+                at_q,
+                said!(
+                    "{name} needs at least two choices",
+                    "{name}至少需要两个选项";
+                    name
+                ),
+            );
         }
         self.at_most(
             &at_q.child("choices"),
             q.choices.len(),
             MAX_CHOICE_IDS,
-            &format!("choices in {name}"),
+            &said!("choices in {name}", "{name}的选项"; name),
         );
         self.unique_ids(
             &at_q.child("choices"),
             q.choices.iter().map(|c| c.id.as_str()),
-            "choice id",
-            &format!(" in {name}"),
+            &Said::new("choice id", "选项编号"),
+            &said!(" in {name}", "{name}中的"; name),
         );
         for (i, choice) in q.choices.iter().enumerate() {
             let path = at_q.child("choices").child(i);
+            let choice_id = &choice.id;
             self.text(
                 &path.child("label"),
                 &choice.label,
-                &format!("choice \"{}\" of {name}", choice.id),
+                &said!("choice \"{choice_id}\" of {name}", "{name}的选项“{choice_id}”"; name),
             );
             match (&choice.image, q.question_type) {
                 (Some(image), _) => {
                     self.image(
                         &path.child("image"),
                         image,
-                        &format!("the image of choice \"{}\"", choice.id),
+                        &said!(
+                            "the image of choice \"{choice_id}\"",
+                            "选项“{choice_id}”的图片"
+                        ),
                     );
                 }
                 (None, QuestionType::ImageChoice) => self.error(
                     &path,
-                    format!(
-                        "choice \"{}\" of {name} needs an image: it is an image_choice question",
-                        choice.id
+                    said!(
+                        "choice \"{choice_id}\" of {name} needs an image: it is an image_choice question",
+                        "{name}的选项“{choice_id}”需要图片：这是看图选择题（image_choice）";
+                        name
                     ),
                 ),
                 (None, _) => {}
@@ -557,69 +680,96 @@ impl Checker<'_, '_> {
         match q.question_type {
             QuestionType::Multiple if correct == 0 => self.error(
                 at_q,
-                format!("{name} is multiple choice and needs at least one choice with correct = true"),
+                said!(
+                    "{name} is multiple choice and needs at least one choice with correct = true",
+                    "{name}是多选题，至少要有一个选项写 correct = true";
+                    name
+                ),
             ),
             QuestionType::Single | QuestionType::ImageChoice if correct != 1 => self.error(
                 at_q,
-                format!("{name} is single choice and needs exactly one choice with correct = true (it has {correct})"),
+                said!(
+                    "{name} is single choice and needs exactly one choice with correct = true (it has {correct})",
+                    "{name}是单选题，要正好有一个选项写 correct = true（现在有 {correct} 个）";
+                    name
+                ),
             ),
             _ => {}
         }
     }
 
-    fn estimate(&mut self, path: &FieldPath, name: &str, e: &Estimate) {
+    fn estimate(&mut self, path: &FieldPath, name: &Said, e: &Estimate) {
         let finite = [e.min, e.max, e.answer, e.tolerance]
             .iter()
             .all(|v| v.is_finite());
-        if !finite || e.min >= e.max {
+        let (min, max, answer) = (e.min, e.max, e.answer);
+        if !finite || min >= max {
             self.error(
                 &path.child("min"),
-                format!(
-                    "the slider of {name} needs min below max (it has min {} and max {})",
-                    e.min, e.max
+                said!(
+                    "the slider of {name} needs min below max (it has min {min} and max {max})",
+                    "{name}的滑块要 min 小于 max（现在 min 是 {min}，max 是 {max}）";
+                    name
                 ),
             );
             return;
         }
-        if e.answer < e.min || e.answer > e.max {
+        if answer < min || answer > max {
             self.error(
                 &path.child("answer"),
-                format!(
-                    "the answer {} of {name} is outside its slider's range {} to {}",
-                    e.answer, e.min, e.max
+                said!(
+                    "the answer {answer} of {name} is outside its slider's range {min} to {max}",
+                    "{name}的答案 {answer} 不在滑块的范围 {min} 到 {max} 之内";
+                    name
                 ),
             );
         }
         if e.tolerance < 0.0 {
             self.error(
                 &path.child("tolerance"),
-                format!("the tolerance of {name} cannot be negative"),
+                said!(
+                    "the tolerance of {name} cannot be negative",
+                    "{name}的误差范围（tolerance）不能是负数";
+                    name
+                ),
             );
         }
+        let range = max - min;
         if let Some(step) = e.step
-            && !(step > 0.0 && step <= e.max - e.min)
+            && !(step > 0.0 && step <= range)
         {
             self.error(
                 &path.child("step"),
-                format!(
-                    "the step of {name} must be above 0 and at most max - min ({})",
-                    e.max - e.min
+                said!(
+                    "the step of {name} must be above 0 and at most max - min ({range})",
+                    "{name}的步长（step）要大于 0，且不超过 max - min（{range}）";
+                    name
                 ),
             );
         }
         if let Some(unit) = &e.unit {
-            self.text(&path.child("unit"), unit, &format!("the unit of {name}"));
+            self.text(
+                &path.child("unit"),
+                unit,
+                &said!("the unit of {name}", "{name}的单位（unit）"; name),
+            );
         }
     }
 
     fn hotspots(&mut self, m: &ExhibitManifest) {
         let size = match &m.image {
-            Some(image) => self.image(&at!["image"], image, "the hotspot image"),
+            Some(image) => self.image(
+                &at!["image"],
+                image,
+                &Said::new("the hotspot image", "热点大图（image）"),
+            ),
             None => {
                 self.error(
                     &at!["kind"],
-                    "a hotspots exhibit needs `image = \"…\"`, the picture the regions are on"
-                        .to_owned(),
+                    Said::new(
+                        "a hotspots exhibit needs `image = \"…\"`, the picture the regions are on",
+                        "热点展品要写 `image = \"…\"`：热点所在的那张图",
+                    ),
                 );
                 None
             }
@@ -628,40 +778,52 @@ impl Checker<'_, '_> {
             m.hotspots.len(),
             1,
             &at!["kind"],
-            "a hotspots exhibit needs at least one [[hotspots]] entry",
+            Said::new(
+                "a hotspots exhibit needs at least one [[hotspots]] entry",
+                "热点展品至少需要一个热点：写一个 [[hotspots]]",
+            ),
         );
         self.unique_ids(
             &at!["hotspots"],
             m.hotspots.iter().map(|h| h.id.as_str()),
-            "hotspot id",
-            "",
+            &Said::new("hotspot id", "热点编号"),
+            &Said::default(),
         );
         for (index, hotspot) in m.hotspots.iter().enumerate() {
             let path = at!["hotspots", index];
-            let name = format!("hotspot \"{}\"", hotspot.id);
+            let id = &hotspot.id;
+            let name = said!("hotspot \"{id}\"", "热点“{id}”");
             self.text(
                 &path.child("title"),
                 &hotspot.title,
-                &format!("the title of {name}"),
+                &said!("the title of {name}", "{name}的标题（title）"; name),
             );
             self.text(
                 &path.child("text"),
                 &hotspot.text,
-                &format!("the text of {name}"),
+                &said!("the text of {name}", "{name}的说明（text）"; name),
             );
             if let Some(image) = &hotspot.image {
-                self.image(&path.child("image"), image, &format!("the image of {name}"));
+                self.image(
+                    &path.child("image"),
+                    image,
+                    &said!("the image of {name}", "{name}的图片"; name),
+                );
             }
             self.region(&path, &name, hotspot, size);
         }
     }
 
-    fn region(&mut self, path: &FieldPath, name: &str, h: &Hotspot, image: Option<(u32, u32)>) {
+    fn region(&mut self, path: &FieldPath, name: &Said, h: &Hotspot, image: Option<(u32, u32)>) {
         let shapes = [h.rect.is_some(), h.circle.is_some(), h.polygon.is_some()];
         if shapes.iter().filter(|s| **s).count() != 1 {
             self.error(
                 path,
-                format!("{name} needs exactly one of `rect`, `circle` or `polygon`"),
+                said!(
+                    "{name} needs exactly one of `rect`, `circle` or `polygon`",
+                    "{name}要写 `rect`、`circle`、`polygon` 中的一个，而且只能写一个";
+                    name
+                ),
             );
             return;
         }
@@ -670,7 +832,11 @@ impl Checker<'_, '_> {
             if w <= 0.0 || h <= 0.0 {
                 self.error(
                     &path.child("rect"),
-                    format!("the rect of {name} needs a width and height above 0"),
+                    said!(
+                        "the rect of {name} needs a width and height above 0",
+                        "{name}的 rect 宽和高都要大于 0";
+                        name
+                    ),
                 );
                 return;
             }
@@ -679,7 +845,11 @@ impl Checker<'_, '_> {
             if r <= 0.0 {
                 self.error(
                     &path.child("circle"),
-                    format!("the circle of {name} needs a radius above 0"),
+                    said!(
+                        "the circle of {name} needs a radius above 0",
+                        "{name}的 circle 半径要大于 0";
+                        name
+                    ),
                 );
                 return;
             }
@@ -689,7 +859,11 @@ impl Checker<'_, '_> {
             if points.len() < 3 {
                 self.error(
                     &path.child("polygon"),
-                    format!("the polygon of {name} needs at least 3 points"),
+                    said!(
+                        "the polygon of {name} needs at least 3 points",
+                        "{name}的 polygon 至少需要 3 个点";
+                        name
+                    ),
                 );
                 return;
             }
@@ -711,20 +885,23 @@ impl Checker<'_, '_> {
         {
             self.error(
                 &path.child(field),
-                format!(
-                    "the {field} of {name} reaches outside the image ({width}×{height} pixels): it spans x {left}–{right}, y {top}–{bottom}"
+                said!(
+                    "the {field} of {name} reaches outside the image ({width}×{height} pixels): it spans x {left}–{right}, y {top}–{bottom}",
+                    "{name}的 {field} 超出了图片（{width}×{height} 像素）：它占 x {left}–{right}，y {top}–{bottom}";
+                    name
                 ),
             );
         }
     }
 
     fn simulation(&mut self, m: &ExhibitManifest) {
+        let models = model_names();
         let Some(model_name) = &m.model else {
             self.error(
                 &at!["kind"],
-                format!(
-                    "a simulation needs `model = \"…\"`, one of {}",
-                    model_names()
+                said!(
+                    "a simulation needs `model = \"…\"`, one of {models}",
+                    "模拟展品要写 `model = \"…\"`，可选：{models}"
                 ),
             );
             return;
@@ -732,9 +909,9 @@ impl Checker<'_, '_> {
         let Some(model) = models::model(model_name) else {
             self.error(
                 &at!["model"],
-                format!(
-                    "there is no simulation model \"{model_name}\"; the models are {}",
-                    model_names()
+                said!(
+                    "there is no simulation model \"{model_name}\"; the models are {models}",
+                    "没有叫“{model_name}”的模拟模型；可用的模型有：{models}"
                 ),
             );
             return;
@@ -743,69 +920,82 @@ impl Checker<'_, '_> {
             m.parameters.len(),
             1,
             &at!["model"],
-            "a simulation needs at least one [[parameters]] entry for visitors to change",
+            Said::new(
+                "a simulation needs at least one [[parameters]] entry for visitors to change",
+                "模拟展品至少需要一个让观众调节的参数：写一个 [[parameters]]",
+            ),
         );
+        let model_id = model.name;
         let mut seen = BTreeSet::new();
         for (index, parameter) in m.parameters.iter().enumerate() {
             let path = at!["parameters", index];
-            let Some(spec) = model.parameter(&parameter.id) else {
+            let id = &parameter.id;
+            let Some(spec) = model.parameter(id) else {
+                let parameters = model.parameter_names();
                 self.error(
                     &path.child("id"),
-                    format!(
-                        "the {} model has no parameter \"{}\"; it has {}",
-                        model.name,
-                        parameter.id,
-                        model.parameter_names()
+                    said!(
+                        "the {model_id} model has no parameter \"{id}\"; it has {parameters}",
+                        "{model_id} 模型没有参数“{id}”；它的参数有：{parameters}"
                     ),
                 );
                 continue;
             };
-            if !seen.insert(parameter.id.as_str()) {
+            if !seen.insert(id.as_str()) {
                 self.error(
                     &path.child("id"),
-                    format!("parameter \"{}\" is listed twice", parameter.id),
+                    said!("parameter \"{id}\" is listed twice", "参数“{id}”写了两次"),
                 );
             }
-            let name = format!("parameter \"{}\"", parameter.id);
+            let name = said!("parameter \"{id}\"", "参数“{id}”");
             self.text(
                 &path.child("label"),
                 &parameter.label,
-                &format!("the label of {name}"),
+                &said!("the label of {name}", "{name}的标签（label）"; name),
             );
             // Written so that NaN (which TOML allows as `nan`) also fails.
-            let ordered = parameter.min.is_finite()
-                && parameter.max.is_finite()
-                && parameter.min < parameter.max;
+            let (min, max, default) = (parameter.min, parameter.max, parameter.default);
+            let ordered = min.is_finite() && max.is_finite() && min < max;
             if !ordered {
-                self.error(&path.child("min"), format!("{name} needs min below max"));
+                self.error(
+                    &path.child("min"),
+                    said!("{name} needs min below max", "{name}要 min 小于 max"; name),
+                );
                 continue;
             }
-            for (field, value) in [("min", parameter.min), ("max", parameter.max)] {
-                if value < spec.min || value > spec.max {
+            let (lowest, highest, unit) = (spec.min, spec.max, spec.unit);
+            for (field, value) in [("min", min), ("max", max)] {
+                if value < lowest || value > highest {
                     self.error(
                         &path.child(field),
-                        format!(
-                            "{name} {field} = {value} is outside what the {} model allows ({} to {} {})",
-                            model.name, spec.min, spec.max, spec.unit
+                        said!(
+                            "{name} {field} = {value} is outside what the {model_id} model allows ({lowest} to {highest} {unit})",
+                            "{name}的 {field} = {value} 超出了 {model_id} 模型允许的范围（{lowest} 到 {highest} {unit}）";
+                            name
                         ),
                     );
                 }
             }
-            if parameter.default < parameter.min || parameter.default > parameter.max {
+            if default < min || default > max {
                 self.error(
                     &path.child("default"),
-                    format!(
-                        "{name} default = {} is outside its own range {} to {}",
-                        parameter.default, parameter.min, parameter.max
+                    said!(
+                        "{name} default = {default} is outside its own range {min} to {max}",
+                        "{name}的 default = {default} 不在它自己的范围 {min} 到 {max} 之内";
+                        name
                     ),
                 );
             }
             if let Some(step) = parameter.step
-                && !(step > 0.0 && step <= parameter.max - parameter.min)
+                && !(step > 0.0 && step <= max - min)
             {
                 self.error(
                     &path.child("step"),
-                    format!("{name} step must be above 0 and at most max - min"),
+                    said!(
+                        "{name} step must be above 0 and at most max - min",
+                        "{name}的 step 要大于 0，且不超过 max - min";
+                        name
+                    ),
                 );
             }
         }
@@ -816,26 +1006,33 @@ impl Checker<'_, '_> {
             m.bins.len(),
             2,
             &at!["kind"],
-            "a sort exhibit needs at least two [[bins]]",
+            Said::new(
+                "a sort exhibit needs at least two [[bins]]",
+                "分类展品至少需要两个分类箱：写两个 [[bins]]",
+            ),
         );
         self.require_some(
             m.items.len(),
             1,
             &at!["kind"],
-            "a sort exhibit needs at least one [[items]] entry",
+            Said::new(
+                "a sort exhibit needs at least one [[items]] entry",
+                "分类展品至少需要一件物品：写一个 [[items]]",
+            ),
         );
         let bins = self.unique_ids(
             &at!["bins"],
             m.bins.iter().map(|b| b.id.as_str()),
-            "bin id",
-            "",
+            &Said::new("bin id", "分类箱编号"),
+            &Said::default(),
         );
         for (index, bin) in m.bins.iter().enumerate() {
             let path = at!["bins", index];
+            let id = &bin.id;
             self.text(
                 &path.child("label"),
                 &bin.label,
-                &format!("the label of bin \"{}\"", bin.id),
+                &said!("the label of bin \"{id}\"", "分类箱“{id}”的标签（label）"),
             );
             if let Some(color) = &bin.color {
                 let valid = color.len() == 7
@@ -844,7 +1041,10 @@ impl Checker<'_, '_> {
                 if !valid {
                     self.error(
                         &path.child("color"),
-                        format!("bin colour \"{color}\" must look like \"#2e7d32\""),
+                        said!(
+                            "bin colour \"{color}\" must look like \"#2e7d32\"",
+                            "分类箱颜色“{color}”要写成 \"#2e7d32\" 这样：# 加六位十六进制数字"
+                        ),
                     );
                 }
             }
@@ -852,45 +1052,74 @@ impl Checker<'_, '_> {
                 self.image(
                     &path.child("image"),
                     image,
-                    &format!("the image of bin \"{}\"", bin.id),
+                    &said!("the image of bin \"{id}\"", "分类箱“{id}”的图片"),
                 );
             }
         }
         self.unique_ids(
             &at!["items"],
             m.items.iter().map(|i| i.id.as_str()),
-            "item id",
-            "",
+            &Said::new("item id", "物品编号"),
+            &Said::default(),
         );
         for (index, item) in m.items.iter().enumerate() {
             let path = at!["items", index];
-            let name = format!("item \"{}\"", item.id);
+            let id = &item.id;
+            let name = said!("item \"{id}\"", "物品“{id}”");
             self.text(
                 &path.child("label"),
                 &item.label,
-                &format!("the label of {name}"),
+                &said!("the label of {name}", "{name}的标签（label）"; name),
             );
             self.text(
                 &path.child("feedback"),
                 &item.feedback,
-                &format!("the feedback of {name}"),
+                &said!("the feedback of {name}", "{name}的反馈（feedback）"; name),
             );
             if !bins.contains(item.bin.as_str()) {
+                let bin = &item.bin;
                 let known: Vec<&str> = m.bins.iter().map(|b| b.id.as_str()).collect();
+                let (known_en, known_zh) = (known.join(", "), known.join("、"));
                 self.error(
                     &path.child("bin"),
-                    format!(
-                        "{name} goes in bin \"{}\", which does not exist; the bins are {}",
-                        item.bin,
-                        known.join(", ")
+                    said!(
+                        "{name} goes in bin \"{bin}\", which does not exist; the bins are {known_en}",
+                        "{name}要放进的分类箱“{bin}”不存在；现有的分类箱：{known_zh}";
+                        name
                     ),
                 );
             }
             if let Some(image) = &item.image {
-                self.image(&path.child("image"), image, &format!("the image of {name}"));
+                self.image(
+                    &path.child("image"),
+                    image,
+                    &said!("the image of {name}", "{name}的图片"; name),
+                );
             }
         }
     }
+}
+
+/// A language's name in Chinese, for "缺少英文文字"; a code without one is shown as written.
+fn language_in_chinese(code: &str) -> String {
+    match code {
+        "zh" | "zh-hans" => "中文".to_owned(),
+        "zh-hant" => "繁体中文".to_owned(),
+        "en" => "英文".to_owned(),
+        "yue" => "粤语".to_owned(),
+        other => format!(" {other} "),
+    }
+}
+
+/// The name of a file that is there under `file`'s name in other capital and small letters
+/// (`Pic.png` for `pic.png`): the kiosk's file system tells them apart.
+fn name_in_another_case(file: &Path) -> Option<String> {
+    let wanted = file.file_name()?.to_str()?.to_lowercase();
+    std::fs::read_dir(file.parent()?)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .find(|name| name.to_lowercase() == wanted)
 }
 
 /// The path of every table of `m` at `pattern` (an [`OldName`]'s table).
@@ -927,7 +1156,7 @@ fn manifest_name(value: &impl serde::Serialize) -> String {
 
 /// Why a readable picture's file name does not match what it is (`None`: it does): the kiosk
 /// opens pictures by their ending, so `photo.jpg` holding a PNG would not show.
-fn misnamed_picture(file: &Path, relative: &str) -> Option<String> {
+fn misnamed_picture(file: &Path, relative: &str) -> Option<Said> {
     use image::ImageFormat;
     let content = image::ImageReader::open(file)
         .and_then(|r| r.with_guessed_format())
@@ -942,10 +1171,11 @@ fn misnamed_picture(file: &Path, relative: &str) -> Option<String> {
         ImageFormat::Jpeg => ("JPEG", "jpg"),
         _ => return None,
     };
-    let stem = Path::new(relative).with_extension(ending);
-    Some(format!(
-        "\"{relative}\" is a {kind} picture, but its name does not end in .{ending}: rename the file to \"{}\" (and the name here)",
-        stem.display()
+    let renamed = Path::new(relative).with_extension(ending);
+    let renamed = renamed.display();
+    Some(said!(
+        "\"{relative}\" is a {kind} picture, but its name does not end in .{ending}: rename the file to \"{renamed}\" (and the name here)",
+        "“{relative}”其实是 {kind} 图片，文件名却不以 .{ending} 结尾：把文件改名为“{renamed}”（这里写的名字也一起改）"
     ))
 }
 
