@@ -244,6 +244,12 @@ CASES = [
     # File names are case-sensitive on the kiosk: `Pic.png` is not `pic.png`.
     ("wrong-case-file-name", STORY, {"Pic.png": SMALL_PNG},
      [("error", 'image = "pic.png"', 'but "Pic.png" does: a file\'s name must match in capital and small letters', "但有“Pic.png”：文件名的大小写必须完全一致", '"pic.png"')]),
+    # Three syntax errors on three lines and a wrong type elsewhere: all four in one run.
+    ("several-syntax-errors", QUIZ.replace('kind = "quiz"', 'kind ＝ "quiz"').replace('en = "Quiz" }', 'en = "Quiz }').replace("[[questions]]", "[[questions]").replace("correct = true", 'correct = "yes"'), {},
+     [("error", "kind ＝", "`＝` is a full-width character: type `=`", "`＝` 是全角字符：请换成半角的 `=`", "＝"),
+      ("error", "title =", "the text that starts at column 27 has no closing quote", "从第 27 列开始的文字缺少结尾的引号", '"Quiz }'),
+      ("error", "[[questions]", "the section header `[[questions]` is not closed: write `[[questions]]`", "小节标题 `[[questions]` 没有写完：应写成 `[[questions]]`", "[[questions]"),
+      ("error", 'correct = "yes"', "`correct` must be `true` or `false`, without quotes", "`correct` 只能写 `true` 或 `false`，不要加引号", '"yes"')]),
 ]
 
 

@@ -20,8 +20,8 @@
 //! guess, about the table it is in). A repair never makes a new mistake a curator sees:
 //! refusals at repaired places only repair further.
 //!
-//! Serde reports a refusal inside an untagged enum (`narration`) only as "matched no variant",
-//! for the value as a whole: such a value gets one message, for the whole of it.
+//! A page's `narration` is refused as a whole when it has the wrong shape (its reading says
+//! so, once, for the whole value): it gets one message.
 
 use super::messages::{Field, Found, Mistake, Want};
 use super::source_map::{SourceMap, line_and_column};
@@ -60,13 +60,13 @@ pub(super) fn problems(
     typed_error: &toml::de::Error,
 ) -> Vec<Problem> {
     let file = folder.join(MANIFEST_FILE);
+    let recovered = syntax::recover(source);
+    if !recovered.errors.is_empty() {
+        return with_syntax_errors(&file, &recovered);
+    }
     let document = match toml_edit::ImDocument::parse(source) {
-        Ok(document) => document,
-        Err(err) => {
-            let offset = err.span().map_or(0, |span| span.start);
-            let (at, syntax) = syntax::diagnose(source, offset, err.message());
-            return vec![problem(&file, source, at, &Mistake::Syntax(syntax))];
-        }
+        Ok(document) if recovered.errors.is_empty() => document,
+        _ => return with_syntax_errors(&file, &recovered),
     };
     let mut tree = Tree::new(&document, source);
     let parsed = tree.repair_until_parsed();
@@ -107,6 +107,47 @@ pub(super) fn problems(
                 _ => {}
             }
             problems.push(found);
+        }
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    problems
+}
+
+/// The problems of a file with syntax errors: each error, then the type and shape mistakes
+/// of what reads once they are taken out, but for a missing field that was on a line taken
+/// out. The meaning checks wait until the file reads as written: what they would say of a
+/// file with lines taken out (a question without its right answer, a pool naming a question
+/// whose id was on such a line) could be about those lines.
+fn with_syntax_errors(file: &Path, recovered: &syntax::Recovered) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = recovered
+        .errors
+        .iter()
+        .map(|(line, column, syntax)| {
+            let mistake = Mistake::Syntax(syntax.clone());
+            Problem::new(
+                Severity::Error,
+                file,
+                Some((*line, *column)),
+                mistake.said(),
+            )
+        })
+        .collect();
+    let text = recovered.text.as_str();
+    if let Some(document) = recovered
+        .complete
+        .then(|| toml_edit::ImDocument::parse(text).ok())
+        .flatten()
+    {
+        let mut tree = Tree::new(&document, text);
+        tree.repair_until_parsed();
+        for (offset, mut mistake, _) in tree.recorded {
+            if let Mistake::MissingFields { names } = &mut mistake {
+                names.retain(|name| !recovered.blanked_keys.contains(name));
+                if names.is_empty() {
+                    continue;
+                }
+            }
+            problems.push(problem(file, text, offset, &mistake));
         }
     }
     problems.sort_by_key(|p| (p.line, p.column));
@@ -675,18 +716,9 @@ impl<'s> Tree<'s> {
             }
             Raw::Custom(detail) => {
                 self.nodes[id].value = self.fallback_stand_in(id);
-                if detail.contains("untagged enum Narration") {
-                    Mistake::WrongType {
-                        field,
-                        want: Want::Narration,
-                        found: Found::Other(String::new()),
-                        unquoted: None,
-                    }
-                } else {
-                    Mistake::Unreadable {
-                        field: Some(field),
-                        detail,
-                    }
+                Mistake::Unreadable {
+                    field: Some(field),
+                    detail,
                 }
             }
         };
@@ -815,6 +847,9 @@ impl<'s> Tree<'s> {
 
 /// What serde's "expected …" stands for.
 fn want_of(expected: &str, field: &Field) -> Want {
+    if field.name == "narration" && !field.in_list {
+        return Want::Narration;
+    }
     match expected {
         "f32" | "f64" => Want::Number,
         "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
@@ -1211,12 +1246,78 @@ mod tests {
         super::super::parse_and_validate(source, root.path(), &ValidationRules::default()).problems
     }
 
-    /// `line:column: message` of each problem.
+    /// `line:column: message` of each problem, the exhibit's assets in an empty folder.
     fn report(source: &str) -> Vec<String> {
-        check(source)
+        report_in(source, tempfile::tempdir().unwrap().path())
+    }
+
+    /// `line:column: message` of each problem, the exhibit's assets in `folder`.
+    fn report_in(source: &str, folder: &Path) -> Vec<String> {
+        super::super::parse_and_validate(source, folder, &ValidationRules::default())
+            .problems
             .iter()
             .map(|p| format!("{}:{}: {}", p.line.unwrap(), p.column.unwrap(), p.message))
             .collect()
+    }
+
+    #[test]
+    fn every_syntax_error_is_found_and_what_reads_is_checked_without_false_alarms() {
+        let broken = QUIZ
+            .replace("kind = \"quiz\"", "kind ＝ \"quiz\"")
+            .replace("en = \"Quiz\" }", "en = \"Quiz }")
+            .replace("[[questions]]", "[[questions]")
+            .replacen("label = { zh = \"乙\"", "label: { zh = \"乙\"", 1)
+            .replace("correct = true", "correct = \"yes\"");
+        assert_eq!(
+            report(&broken),
+            [
+                "2:6: `＝` is a full-width character: type `=`",
+                "3:27: the text that starts at column 27 has no closing quote: end it with `\"` on the same line",
+                "5:1: the section header `[[questions]` is not closed: write `[[questions]]`",
+                "13:11: `correct` must be `true` or `false`, without quotes",
+                "17:6: write `=` between a key and its value, not `:`",
+            ]
+        );
+        // A value over several lines is taken out whole: its other lines are no mistakes.
+        let list = STORY.replace(
+            "title = { zh = \"故事\", en = \"Story\" }",
+            "title = { zh = \"故事\", en = \"Story\" }\naudiences = [ \"child\"，\n  \"adult\",\n  \"senior\",\n]\nintended_secs = \"60\"",
+        );
+        assert_eq!(
+            report(&list),
+            [
+                "4:22: `，` is a full-width character: type `,`",
+                "8:17: `intended_secs` must be a whole number, like `60` — remove the quotes",
+            ]
+        );
+        // A string over several lines that is not closed: what follows is not read as TOML.
+        let long = STORY.replace(
+            "text = { zh = \"第一页\", en = \"Page one\" }",
+            "text = \"\"\"第一页\nkind = 5\n[[x\n",
+        );
+        let said = report(&long);
+        assert_eq!(said.len(), 1, "{said:#?}");
+    }
+
+    #[test]
+    fn a_narration_of_the_wrong_shape_is_one_message() {
+        for (narration, at) in [
+            ("narration = 5", "7:13"),
+            ("narration = [\"a.ogg\"]", "7:13"),
+            ("narration = { zh = 5, en = true }", "7:13"),
+            ("narration = { zh = { file = \"a.ogg\" } }", "7:13"),
+            ("narration = 2024-01-01", "7:13"),
+            ("[pages.narration]\nzh = 1", "7:1"),
+        ] {
+            let said = report(&format!("{STORY}{narration}\n"));
+            assert_eq!(
+                said,
+                [format!(
+                    "{at}: `narration` must be a sound file in quotes, like `\"page1.ogg\"`, or one per language, like `{{ zh = \"page1-zh.ogg\", en = \"page1-en.ogg\" }}`"
+                )],
+                "{narration}"
+            );
+        }
     }
 
     const STORY: &str = r#"id = "story"
@@ -1292,13 +1393,60 @@ rect = [4, 4, 20]
         );
         // A meaning check's (the picture is not there), not one about the stand-ins.
         assert!(problems[2].starts_with("6:9: the hotspot image \"pic.png\" does not exist"));
-        // The typed parse takes the first three values of four (toml_edit does not look for
-        // more); read leniently, the fourth is a mistake.
         let circle = report(&hotspots.replace("rect = [4, 4, 20]", "circle = [1, 2, 3, 4]"));
         assert_eq!(
             circle[3],
             "12:10: `circle` must have 3 numbers, like `[10, 20, 30]`; it has 4"
         );
+    }
+
+    #[test]
+    fn a_region_with_more_numbers_than_its_shape_has_is_refused_in_a_valid_file() {
+        let hotspots = r#"id = "spots"
+kind = "hotspots"
+title = { zh = "热点", en = "Spots" }
+image = "pic.png"
+
+[[hotspots]]
+id = "h1"
+title = { zh = "区域", en = "Region" }
+text = { zh = "说明", en = "About it" }
+rect = [4, 4, 20, 20]
+"#;
+        let root = tempfile::tempdir().unwrap();
+        image::RgbImage::new(64, 64)
+            .save(root.path().join("pic.png"))
+            .unwrap();
+        let said = |text: &str| report_in(text, root.path());
+        assert_eq!(said(hotspots), Vec::<String>::new());
+        for (shape, message) in [
+            (
+                "circle = [1, 2, 3, 4]",
+                "10:10: `circle` must have 3 numbers, like `[10, 20, 30]`; it has 4",
+            ),
+            (
+                "rect = [1, 2, 3, 4, 5]",
+                "10:8: `rect` must have 4 numbers, like `[10, 20, 30, 40]`; it has 5",
+            ),
+            (
+                "rect = [1, 2]",
+                "10:8: `rect` must have 4 numbers, like `[10, 20, 30, 40]`; it has 2",
+            ),
+            (
+                "polygon = [[1, 1], [9, 9, 9], [1, 9]]",
+                "10:20: each value in `polygon` must have 2 numbers, like `[10, 20]`; this one has 3",
+            ),
+            (
+                "rect = \"4, 4, 20, 20\"",
+                "10:8: `rect` must be a list of 4 numbers, like `[10, 20, 30, 40]`",
+            ),
+        ] {
+            assert_eq!(
+                said(&hotspots.replace("rect = [4, 4, 20, 20]", shape)),
+                [message],
+                "{shape}"
+            );
+        }
     }
 
     #[test]
@@ -1501,7 +1649,8 @@ rect = [4, 4, 20]
         (is_key && toml::from_str::<toml::Table>(line).is_ok()).then_some((key, value))
     }
 
-    /// One mistake on one line: a value of the wrong type, an unknown field, an unknown name.
+    /// One mistake on one line: a value of the wrong type, an unknown field, an unknown name,
+    /// a full-width `＝`, a string without its closing quote.
     fn mutate(line: &str, mutation: u8) -> String {
         let Some((key, value)) = key_value(line) else {
             return line.to_owned();
@@ -1515,6 +1664,11 @@ rect = [4, 4, 20]
         match mutation {
             0 => format!("{key} = {wrong_type}"),
             1 => format!("zz_{key} = {value}"),
+            3 => format!("{key} ＝ {value}"),
+            4 => match value.strip_suffix('"') {
+                Some(open) => format!("{key} = {open}"),
+                None => format!("{key} ＝ {value}"),
+            },
             _ => match key {
                 "kind" | "type" | "theme" => format!("{key} = \"zzzz\""),
                 "audiences" => format!("{key} = [\"zzzz\"]"),
@@ -1526,12 +1680,12 @@ rect = [4, 4, 20]
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
 
-        /// N independent mistakes on N lines of a valid sample are N problems or more, one on
-        /// each of those lines, in one run.
+        /// N independent mistakes on N lines of a valid sample, syntax errors among them, are
+        /// N problems or more, one on each of those lines, in one run.
         #[test]
         fn every_independent_mistake_is_reported_in_one_run(
             sample in 0usize..8,
-            picks in proptest::collection::vec((any::<proptest::sample::Index>(), 0u8..3), 1..=6),
+            picks in proptest::collection::vec((any::<proptest::sample::Index>(), 0u8..5), 1..=6),
         ) {
             let samples = samples();
             let (name, text) = &samples[sample % samples.len()];

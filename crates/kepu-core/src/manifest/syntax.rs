@@ -1,8 +1,209 @@
 //! A TOML syntax error, explained: the TOML reader knows where it stopped, this finds what a
 //! curator did there — a quote not closed, a full-width character typed by a Chinese input
 //! method, a key given twice, a key without a value, a word without quotes.
+//!
+//! The TOML reader stops at the first error; [`recover`] finds the others. After each error
+//! its line is repaired where the fix is certain (a full-width character, a section header
+//! without its closing brackets) or else blanked, with what belongs to it (the rest of a value
+//! over several lines, the body of a section whose header is beyond repair), and the text is
+//! read again: every broken line gets one message. Nothing a curator sees comes from the
+//! blanking: the keys blanked are named, so that "required field missing" is not said of
+//! them, and a string over several lines that is not closed ends the search (what follows it
+//! cannot be told apart from its text).
 
 use super::messages::Syntax;
+use std::collections::BTreeSet;
+
+/// Most syntax errors looked for in one file.
+const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// What [`recover`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Recovered {
+    /// Each syntax error: 1-based line and column (as in the source), and what it is.
+    pub errors: Vec<(usize, usize, Syntax)>,
+    /// The source with each broken line repaired or blanked: valid TOML when `complete`, with
+    /// as many lines as the source, and every line without an error as in the source (so a
+    /// line and column in it is one in the source).
+    pub text: String,
+    /// The keys (and section names) of the blanked lines.
+    pub blanked_keys: BTreeSet<String>,
+    /// Whether `text` is valid TOML: every error was found.
+    pub complete: bool,
+}
+
+/// Every syntax error of `source` (none: it is valid TOML), and the source without them.
+pub(super) fn recover(source: &str) -> Recovered {
+    let mut lines: Vec<String> = source.split('\n').map(str::to_owned).collect();
+    let mut recovered = Recovered {
+        errors: Vec::new(),
+        text: source.to_owned(),
+        blanked_keys: BTreeSet::new(),
+        complete: false,
+    };
+    for _ in 0..=MAX_SYNTAX_ERRORS {
+        let text = lines.join("\n");
+        let err = match toml_edit::ImDocument::parse(text.as_str()) {
+            Ok(_) => {
+                recovered.text = text;
+                recovered.complete = true;
+                return recovered;
+            }
+            Err(err) => err,
+        };
+        recovered.text.clone_from(&text);
+        if recovered.errors.len() == MAX_SYNTAX_ERRORS {
+            return recovered;
+        }
+        let offset = err.span().map_or(0, |span| span.start);
+        let (at, syntax) = diagnose(&text, offset, err.message());
+        let (line, column) = super::source_map::line_and_column(&text, at);
+        let index = line - 1;
+        let seen = recovered.errors.iter().any(|(l, ..)| *l == line);
+        let unclosed_long_string = text.matches("\"\"\"").count() % 2 == 1
+            || text.matches("\'\'\'").count() % 2 == 1
+            || lines[index].contains("\"\"\"")
+            || lines[index].contains("\'\'\'");
+        if !seen {
+            recovered.errors.push((line, column, syntax.clone()));
+        }
+        if unclosed_long_string
+            || lines[index]
+                .trim_matches(['\u{feff}', ' ', '\t', '\r'])
+                .is_empty()
+        {
+            // Nothing certain to take out: the errors found so far are all there is to say.
+            return recovered;
+        }
+        let repaired = if seen {
+            None
+        } else {
+            repair(&lines[index], &syntax)
+        };
+        match repaired {
+            Some(line) => lines[index] = line,
+            None => blank(&mut lines, index, &mut recovered.blanked_keys),
+        }
+    }
+    recovered
+}
+
+/// The line with its error fixed, where the fix is certain.
+fn repair(line: &str, syntax: &Syntax) -> Option<String> {
+    match syntax {
+        Syntax::FullWidth { found, ascii } => Some(line.replacen(*found, &ascii.to_string(), 1)),
+        Syntax::Header { written, fixed } => Some(line.replacen(written.as_str(), fixed, 1)),
+        _ => None,
+    }
+}
+
+/// Blanks the line at `index` and what belongs to it: the lines a value it opens goes on
+/// over, or, for a section header, the section's body.
+fn blank(lines: &mut [String], index: usize, keys: &mut BTreeSet<String>) {
+    let is_header = lines[index].trim_start().starts_with('[');
+    let mut depth = 0i64;
+    let mut current = index;
+    loop {
+        let line = std::mem::take(&mut lines[current]);
+        if current == 0 && line.starts_with('\u{feff}') {
+            lines[current] = "\u{feff}".to_owned();
+        }
+        if let Some(key) = key_of(&line) {
+            keys.insert(key);
+        }
+        depth += open_lists(&line);
+        current += 1;
+        let Some(next) = lines.get(current) else {
+            return;
+        };
+        // A list's next line holds values; a key or a section header is past its end, even
+        // when the list was never closed.
+        let more = if is_header {
+            !is_header_line(next)
+        } else {
+            depth > 0 && !is_header_line(next) && !is_key_line(next)
+        };
+        if !more {
+            return;
+        }
+    }
+}
+
+/// Whether the line is a section header (`[pools]`, `[[questions.choices]]`), not a list
+/// that goes on from the line before (`[[880, 180], [1120, 240]],`).
+fn is_header_line(line: &str) -> bool {
+    let code = line.trim();
+    let Some(rest) = code.strip_prefix('[') else {
+        return false;
+    };
+    let name = rest
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap_or_default();
+    name.chars().any(char::is_alphabetic)
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | ' '))
+}
+
+/// Whether the line gives a key its value (`kind = "quiz"`).
+fn is_key_line(line: &str) -> bool {
+    line.split_once('=').is_some_and(|(key, _)| {
+        let key = key.trim();
+        let quoted_whole = !key.starts_with('"') || (key.len() >= 2 && key.ends_with('"'));
+        !key.is_empty()
+            && quoted_whole
+            && key
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | ' '))
+    })
+}
+
+/// The key a line gives a value to (`kind` of `kind = "quiz"`, also `kind: "quiz"`), or the
+/// last name of the section it heads (`choices` of `[[questions.choices]`).
+fn key_of(line: &str) -> Option<String> {
+    let code = line.trim_start_matches('\u{feff}').trim();
+    let name = if code.starts_with('[') {
+        code.trim_matches(['[', ']', ' ']).rsplit('.').next()?
+    } else {
+        code.split(['=', ':', '＝', '：'])
+            .next()?
+            .rsplit('.')
+            .next()?
+    };
+    let name = name.trim().trim_matches(['"', '\'']);
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// How many more lists the line opens than it closes, outside strings and comments (only a
+/// list may go on over lines; a `{ … }` ends on its line).
+fn open_lists(line: &str) -> i64 {
+    let mut depth = 0;
+    let mut quote = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' => break,
+                '"' | '\'' => quote = Some(c),
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            },
+        }
+    }
+    depth
+}
 
 /// Full-width characters a Chinese input method types, and what TOML needs instead.
 const FULL_WIDTH: &[(char, char)] = &[

@@ -283,11 +283,52 @@ pub struct StoryPage {
 }
 
 /// A page's narration: a recording per language, or one for all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Narration {
     Everyone(String),
     PerLanguage(std::collections::BTreeMap<String, String>),
+}
+
+/// Read by hand rather than as an untagged enum: serde's untagged reading accepts a date (TOML
+/// hands it over as a table) and refuses anything else only as "matched no variant", so a
+/// narration of the wrong shape is refused here as a whole, once, for what it should be.
+impl<'de> Deserialize<'de> for Narration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NarrationVisitor)
+    }
+}
+
+struct NarrationVisitor;
+
+/// The key under which the TOML reader hands over a date as a table.
+const TOML_DATE_KEY: &str = "$__toml_private_datetime";
+
+impl<'de> serde::de::Visitor<'de> for NarrationVisitor {
+    type Value = Narration;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sound file, or a sound file per language")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, file: &str) -> Result<Narration, E> {
+        Ok(Narration::Everyone(file.to_owned()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Narration, A::Error> {
+        use serde::de::{Error, Unexpected};
+        let mut files = BTreeMap::new();
+        while let Some(language) = map.next_key::<String>()? {
+            if language == TOML_DATE_KEY {
+                return Err(A::Error::invalid_type(Unexpected::Other("a date"), &self));
+            }
+            let file = map
+                .next_value::<String>()
+                .map_err(|_| A::Error::invalid_type(Unexpected::Map, &self))?;
+            files.insert(language, file);
+        }
+        Ok(Narration::PerLanguage(files))
+    }
 }
 
 impl Narration {
@@ -415,14 +456,76 @@ pub struct Hotspot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// `[x, y, width, height]` from the image's top-left corner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "exactly"
+    )]
     pub rect: Option<[f64; 4]>,
     /// `[centre_x, centre_y, radius]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "exactly"
+    )]
     pub circle: Option<[f64; 3]>,
     /// `[[x, y], [x, y], ...]`, at least three points.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "points"
+    )]
     pub polygon: Option<Vec<[f64; 2]>>,
+}
+
+/// A list of exactly `N` numbers. Serde's own arrays take the first `N` values of a longer
+/// list and say nothing: `circle = [1, 2, 3, 4]` would pass as `[1, 2, 3]`.
+struct Exactly<const N: usize>([f64; N]);
+
+impl<'de, const N: usize> Deserialize<'de> for Exactly<N> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(ExactlyVisitor::<N>).map(Self)
+    }
+}
+
+struct ExactlyVisitor<const N: usize>;
+
+impl<'de, const N: usize> serde::de::Visitor<'de> for ExactlyVisitor<N> {
+    type Value = [f64; N];
+
+    /// Serde's words for an array, which the lenient reading turns into "must be a list of N
+    /// numbers".
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an array of length {N}")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<[f64; N], A::Error> {
+        let mut numbers = [0.0; N];
+        let mut length = 0;
+        while let Some(number) = seq.next_element::<f64>()? {
+            if let Some(slot) = numbers.get_mut(length) {
+                *slot = number;
+            }
+            length += 1;
+        }
+        if length != N {
+            return Err(serde::de::Error::invalid_length(length, &self));
+        }
+        Ok(numbers)
+    }
+}
+
+fn exactly<'de, D: serde::Deserializer<'de>, const N: usize>(
+    deserializer: D,
+) -> Result<Option<[f64; N]>, D::Error> {
+    Ok(Option::<Exactly<N>>::deserialize(deserializer)?.map(|numbers| numbers.0))
+}
+
+fn points<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<[f64; 2]>>, D::Error> {
+    Ok(Option::<Vec<Exactly<2>>>::deserialize(deserializer)?
+        .map(|points| points.into_iter().map(|point| point.0).collect()))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
