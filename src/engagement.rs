@@ -36,13 +36,6 @@ impl Default for NextHeartbeat {
     }
 }
 
-impl NextHeartbeat {
-    /// How long until it is due, for the window's wake alarm.
-    pub fn due_in(&self, now: Duration) -> Duration {
-        self.0.saturating_sub(now)
-    }
-}
-
 /// Something to record, for the session it happened in.
 #[derive(Message, Debug, Clone, PartialEq)]
 pub struct Track {
@@ -68,6 +61,8 @@ pub struct Engagement {
     pub lost: u64,
     /// Where the uploader sends events, for the staff panel's connection test.
     pub server: Option<ServerAddress>,
+    /// Nothing is recorded, on purpose: a curator's preview is not a visit.
+    pub discarding: bool,
 }
 
 /// The district server and this kiosk's token.
@@ -95,7 +90,16 @@ impl Engagement {
             uploader: None,
             lost: 0,
             server: None,
+            discarding: false,
         })
+    }
+
+    /// Records nothing and says nothing about it (a preview: no outbox, no server, no stats).
+    pub fn discard_everything() -> Self {
+        Self {
+            discarding: true,
+            ..Self::default()
+        }
     }
 
     pub fn with_uploader(mut self, config: UploaderConfig) -> Self {
@@ -112,6 +116,10 @@ impl Engagement {
 }
 
 fn record_events(mut tracked: MessageReader<Track>, mut engagement: ResMut<Engagement>) {
+    if engagement.discarding {
+        tracked.clear();
+        return;
+    }
     for track in tracked.read() {
         let draft = EventDraft::now(track.session_id, track.event.clone());
         let recorded = engagement
@@ -134,13 +142,17 @@ fn send_heartbeat(
     content: Res<Content>,
     engagement: Res<Engagement>,
     mut next: ResMut<NextHeartbeat>,
+    mut deadlines: ResMut<crate::wake::Deadlines>,
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
+    // An untouched kiosk sleeps; the wake alarm rings for the heartbeat.
+    crate::wake::set_deadline(&mut deadlines, "heartbeat", Some(next.0));
     if now < next.0 {
         return;
     }
     next.0 = now + settings.heartbeat_every;
+    crate::wake::set_deadline(&mut deadlines, "heartbeat", Some(next.0));
     let health = kiosk_health(
         now,
         (

@@ -7,8 +7,11 @@
 //! - [`engagement`]: events into the durable outbox, uploader to the server;
 //! - [`narration`]: story pages read out, on the audio thread;
 //! - [`reload`]: hot reload of the exhibits folder, never under a visitor's feet;
+//! - [`preview`]: `kepu-kiosk preview`, one exhibit for its curator, its problems on screen;
 //! - [`staff`]: the PIN-protected staff panel behind a hidden corner gesture;
 //! - [`ui`]: the egui screens, theme, images, and the window or headless host;
+//! - [`wake`]: when the sleeping window must draw: every feature's deadline, the wake alarm,
+//!   the waker worker threads use;
 //! - [`automation`]: screenshot-and-exit runs for render tests and figures;
 //! - [`autopilot`]: synthetic visitors for soak, end-to-end and demo runs.
 
@@ -18,12 +21,14 @@ pub mod content;
 pub mod engagement;
 pub mod narration;
 pub mod play;
+pub mod preview;
 pub mod reload;
 pub mod screen_awake;
 pub mod session;
 pub mod staff;
 pub mod ui;
 pub mod visit;
+pub mod wake;
 
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
@@ -150,6 +155,7 @@ pub fn kiosk_plugins(
         reload::plugin,
         staff::plugin,
         play::plugin,
+        wake::plugin,
     ));
 }
 

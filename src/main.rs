@@ -6,8 +6,11 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::EguiPlugin;
 use clap::{Parser, Subcommand};
 use kepu_core::config::KioskConfig;
-use kepu_core::manifest::{ExhibitKind, Problem, ValidationRules, load_for_checking};
+use kepu_core::manifest::{
+    ExhibitKind, MessageLanguage, Problem, ValidationRules, load_for_checking,
+};
 use kepu_core::uploader::UploaderConfig;
+use kepu_core::wire::AccessibilityModes;
 use kepu_kiosk::automation::Automation;
 use kepu_kiosk::content::{Content, KioskSettings};
 use kepu_kiosk::engagement::Engagement;
@@ -96,6 +99,43 @@ enum Command {
         /// `text` for people, `json` for tools.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The language of the messages: zh or en (default: the system's, from LANG).
+        #[arg(long, value_name = "zh|en")]
+        lang: Option<String>,
+    },
+    /// Open one exhibit in a window as visitors will see it, without attract loop or home
+    /// screen, reloading on every save; while it has errors the window shows them instead.
+    /// Nothing is recorded.
+    Preview {
+        /// The exhibit's folder (or its exhibit.toml).
+        exhibit: PathBuf,
+        /// The kiosk.toml whose languages and screen apply (default: ./kiosk.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The language to show the exhibit and the problems in: zh or en (default: the
+        /// system's if the kiosk has it, else the kiosk's first language).
+        #[arg(long, value_name = "zh|en")]
+        lang: Option<String>,
+        /// Check the exhibit in large-text mode.
+        #[arg(long)]
+        large_text: bool,
+        /// Check the exhibit in high-contrast mode.
+        #[arg(long)]
+        high_contrast: bool,
+        /// Check the exhibit in seated mode (controls within reach of a wheelchair).
+        #[arg(long)]
+        seated: bool,
+        /// The window's size in pixels, e.g. 1920x1080 (default: the kiosk's screen size).
+        #[arg(long, value_name = "WxH")]
+        window_size: Option<String>,
+        /// Save a screenshot to this PNG once the exhibit (or its problems) is on screen, then
+        /// exit: for scripts.
+        #[arg(long, value_name = "PNG")]
+        screenshot: Option<PathBuf>,
+        /// With --screenshot: keep watching, and save NAME-2.png, NAME-3.png … after each
+        /// save of the exhibit (the first is NAME-1.png).
+        #[arg(long, requires = "screenshot")]
+        every_save: bool,
     },
     /// Write a new exhibit of KIND into DIR/ID: an exhibit.toml with every field explained
     /// and placeholder texts and pictures to replace; it passes `validate --strict` as written.
@@ -181,7 +221,45 @@ fn main() -> ExitCode {
             config,
             strict,
             format,
-        } => validate(dir, config, strict, format),
+            lang,
+        } => match message_language(lang.as_deref()) {
+            Ok(language) => validate(dir, config, strict, format, language),
+            Err(err) => {
+                eprintln!("kepu-kiosk: {err}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Preview {
+            exhibit,
+            config,
+            lang,
+            large_text,
+            high_contrast,
+            seated,
+            window_size,
+            screenshot,
+            every_save,
+        } => {
+            let options = PreviewOptions {
+                exhibit,
+                config,
+                lang,
+                modes: AccessibilityModes {
+                    large_text,
+                    high_contrast,
+                    seated,
+                },
+                window_size,
+                screenshot: screenshot.map(|path| (path, every_save)),
+            };
+            match preview(options) {
+                Ok(code) => code,
+                Err(err) => {
+                    eprintln!("kepu-kiosk: {err:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::New { kind, id, dir } => new_exhibit(kind.into(), &id, dir),
         Command::Schema => {
             let schema = kepu_core::manifest::json_schema();
@@ -237,27 +315,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--lang`, or the system's language (LC_ALL, LC_MESSAGES, LANG).
+fn message_language(lang: Option<&str>) -> anyhow::Result<MessageLanguage> {
+    match lang {
+        Some(tag) => MessageLanguage::from_tag(tag)
+            .with_context(|| format!("--lang takes zh or en, not {tag:?}")),
+        None => Ok(MessageLanguage::from_locale()),
+    }
+}
+
+/// The kiosk.toml given with --config, else ./kiosk.toml when there is one; a broken one is
+/// a problem to report, not a reason to check nothing.
+fn kiosk_config(config_path: Option<PathBuf>) -> (Option<KioskConfig>, Option<Problem>) {
+    let config_path = config_path.or_else(|| {
+        let default = PathBuf::from("kiosk.toml");
+        default.exists().then_some(default)
+    });
+    match &config_path {
+        Some(path) => match KioskConfig::load(path) {
+            Ok(config) => (Some(config), None),
+            Err(err) => (None, Some(Problem::error(path, err.to_string()))),
+        },
+        None => (None, None),
+    }
+}
+
 fn validate(
     dir: Option<PathBuf>,
     config_path: Option<PathBuf>,
     strict: bool,
     format: Format,
+    language: MessageLanguage,
 ) -> ExitCode {
-    let config_path = config_path.or_else(|| {
-        let default = PathBuf::from("kiosk.toml");
-        default.exists().then_some(default)
-    });
-    let mut config_problem = None;
-    let config = match &config_path {
-        Some(path) => match KioskConfig::load(path) {
-            Ok(config) => Some(config),
-            Err(err) => {
-                config_problem = Some(Problem::error(path, err.to_string()));
-                None
-            }
-        },
-        None => None,
-    };
+    let (config, config_problem) = kiosk_config(config_path);
     let dir = dir
         .or_else(|| config.as_ref().map(|c| c.exhibits_dir.clone()))
         .unwrap_or_else(|| PathBuf::from("exhibits"));
@@ -268,7 +358,7 @@ fn validate(
     let mut catalog = match load_for_checking(&dir, &rules) {
         Ok(catalog) => catalog,
         Err(err) => {
-            eprintln!("kepu-kiosk: {err}");
+            eprintln!("kepu-kiosk: {}", err.message_in(language));
             return ExitCode::from(2);
         }
     };
@@ -294,20 +384,33 @@ fn validate(
                 let source = sources
                     .entry(problem.file.as_path())
                     .or_insert_with(|| std::fs::read_to_string(&problem.file).unwrap_or_default());
-                lines.push(problem.render(source));
+                lines.push(problem.render_in(source, language));
             }
-            if config.is_none() {
-                lines.push(format!(
-                    "checked for the languages {} (no kiosk.toml: the defaults; --config kiosk.toml checks a kiosk's own)",
-                    rules.required_languages.join(", ")
-                ));
+            let languages = rules.required_languages.join(", ");
+            let (valid, left_out) = (catalog.exhibits.len(), catalog.rejected.len());
+            let folder = dir.display();
+            match language {
+                MessageLanguage::Chinese => {
+                    if config.is_none() {
+                        lines.push(format!(
+                            "按默认语言 {languages} 检查（没有 kiosk.toml；用 --config kiosk.toml 可按展台自己的设置检查）"
+                        ));
+                    }
+                    lines.push(format!(
+                        "{folder}：{valid} 个展品通过，{left_out} 个未通过；{errors} 个错误，{warnings} 个警告"
+                    ));
+                }
+                MessageLanguage::English => {
+                    if config.is_none() {
+                        lines.push(format!(
+                            "checked for the languages {languages} (no kiosk.toml: the defaults; --config kiosk.toml checks a kiosk's own)"
+                        ));
+                    }
+                    lines.push(format!(
+                        "{folder}: {valid} exhibits valid, {left_out} left out; {errors} errors, {warnings} warnings"
+                    ));
+                }
             }
-            lines.push(format!(
-                "{}: {} exhibits valid, {} left out; {errors} errors, {warnings} warnings",
-                dir.display(),
-                catalog.exhibits.len(),
-                catalog.rejected.len(),
-            ));
         }
         Format::Json => {
             let report = serde_json::json!({
@@ -499,29 +602,13 @@ fn run(
     } else {
         // Device events (raw mouse motion anywhere) are no reason to draw; touches and window
         // events are. The wake alarm (ui::host) rings earlier when something is due.
-        UpdateMode::reactive_low_power(kepu_kiosk::ui::host::LONGEST_SLEEP)
+        UpdateMode::reactive_low_power(kepu_kiosk::wake::LONGEST_SLEEP)
     };
 
-    let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(kepu_kiosk::window_plugin(windowed, windowed_size)));
-    // The render world hands the main world the time its last frame ended, so the first
-    // update after the window slept would see a clock that stopped when it fell asleep: the
-    // "Still there?" overlay would come one sleep late. Without the channel, the main world
-    // reads the clock itself.
-    app.world_mut()
-        .remove_resource::<bevy::time::TimeReceiver>();
-    app.insert_resource(WinitSettings {
-        focused_mode: update_mode,
-        unfocused_mode: update_mode,
-    })
-    .insert_resource(ClearColor(Color::srgb(0.97, 0.96, 0.93)))
-    .add_plugins(EguiPlugin::default())
-    .add_systems(Startup, |mut commands: Commands| {
-        // egui smooths its own edges, so multisampling would only add work and memory: at
-        // 1920x1080 a 4x colour target and depth buffer are ~60 MiB, and under a software
-        // renderer every frame resolves them.
-        commands.spawn((Camera2d, Msaa::Off));
-    });
+    let mut app = window_app(
+        kepu_kiosk::window_plugin(windowed, windowed_size),
+        update_mode,
+    );
     if !windowed {
         app.add_plugins((
             kepu_kiosk::cover_the_monitor_plugin,
@@ -542,4 +629,172 @@ fn run(
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the kiosk exited with error code {code}"),
     }
+}
+
+/// The Bevy app of a kiosk in a window, before the kiosk's own plugins: renderer, egui, the
+/// camera, and how often it draws.
+fn window_app(window: bevy::window::WindowPlugin, update_mode: UpdateMode) -> App {
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(window));
+    // The render world hands the main world the time its last frame ended, so the first
+    // update after the window slept would see a clock that stopped when it fell asleep: the
+    // "Still there?" overlay would come one sleep late. Without the channel, the main world
+    // reads the clock itself.
+    app.world_mut()
+        .remove_resource::<bevy::time::TimeReceiver>();
+    app.insert_resource(WinitSettings {
+        focused_mode: update_mode,
+        unfocused_mode: update_mode,
+    })
+    .insert_resource(ClearColor(Color::srgb(0.97, 0.96, 0.93)))
+    .add_plugins(EguiPlugin::default())
+    .add_systems(Startup, |mut commands: Commands| {
+        // egui smooths its own edges, so multisampling would only add work and memory: at
+        // 1920x1080 a 4x colour target and depth buffer are ~60 MiB, and under a software
+        // renderer every frame resolves them.
+        commands.spawn((Camera2d, Msaa::Off));
+    });
+    app
+}
+
+/// What `kepu-kiosk preview` was asked for.
+struct PreviewOptions {
+    exhibit: PathBuf,
+    config: Option<PathBuf>,
+    lang: Option<String>,
+    modes: AccessibilityModes,
+    window_size: Option<String>,
+    /// The PNG, and whether to save one after every save of the exhibit.
+    screenshot: Option<(PathBuf, bool)>,
+}
+
+/// A kiosk.toml for a preview without one: the default languages and screen; its server is
+/// never called (a preview records nothing).
+const PREVIEW_CONFIG: &str = "kiosk_id = \"preview\"\nserver_url = \"http://127.0.0.1:9\"\n";
+
+/// Longer than any curator looks at one screen: a preview never times out to the attract loop.
+const PREVIEW_IDLE_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// `preview`: one exhibit in a window, reloaded on every save, its problems shown while broken.
+fn preview(options: PreviewOptions) -> anyhow::Result<ExitCode> {
+    let (config, config_problem) = kiosk_config(options.config);
+    if let Some(problem) = config_problem {
+        anyhow::bail!("{problem}");
+    }
+    let mut config = match config {
+        Some(config) => config,
+        None => KioskConfig::parse(PREVIEW_CONFIG).map_err(anyhow::Error::msg)?,
+    };
+    // The exhibit is shown whatever the kiosk's playlist says.
+    config.playlist = None;
+    config.attract.exhibits = None;
+    let manifest_file = kepu_core::manifest::MANIFEST_FILE;
+    let exhibit_dir = if options.exhibit.is_file()
+        && options.exhibit.file_name().and_then(|n| n.to_str()) == Some(manifest_file)
+    {
+        options
+            .exhibit
+            .parent()
+            .map_or_else(|| PathBuf::from("."), std::path::Path::to_owned)
+    } else {
+        options.exhibit.clone()
+    };
+    if !exhibit_dir.join(manifest_file).is_file() {
+        anyhow::bail!(
+            "{} is not an exhibit's folder (it has no {manifest_file}): preview shows one exhibit; `kepu-kiosk validate` checks a folder of them",
+            options.exhibit.display()
+        );
+    }
+    if let Some((path, true)) = &options.screenshot {
+        let inside = |p: &std::path::Path| std::path::absolute(p).ok();
+        if let (Some(shot), Some(folder)) = (
+            inside(path.parent().unwrap_or(std::path::Path::new("."))),
+            inside(&exhibit_dir),
+        ) && shot.starts_with(&folder)
+        {
+            // Each screenshot would be a change of the exhibit, and reload it again.
+            anyhow::bail!(
+                "with --every-save the screenshots must go outside the exhibit's folder, not into {}",
+                path.display()
+            );
+        }
+    }
+    let (language, messages) = preview_language(options.lang.as_deref(), &config.languages)?;
+    let size = match &options.window_size {
+        Some(text) => parse_size(text)?,
+        None => (config.screen.width_px, config.screen.height_px),
+    };
+    let mut settings = KioskSettings::from_config(&config);
+    settings.idle_timeout = PREVIEW_IDLE_TIMEOUT;
+    settings.thumbnail_cache = None;
+    settings.access_defaults = options.modes;
+    let catalog = kepu_kiosk::preview::load_one_exhibit(&exhibit_dir, &config.validation_rules());
+    let content = Content::from_loaded(std::sync::Arc::new(config), catalog);
+
+    let update_mode = if options.screenshot.is_some() {
+        UpdateMode::Continuous
+    } else {
+        UpdateMode::reactive_low_power(kepu_kiosk::wake::LONGEST_SLEEP)
+    };
+    let mut window = kepu_kiosk::window_plugin(true, Some(size));
+    if let Some(primary) = &mut window.primary_window {
+        primary.title = format!("Kepu Kiosk preview: {}", exhibit_dir.display());
+    }
+    let mut app = window_app(window, update_mode);
+    app.insert_resource(kepu_kiosk::preview::Preview::new(
+        exhibit_dir,
+        language,
+        messages,
+    ));
+    kepu_kiosk::kiosk_plugins(
+        &mut app,
+        settings,
+        content,
+        Engagement::discard_everything(),
+    );
+    app.add_plugins((
+        kepu_kiosk::ui::host::window_plugin,
+        kepu_kiosk::preview::plugin,
+    ));
+    if let Some((path, every_save)) = options.screenshot {
+        app.insert_resource(kepu_kiosk::preview::PreviewShots::new(path, every_save))
+            .add_plugins(kepu_kiosk::preview::screenshot_plugin);
+    }
+    match app.run() {
+        AppExit::Success => Ok(ExitCode::SUCCESS),
+        AppExit::Error(code) => anyhow::bail!("the preview exited with error code {code}"),
+    }
+}
+
+/// The visitor's language and the problems' for a preview: `--lang`, else the system's when
+/// the kiosk offers it, else the kiosk's first language.
+fn preview_language(
+    lang: Option<&str>,
+    languages: &[String],
+) -> anyhow::Result<(String, MessageLanguage)> {
+    let tag = |messages: MessageLanguage| match messages {
+        MessageLanguage::Chinese => "zh",
+        MessageLanguage::English => "en",
+    };
+    if let Some(lang) = lang {
+        let messages = message_language(Some(lang))?;
+        let language = tag(messages);
+        if !languages.iter().any(|l| l == language) {
+            anyhow::bail!(
+                "the kiosk has no {language} (its languages: {}): give one of them with --lang",
+                languages.join(", ")
+            );
+        }
+        return Ok((language.to_owned(), messages));
+    }
+    let messages = MessageLanguage::from_locale();
+    let language = if languages.iter().any(|l| l == tag(messages)) {
+        tag(messages).to_owned()
+    } else {
+        languages
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "zh".to_owned())
+    };
+    Ok((language, messages))
 }

@@ -9,7 +9,7 @@
 use crate::KioskSet;
 use crate::content::Content;
 use crate::ui::UiCommand;
-use crate::ui::host::WindowWaker;
+use crate::wake::WindowWaker;
 use crate::visit::{Listening, Player, Visit};
 use bevy::prelude::*;
 use std::path::PathBuf;

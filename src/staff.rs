@@ -9,8 +9,8 @@ use crate::content::{Content, KioskSettings};
 use crate::engagement::{Engagement, ServerAddress, Track};
 use crate::reload::ReloadNow;
 use crate::ui::UiCommand;
-use crate::ui::host::WindowWaker;
 use crate::visit::{Screen, Visit};
+use crate::wake::WindowWaker;
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
 use kepu_core::wire::{EventKind, SessionEndReason};
@@ -29,7 +29,12 @@ pub(super) fn plugin(app: &mut App) {
             (
                 watch_corner_hold.in_set(KioskSet::Input),
                 apply_staff_commands.in_set(KioskSet::Commands),
-                (receive_answers, close_idle_panel, refresh_staff_view)
+                (
+                    receive_answers,
+                    close_idle_panel,
+                    refresh_staff_view,
+                    write_staff_deadline,
+                )
                     .chain()
                     .in_set(KioskSet::Session),
                 count_today.in_set(KioskSet::Record),
@@ -539,6 +544,20 @@ fn receive_answers(time: Res<Time<Real>>, mut staff: ResMut<Staff>) {
         let outcome = staff.gate.record(time.elapsed(), right);
         staff.phase = pin_outcome_phase(outcome);
     }
+}
+
+/// The panel's next moment for the wake alarm (see [`Staff::wake_in`]).
+fn write_staff_deadline(
+    time: Res<Time<Real>>,
+    staff: Res<Staff>,
+    mut deadlines: ResMut<crate::wake::Deadlines>,
+) {
+    let now = time.elapsed();
+    crate::wake::set_deadline(
+        &mut deadlines,
+        "staff",
+        staff.wake_in(now).map(|wait| now + wait),
+    );
 }
 
 fn refresh_staff_view(

@@ -594,12 +594,14 @@ pub fn shows_for(
     audience_fits && topic_fits
 }
 
-/// The manifest audiences an "I am a..." answer covers.
+/// The manifest audiences an "I am a..." answer covers: its own, and the broader ones that
+/// serve it too (exhibits for families suit a child; those for adults suit someone at work).
 fn audience_family(chosen: Audience) -> &'static [Audience] {
     match chosen {
         Audience::Child => &[Audience::Child, Audience::Youth, Audience::Family],
         Audience::Senior => &[Audience::Senior, Audience::Family],
         Audience::Youth => &[Audience::Youth, Audience::Child],
+        Audience::Family => &[Audience::Family, Audience::Child],
         Audience::Adult => &[
             Audience::Adult,
             Audience::Family,
@@ -607,10 +609,9 @@ fn audience_family(chosen: Audience) -> &'static [Audience] {
             Audience::CivilServant,
             Audience::Rural,
         ],
-        Audience::Family => &[Audience::Family],
-        Audience::Rural => &[Audience::Rural],
-        Audience::Worker => &[Audience::Worker],
-        Audience::CivilServant => &[Audience::CivilServant],
+        Audience::Rural => &[Audience::Rural, Audience::Adult, Audience::Family],
+        Audience::Worker => &[Audience::Worker, Audience::Adult, Audience::Family],
+        Audience::CivilServant => &[Audience::CivilServant, Audience::Adult, Audience::Family],
     }
 }
 

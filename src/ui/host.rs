@@ -7,6 +7,7 @@ use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::staff::{Staff, StaffPhase};
 use crate::visit::{IdlePhase, Screen, Visit};
+use crate::wake::{Deadlines, LONGEST_SLEEP, WakeAlarm, WindowWaker};
 use bevy::ecs::system::SystemParam;
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
@@ -25,6 +26,7 @@ pub struct ViewData<'w> {
     staff: Res<'w, Staff>,
     narrator: Res<'w, crate::narration::Narrator>,
     models: Res<'w, super::models::ModelUis>,
+    preview: Option<Res<'w, crate::preview::Preview>>,
 }
 
 impl ViewData<'_> {
@@ -57,6 +59,7 @@ impl ViewData<'_> {
             staff: (self.staff.phase != StaffPhase::Closed).then_some(&self.staff.view),
             narration: &self.narrator.state,
             models: &self.models,
+            preview: self.preview.as_deref().map(|p| &p.view),
         }
     }
 
@@ -269,7 +272,8 @@ pub fn window_plugin(app: &mut App) {
         app.insert_resource(alarm);
     }
     app.add_systems(EguiPrimaryContextPass, draw_in_window)
-        .add_systems(Update, keep_animating)
+        // After every feature wrote its deadline this frame (they do in `Update`).
+        .add_systems(PostUpdate, keep_animating)
         .add_systems(
             PreUpdate,
             drop_unchanged_modifiers
@@ -292,12 +296,9 @@ pub struct WakePlan {
 /// Frames a second of the attract loop's cross-fade.
 pub const ATTRACT_FADE_FPS: f64 = 12.0;
 
-/// The longest the window sleeps with nothing due: a safety net (everything that needs the
-/// screen wakes it itself: the wake alarm, touches, worker threads).
-pub const LONGEST_SLEEP: std::time::Duration = std::time::Duration::from_secs(600);
-
 /// What is due when, from the screen and the clocks: pure, so it is tested without a window.
-/// `other_due`: the soonest of everything else (the staff panel, the next heartbeat).
+/// `other_due`: the soonest of every feature's [`Deadlines`] (the staff panel, the next
+/// heartbeat).
 pub fn wake_plan(
     screen: Screen,
     now: std::time::Duration,
@@ -347,133 +348,23 @@ fn keep_animating(
     screen: Res<State<Screen>>,
     visit: Res<Visit>,
     settings: Res<KioskSettings>,
-    staff: Res<Staff>,
+    deadlines: Res<Deadlines>,
     time: Res<Time<Real>>,
     alarm: Option<Res<WakeAlarm>>,
     mut redraw: MessageWriter<bevy::window::RequestRedraw>,
 ) {
     let now = time.elapsed();
-    let plan = wake_plan(*screen.get(), now, &settings, &visit, staff.wake_in(now));
+    let plan = wake_plan(
+        *screen.get(),
+        now,
+        &settings,
+        &visit,
+        deadlines.soonest_in(now),
+    );
     if plan.animating {
         redraw.write(bevy::window::RequestRedraw);
     } else if let Some(alarm) = alarm {
         alarm.set(std::time::Instant::now() + plan.sleep);
-    }
-}
-
-/// An alarm clock for the sleeping window: wakes it at the moment something is due.
-///
-/// Bevy's own reactive wait cannot do this: it counts from the last time the wait ran out, not
-/// from the last frame, and changing it redraws at once, so a deadline recomputed every frame
-/// kept the window awake. The window's own wait stays at [`LONGEST_SLEEP`]; this thread rings
-/// earlier.
-#[derive(Resource)]
-pub struct WakeAlarm {
-    shared: std::sync::Arc<AlarmShared>,
-}
-
-#[derive(Default)]
-struct AlarmShared {
-    /// When to ring; `None` when nothing is set. `stop` ends the thread.
-    state: std::sync::Mutex<(Option<std::time::Instant>, bool)>,
-    changed: std::sync::Condvar,
-}
-
-impl WakeAlarm {
-    pub fn start(waker: WindowWaker) -> Option<Self> {
-        let shared = std::sync::Arc::new(AlarmShared::default());
-        let thread_shared = std::sync::Arc::clone(&shared);
-        let spawned = std::thread::Builder::new()
-            .name("wake-alarm".into())
-            .spawn(move || ring_when_due(&thread_shared, &waker));
-        match spawned {
-            Ok(_) => Some(Self { shared }),
-            Err(err) => {
-                error!("cannot start the wake alarm; the screen updates on touch only: {err}");
-                None
-            }
-        }
-    }
-
-    /// Rings at `at` instead of whatever was set (a change under 5 ms is not worth a wake-up of
-    /// the alarm thread).
-    pub fn set(&self, at: std::time::Instant) {
-        let Ok(mut state) = self.shared.state.lock() else {
-            return;
-        };
-        let close = state
-            .0
-            .is_some_and(|set| set.max(at) - set.min(at) < std::time::Duration::from_millis(5));
-        if !close {
-            state.0 = Some(at);
-            self.shared.changed.notify_one();
-        }
-    }
-}
-
-impl Drop for WakeAlarm {
-    fn drop(&mut self) {
-        if let Ok(mut state) = self.shared.state.lock() {
-            state.1 = true;
-            self.shared.changed.notify_one();
-        }
-    }
-}
-
-fn ring_when_due(shared: &AlarmShared, waker: &WindowWaker) {
-    let Ok(mut state) = shared.state.lock() else {
-        return;
-    };
-    loop {
-        if state.1 {
-            return;
-        }
-        state = match state.0 {
-            None => match shared.changed.wait(state) {
-                Ok(state) => state,
-                Err(_) => return,
-            },
-            Some(at) => {
-                let now = std::time::Instant::now();
-                if now >= at {
-                    state.0 = None;
-                    waker.wake();
-                    state
-                } else {
-                    match shared.changed.wait_timeout(state, at - now) {
-                        Ok((state, _)) => state,
-                        Err(_) => return,
-                    }
-                }
-            }
-        };
-    }
-}
-
-/// Wakes the sleeping window from another thread (a reloaded exhibit folder, the end of a
-/// narration) so what changed shows at once rather than at the next touch. Without a window
-/// (headless tests) it does nothing: the app updates continuously there.
-#[derive(Clone, Default)]
-pub struct WindowWaker(Option<bevy::winit::EventLoopProxy<bevy::winit::WinitUserEvent>>);
-
-impl WindowWaker {
-    pub fn from_world(proxy: Option<&bevy::winit::EventLoopProxyWrapper>) -> Self {
-        Self(proxy.map(|proxy| (**proxy).clone()))
-    }
-
-    /// The waker of `app`'s window, for a plugin to hand to the thread it starts.
-    pub fn for_app(app: &App) -> Self {
-        Self::from_world(
-            app.world()
-                .get_resource::<bevy::winit::EventLoopProxyWrapper>(),
-        )
-    }
-
-    pub fn wake(&self) {
-        if let Some(proxy) = &self.0 {
-            // Fails only when the event loop has ended: then nobody needs waking.
-            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
-        }
     }
 }
 

@@ -13,7 +13,7 @@ pub(super) fn plugin(app: &mut App) {
         .world()
         .get_resource::<crate::content::KioskSettings>()
         .and_then(|s| s.thumbnail_cache.clone());
-    let waker = super::host::WindowWaker::for_app(app);
+    let waker = crate::wake::WindowWaker::for_app(app);
     app.insert_resource(ImageCache::start(thumbnail_cache, waker))
         .add_systems(Update, receive_decoded_images);
 }
@@ -57,7 +57,7 @@ pub struct ImageCache {
 
 impl ImageCache {
     /// Starts the decoder thread; `waker` wakes the sleeping window when a picture is ready.
-    fn start(thumbnail_cache: Option<PathBuf>, waker: super::host::WindowWaker) -> Self {
+    fn start(thumbnail_cache: Option<PathBuf>, waker: crate::wake::WindowWaker) -> Self {
         let (requests, request_receiver) = mpsc::channel::<(PathBuf, ImageUse)>();
         let (decoded_sender, decoded) = mpsc::channel();
         let spawned = std::thread::Builder::new()

@@ -9,6 +9,7 @@ pub mod host;
 mod hotspots_screen;
 pub mod images;
 pub mod models;
+mod preview_screen;
 mod quiz_screen;
 mod screens;
 mod sim_screen;
@@ -154,6 +155,8 @@ pub struct KioskView<'a> {
     pub narration: &'a crate::narration::NarrationState,
     /// How each simulation model is drawn, read out and set by a finger.
     pub models: &'a models::ModelUis,
+    /// In a curator's preview: the problems of the version on screen.
+    pub preview: Option<&'a crate::preview::PreviewView>,
 }
 
 impl KioskView<'_> {

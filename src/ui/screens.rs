@@ -19,6 +19,12 @@ pub fn backdrop(view: &KioskView<'_>) -> egui::Color32 {
 }
 
 pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    if let Some(preview) = view.preview.filter(|p| p.broken)
+        && view.screen != Screen::Staff
+    {
+        super::preview_screen::draw(root, view, preview);
+        return;
+    }
     if let Some(seconds_left) = view.still_there {
         still_there(root, view, seconds_left, out);
     }
@@ -331,23 +337,25 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         return;
     }
     within_reach(ui, view);
-    filters(ui, view, out);
-    let shown = home_cards(view.catalog, view.visit);
-    if shown.is_empty() {
-        ui.add_space(theme.spacing);
-        ui.label(theme.heading(view.phrase(Phrase::NothingMatches)));
-        return;
-    }
     // Larger with large text, smaller when the space left (seated mode) would cut a card.
     let card = egui::vec2(420.0, 380.0) * (theme.body_size / Theme::default().body_size).min(1.25);
     let card = card * (ui.available_height() / card.y).clamp(0.6, 1.0);
     let columns = ((ui.available_width() + theme.spacing) / (card.x + theme.spacing))
         .floor()
         .max(1.0) as usize;
-    // Many exhibits scroll (drag with a finger); the bar stays out of the way.
+    // The filters scroll with the cards (drag with a finger; the bar stays out of the way):
+    // with many exhibits and topics, or large text, they would otherwise leave the cards no
+    // room at all.
     egui::ScrollArea::vertical()
         .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
         .show(ui, |ui| {
+            filters(ui, view, out);
+            let shown = home_cards(view.catalog, view.visit);
+            if shown.is_empty() {
+                ui.add_space(theme.spacing);
+                ui.label(theme.heading(view.phrase(Phrase::NothingMatches)));
+                return;
+            }
             for row in shown.chunks(columns) {
                 ui.horizontal(|ui| {
                     for exhibit in row {
@@ -358,17 +366,26 @@ fn home(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         });
 }
 
+/// "I am a...": the answers in the words visitors use about themselves, each the manifest
+/// audience it stands for (`visit::audience_family` says which exhibits it brings up). The
+/// generic "adult" is no answer: an adult who is none of these skips.
+pub const I_AM_A: [(Option<Audience>, Phrase); 8] = [
+    (Some(Audience::Child), Phrase::Child),
+    (Some(Audience::Youth), Phrase::Student),
+    (Some(Audience::Family), Phrase::WithChildren),
+    (Some(Audience::Worker), Phrase::AtWork),
+    (Some(Audience::Rural), Phrase::OutdoorsOrFarm),
+    (Some(Audience::CivilServant), Phrase::PublicService),
+    (Some(Audience::Senior), Phrase::Retired),
+    (None, Phrase::Anyone),
+];
+
 /// Who the visitor said they are, and the topic chips (only topics some exhibit has).
 fn filters(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let theme = view.theme;
     ui.horizontal_wrapped(|ui| {
         ui.label(theme.body(view.phrase(Phrase::IAm)));
-        for (audience, phrase) in [
-            (Some(Audience::Child), Phrase::Child),
-            (Some(Audience::Adult), Phrase::Adult),
-            (Some(Audience::Senior), Phrase::Senior),
-            (None, Phrase::Anyone),
-        ] {
+        for (audience, phrase) in I_AM_A {
             toggle_button(
                 ui,
                 view,

@@ -12,11 +12,23 @@ pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         return;
     };
     let theme = view.theme;
+    if staff.phase == StaffPhase::Open {
+        // A panel of the root, first: the central part (a list as long as the exhibits are
+        // many) then ends above it and can never cover its buttons.
+        egui::Panel::bottom("staff-actions")
+            .frame(egui::Frame::new().inner_margin(egui::Margin {
+                left: (theme.spacing * 1.5) as i8,
+                right: (theme.spacing * 1.5) as i8,
+                top: 8,
+                bottom: (theme.spacing * 1.5) as i8,
+            }))
+            .show(root, |ui| actions(ui, view, out));
+    }
     egui::CentralPanel::default()
         .frame(egui::Frame::new().inner_margin(theme.spacing * 1.5))
         .show(root, |ui| match &staff.phase {
             StaffPhase::Pin { notice } => pin_pad(ui, view, staff.pin_digits, *notice, out),
-            StaffPhase::Open => panel(ui, view, staff, out),
+            StaffPhase::Open => panel(ui, view, staff),
             StaffPhase::Closed => {}
         });
 }
@@ -133,46 +145,13 @@ fn pin_pad(
     });
 }
 
-fn panel(ui: &mut egui::Ui, view: &KioskView<'_>, staff: &StaffView, out: &mut UiOutput) {
+fn panel(ui: &mut egui::Ui, view: &KioskView<'_>, staff: &StaffView) {
     let theme = view.theme;
     let small = |text: String| {
         egui::RichText::new(text)
             .size(theme.body_size * 0.7)
             .color(theme.text)
     };
-    egui::Panel::bottom("staff-actions")
-        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
-        .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let button = egui::vec2(0.0, theme.min_target);
-                for (phrase, command) in [
-                    (Phrase::ReloadExhibits, UiCommand::StaffReload),
-                    (Phrase::TestServer, UiCommand::StaffTestServer),
-                    (Phrase::Close, UiCommand::StaffClose),
-                ] {
-                    command_button(
-                        ui,
-                        view,
-                        theme.body(view.phrase(phrase)),
-                        button,
-                        None,
-                        command,
-                        out,
-                    );
-                }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    command_button(
-                        ui,
-                        view,
-                        theme.on_accent(view.phrase(Phrase::QuitKiosk)),
-                        button,
-                        Some(theme.wrong),
-                        UiCommand::StaffQuit,
-                        out,
-                    );
-                });
-            });
-        });
     ui.horizontal(|ui| {
         ui.label(theme.heading(view.phrase(Phrase::StaffPanel)));
         ui.label(small(fill(
@@ -186,6 +165,40 @@ fn panel(ui: &mut egui::Ui, view: &KioskView<'_>, staff: &StaffView, out: &mut U
             .id_salt("staff-exhibits")
             .show(&mut columns[0], |ui| exhibits(ui, view, staff, &small));
         uploads_and_today(&mut columns[1], view, staff, &small);
+    });
+}
+
+/// Reload, test the server, close; quit at the far end, apart from the others.
+fn actions(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
+    let theme = view.theme;
+    ui.horizontal(|ui| {
+        let button = egui::vec2(0.0, theme.min_target);
+        for (phrase, command) in [
+            (Phrase::ReloadExhibits, UiCommand::StaffReload),
+            (Phrase::TestServer, UiCommand::StaffTestServer),
+            (Phrase::Close, UiCommand::StaffClose),
+        ] {
+            command_button(
+                ui,
+                view,
+                theme.body(view.phrase(phrase)),
+                button,
+                None,
+                command,
+                out,
+            );
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            command_button(
+                ui,
+                view,
+                theme.on_accent(view.phrase(Phrase::QuitKiosk)),
+                button,
+                Some(theme.wrong),
+                UiCommand::StaffQuit,
+                out,
+            );
+        });
     });
 }
 

@@ -3,9 +3,14 @@
 use crate::harness::{copy_dir, repo_path};
 use std::process::{Command, Output};
 
+/// The kiosk's command line in a neutral locale: messages follow the system's language, and
+/// these tests read the English ones unless they ask for `--lang zh`.
 fn kiosk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
         .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .current_dir(std::env::temp_dir())
         .output()
         .unwrap()
@@ -33,16 +38,36 @@ fn validate_exits_0_for_the_samples_and_2_for_the_broken_corpus() {
         ),
         "{text}"
     );
-    assert!(text.contains("2 exhibits valid, 37 left out"), "{text}");
+    // Every case that expects an error is left out; the others are shown.
+    let (mut valid, mut left_out, mut warnings) = (0, 0, 0);
+    for case in std::fs::read_dir(&corpus).unwrap() {
+        let expect = case.unwrap().path().join("expect.toml");
+        let Ok(text) = std::fs::read_to_string(&expect) else {
+            continue;
+        };
+        warnings += text.matches("severity = \"warning\"").count();
+        if text.contains("severity = \"error\"") {
+            left_out += 1;
+        } else {
+            valid += 1;
+        }
+    }
+    assert!(left_out > 30, "{left_out}");
+    assert!(
+        text.contains(&format!("{valid} exhibits valid, {left_out} left out")),
+        "{text}"
+    );
 
     let json = kiosk(&["validate", corpus.to_str().unwrap(), "--format", "json"]);
     assert_eq!(json.status.code(), Some(2));
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(report["exhibits_left_out"], 37);
-    assert_eq!(report["warnings"], 1);
+    assert_eq!(report["exhibits_left_out"], left_out);
+    assert_eq!(report["warnings"], warnings);
     let first = &report["problems"][0];
     assert!(first["file"].as_str().unwrap().ends_with("exhibit.toml"));
     assert!(first["line"].is_u64() && first["message"].is_string());
+    // Both languages, for tools that show either.
+    assert!(first["message_zh"].is_string(), "{first}");
 }
 
 #[test]
@@ -247,5 +272,69 @@ fn new_refuses_a_bad_id_and_finds_the_exhibits_folder_in_kiosk_toml() {
     assert!(dir.path().join("content/sim-one/exhibit.toml").is_file());
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("kepu-kiosk validate content/sim-one")
+    );
+}
+
+#[test]
+fn validate_speaks_chinese_with_lang_zh_and_from_the_system_locale() {
+    let broken = repo_path("crates/kepu-core/tests/corpus/04-unknown-kind");
+    let zh = kiosk(&["validate", broken.to_str().unwrap(), "--lang", "zh"]);
+    let text = String::from_utf8_lossy(&zh.stdout);
+    assert_eq!(zh.status.code(), Some(2), "{text}");
+    assert!(text.contains("exhibit.toml:2:8: 错误: "), "{text}");
+    assert!(text.contains("puzzle"), "{text}");
+    assert!(
+        text.contains("0 个展品通过，1 个未通过；1 个错误，0 个警告"),
+        "{text}"
+    );
+    assert!(text.contains("按默认语言 zh, en 检查"), "{text}");
+    // The same check in English, and from the locale when --lang is not given.
+    let en = kiosk(&["validate", broken.to_str().unwrap(), "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&en.stdout).contains("2:8: error: unknown exhibit kind"));
+    let from_locale = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
+        .args(["validate", broken.to_str().unwrap()])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&from_locale.stdout).contains("1 个错误"));
+    // A language it does not have is refused, not ignored.
+    let other = kiosk(&["validate", broken.to_str().unwrap(), "--lang", "fr"]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("--lang takes zh or en"));
+}
+
+#[test]
+fn preview_refuses_what_is_not_one_exhibit_before_opening_a_window() {
+    let samples = repo_path("exhibits");
+    let folder = kiosk(&["preview", samples.to_str().unwrap()]);
+    assert_eq!(folder.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&folder.stderr);
+    assert!(text.contains("is not an exhibit's folder"), "{text}");
+    assert!(text.contains("kepu-kiosk validate"), "{text}");
+
+    let missing = kiosk(&["preview", "/no/such/exhibit"]);
+    assert_eq!(missing.status.code(), Some(2));
+
+    let one = repo_path("exhibits/phone-scams");
+    let french = kiosk(&["preview", one.to_str().unwrap(), "--lang", "fr"]);
+    assert_eq!(french.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&french.stderr).contains("--lang takes zh or en"));
+
+    // Screenshots of every save inside the exhibit would each be a change to reload.
+    let inside = one.join("shot.png");
+    let looping = kiosk(&[
+        "preview",
+        one.to_str().unwrap(),
+        "--screenshot",
+        inside.to_str().unwrap(),
+        "--every-save",
+    ]);
+    assert_eq!(looping.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&looping.stderr).contains("outside the exhibit's folder"),
+        "{}",
+        String::from_utf8_lossy(&looping.stderr)
     );
 }

@@ -16,6 +16,9 @@ use std::time::Duration;
 /// Frames drawn after a tap before the next one, as a visitor looks before touching again.
 const SETTLE_FRAMES: usize = 3;
 
+/// How many swipes `reveal` tries each way before giving up.
+const MAX_SWIPES: usize = 40;
+
 /// One simulated frame.
 pub const FRAME: Duration = Duration::from_millis(100);
 
@@ -63,12 +66,24 @@ pub struct Kiosk {
 
 impl Kiosk {
     pub fn new(config: KioskConfig, engagement: Engagement) -> Self {
-        let mut settings = KioskSettings::from_config(&config);
+        let settings = KioskSettings::from_config(&config);
+        let content = Content::load(&config);
+        Self::prepared(config, settings, content, engagement, |_| {})
+    }
+
+    /// A kiosk of these parts, to which `prepare` adds before the first frame (a preview).
+    pub fn prepared(
+        config: KioskConfig,
+        mut settings: KioskSettings,
+        content: Content,
+        engagement: Engagement,
+        prepare: impl FnOnce(&mut App),
+    ) -> Self {
         // Tests wait for hot reloads: look at the folder often.
         settings.reload_poll = Duration::from_millis(50);
-        let content = Content::load(&config);
         let mut app = kepu_kiosk::headless_app(settings, content, engagement);
         app.insert_resource(TimeUpdateStrategy::ManualDuration(FRAME));
+        prepare(&mut app);
         let mut kiosk = Self {
             app,
             config,
@@ -76,6 +91,21 @@ impl Kiosk {
         };
         kiosk.frames(3);
         kiosk
+    }
+
+    /// A kiosk with an outbox in `dir` and no server, showing only the sample exhibits
+    /// `playlist` names (touch tests that need two cards on screen at once).
+    pub fn offline_with(dir: &Path, playlist: &[&str]) -> Self {
+        let list: Vec<String> = playlist.iter().map(|id| format!("\"{id}\"")).collect();
+        let extra = format!("playlist = [{}]", list.join(", "));
+        let config = config_with(
+            dir,
+            &repo_path("exhibits"),
+            "http://127.0.0.1:9",
+            60,
+            &extra,
+        );
+        Self::with_config(config)
     }
 
     /// A kiosk with an outbox in `dir` and no server.
@@ -195,10 +225,41 @@ impl Kiosk {
         });
     }
 
-    /// A finger goes down on the button for `command` and lifts one frame later.
+    /// A finger goes down on the button for `command` and lifts one frame later; a card
+    /// further down the home screen is first brought into view, as a visitor would.
     pub fn tap(&mut self, command: UiCommand) {
-        let position = self.target_center(&command);
+        let position = self.reveal(&command);
         self.tap_at(position);
+    }
+
+    /// Where `command`'s button is once whole on screen: while it is not drawn (or only
+    /// partly) on the home screen, a finger swipes the cards up, then back down.
+    pub fn reveal(&mut self, command: &UiCommand) -> Vec2 {
+        let whole = |kiosk: &Self| {
+            kiosk
+                .app
+                .world()
+                .resource::<LastUiFrame>()
+                .targets
+                .iter()
+                .any(|t| t.command == *command && !t.clipped)
+        };
+        let size = self.app.world().resource::<LastUiFrame>().screen_size;
+        // Within the cards in every mode (seated mode starts them at 40 % of the height, and
+        // puts the bars at the bottom).
+        let (x, low, high) = (size.x * 0.5, size.y * 0.62, size.y * 0.46);
+        for swipe in 0..MAX_SWIPES * 2 {
+            if whole(self) || self.screen() != Screen::Home {
+                break;
+            }
+            let (from, to) = if swipe < MAX_SWIPES {
+                (low, high)
+            } else {
+                (high, low)
+            };
+            self.drag(Vec2::new(x, from), Vec2::new(x, to), 6);
+        }
+        self.target_center(command)
     }
 
     pub fn tap_at(&mut self, position: Vec2) {
@@ -248,6 +309,20 @@ pub fn answer_events(events: &[EngagementEvent]) -> Vec<(String, bool)> {
 }
 
 /// Copies a folder tree (the sample exhibits, for tests that edit them).
+/// Runs frames until `done` holds; fails after a generous deadline (this is not a timing test:
+/// the figure is in docs/performance.md).
+pub fn run_until(kiosk: &mut Kiosk, what: &str, done: impl Fn(&Kiosk) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !done(kiosk) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for: {what}"
+        );
+        kiosk.frames(1);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

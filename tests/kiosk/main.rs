@@ -3,6 +3,7 @@
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;
+//! - `preview`: `kepu-kiosk preview`, headless and in a real window, through broken saves;
 //! - `players`: sort (drag to a bin), simulation (drag a slider), hotspots (pinch, tap);
 //! - `quiz`: every question type answered by touch, pools, time limit, results;
 //! - `visitor`: accessibility modes, "I am a...", filters, several fingers at once;
@@ -21,6 +22,7 @@ mod flow;
 mod health;
 mod narration;
 mod players;
+mod preview;
 mod quiz;
 mod reload;
 mod render;

@@ -1,6 +1,6 @@
 //! Hot reload on a running headless kiosk: edits of a copy of the sample exhibits.
 
-use crate::harness::{Kiosk, config_for, copy_dir, repo_path};
+use crate::harness::{Kiosk, config_for, copy_dir, repo_path, run_until};
 use bevy::math::Vec2;
 use kepu_kiosk::content::Content;
 use kepu_kiosk::engagement::Engagement;
@@ -8,7 +8,6 @@ use kepu_kiosk::reload::PendingContent;
 use kepu_kiosk::ui::UiCommand;
 use kepu_kiosk::visit::Screen;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 fn kiosk_on_a_copy(dir: &Path) -> (Kiosk, PathBuf) {
     let exhibits = dir.join("exhibits");
@@ -24,17 +23,6 @@ fn title(kiosk: &Kiosk, id: &str) -> Option<String> {
         .catalog
         .exhibit(id)
         .map(|e| e.manifest.title.get("en", &[]).to_owned())
-}
-
-/// Runs frames until `done` holds; fails after a generous deadline (this is not a timing test:
-/// the figure is in docs/performance.md).
-fn run_until(kiosk: &mut Kiosk, what: &str, done: impl Fn(&Kiosk) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !done(kiosk) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        kiosk.frames(1);
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn edit(file: &Path, from: &str, to: &str) {

@@ -346,12 +346,18 @@ fn staff_panel_renders() {
 /// Runs the kiosk untouched on its home screen for `seconds` after it settled and returns the
 /// frames it drew (`--measure-idle`).
 fn frames_drawn_untouched(idle_timeout_secs: u64, seconds: u32) -> u32 {
-    let _alone = alone_on_screen();
     let dir = tempfile::tempdir().unwrap();
     sample_config(dir.path(), "http://127.0.0.1:9", idle_timeout_secs);
+    untouched(dir.path(), seconds).0
+}
+
+/// Runs the kiosk of `dir`/kiosk.toml untouched on its home screen for `seconds` after it
+/// settled: the frames it drew, and its log.
+fn untouched(dir: &std::path::Path, seconds: u32) -> (u32, String) {
+    let _alone = alone_on_screen();
     let output = Command::new(env!("CARGO_BIN_EXE_kepu-kiosk"))
         .args(["run", "--windowed", "--window-size", "1280x720", "--config"])
-        .arg(dir.path().join("kiosk.toml"))
+        .arg(dir.join("kiosk.toml"))
         .args([
             "--start-session",
             "zh",
@@ -361,17 +367,19 @@ fn frames_drawn_untouched(idle_timeout_secs: u64, seconds: u32) -> u32 {
         .current_dir(repo_path(""))
         .output()
         .unwrap();
-    let log = String::from_utf8_lossy(&output.stderr);
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "kiosk failed: {log}");
     let line = log
         .lines()
         .find(|line| line.contains("idle: "))
         .unwrap_or_else(|| panic!("no idle report in: {log}"));
-    line.split("idle: ")
+    let frames = line
+        .split("idle: ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
         .and_then(|frames| frames.parse().ok())
-        .unwrap_or_else(|| panic!("cannot read the frame count in {line}"))
+        .unwrap_or_else(|| panic!("cannot read the frame count in {line}"));
+    (frames, log)
 }
 
 #[test]
@@ -392,4 +400,38 @@ fn an_untouched_kiosk_sleeps_and_still_wakes_for_the_still_there_countdown() {
         counting >= 4,
         "{counting} frames in 6 s of a \"Still there?\" countdown"
     );
+}
+
+/// The window sleeps on an unchanging screen, but a heartbeat due is a moment to wake for: an
+/// untouched kiosk with `heartbeat_minutes = 1` reports every minute, not at the next touch.
+#[test]
+fn an_untouched_kiosk_still_sends_its_heartbeat_every_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::harness::config_with(
+        dir.path(),
+        &repo_path("exhibits"),
+        "http://127.0.0.1:9",
+        600,
+        "[engagement]\nheartbeat_minutes = 1",
+    );
+    // Untouched from about 13 s to 77 s after start: the heartbeats of 10 s and 70 s. (A
+    // window that slept through the second would send it only when woken at the end.)
+    let (frames, log) = untouched(dir.path(), 64);
+    let events = kepu_core::outbox::Outbox::open(&config.outbox_path())
+        .unwrap()
+        .peek(10_000)
+        .unwrap();
+    let beats: Vec<i64> = events
+        .iter()
+        .filter(|e| matches!(e.event, kepu_core::wire::EventKind::KioskHeartbeat(_)))
+        .map(|e| e.occurred_at_ms)
+        .collect();
+    assert!(beats.len() >= 2, "heartbeats at {beats:?}; {log}");
+    let gap = beats[1] - beats[0];
+    assert!(
+        (58_000..=62_000).contains(&gap),
+        "the second heartbeat came {gap} ms after the first"
+    );
+    // And it slept in between: a frame for the heartbeat, not a window drawing all along.
+    assert!(frames <= 5, "{frames} frames in a minute untouched");
 }

@@ -194,7 +194,11 @@ fn i_am_a_and_topic_filter_the_cards() {
         listed
     };
     let everything = cards(&kiosk);
-    assert_eq!(everything.len(), 8);
+    let samples = kepu_core::manifest::load_catalog(
+        &crate::harness::repo_path("exhibits"),
+        &kepu_core::manifest::ValidationRules::default(),
+    );
+    assert_eq!(everything.len(), samples.exhibits.len());
     // Children: exhibits for children, youth or families (and none for seniors only).
     kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Child)));
     let for_children = cards(&kiosk);
@@ -224,7 +228,7 @@ fn i_am_a_and_topic_filter_the_cards() {
 #[test]
 fn two_hands_at_once_never_jam_the_ui() {
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    let mut kiosk = Kiosk::offline_with(dir.path(), &["emergency-quiz", "phone-scams"]);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     let quiz = kiosk.target_center(&open("emergency-quiz"));
     let story = kiosk.target_center(&open("phone-scams"));
@@ -296,7 +300,7 @@ fn lift(kiosk: &mut Kiosk, fingers: &[(u64, Vec2)]) {
 #[test]
 fn a_palm_reported_as_ordinary_touches_presses_nothing_and_two_hands_still_tap() {
     let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    let mut kiosk = Kiosk::offline_with(dir.path(), &["emergency-quiz", "phone-scams"]);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     let story = kiosk.target_center(&open("phone-scams"));
     let quiz = kiosk.target_center(&open("emergency-quiz"));
@@ -347,4 +351,64 @@ fn a_palm_reported_as_ordinary_touches_presses_nothing_and_two_hands_still_tap()
         Some("emergency-quiz")
     );
     lift(&mut kiosk, &[(resting, elsewhere)]);
+}
+
+#[test]
+fn i_am_a_offers_every_audience_the_samples_serve_in_visitors_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 60);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    let offered: Vec<Option<Audience>> = kiosk
+        .targets()
+        .into_iter()
+        .filter_map(|c| match c {
+            UiCommand::ChooseAudience(audience) => Some(audience),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        offered,
+        vec![
+            Some(Audience::Child),
+            Some(Audience::Youth),
+            Some(Audience::Family),
+            Some(Audience::Worker),
+            Some(Audience::Rural),
+            Some(Audience::CivilServant),
+            Some(Audience::Senior),
+            None,
+        ]
+    );
+    // Every audience a sample exhibit is for is someone's answer (an adult who is none of
+    // them skips, and sees everything).
+    let samples = kepu_core::manifest::load_catalog(
+        &crate::harness::repo_path("exhibits"),
+        &kepu_core::manifest::ValidationRules::default(),
+    );
+    for exhibit in &samples.exhibits {
+        for audience in &exhibit.manifest.audiences {
+            assert!(
+                *audience == Audience::Adult || offered.contains(&Some(*audience)),
+                "{audience:?} of {} is nobody's answer",
+                exhibit.id()
+            );
+        }
+    }
+    // Someone at work: exhibits for workers and for adults, none for children only.
+    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Worker)));
+    let content = kiosk.app.world().resource::<kepu_kiosk::content::Content>();
+    let shown = home_cards(&content.catalog, kiosk.visit());
+    assert!(!shown.is_empty());
+    for exhibit in shown {
+        let audiences = &exhibit.manifest.audiences;
+        assert!(
+            audiences.is_empty()
+                || audiences
+                    .iter()
+                    .any(|a| matches!(a, Audience::Worker | Audience::Adult | Audience::Family)),
+            "{} ({audiences:?}) shown to someone at work",
+            exhibit.id()
+        );
+    }
+    assert_eq!(kiosk.visit().audience, Some(Audience::Worker));
 }
