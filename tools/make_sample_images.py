@@ -433,8 +433,8 @@ SMARTPHONE = {  # smartphone-skills/phone.png, 1920 x 1080
 FARM = {  # farm-safety/field.png, 1920 x 1080
     "lightning": ("rect", [120, 40, 500, 520]),
     "fallen-wire": ("rect", [640, 260, 220, 460]),
-    "lone-tree": ("rect", [880, 220, 300, 440]),
-    "sprayer": ("rect", [1120, 470, 340, 470]),
+    "lone-tree": ("rect", [880, 220, 230, 440]),
+    "sprayer": ("rect", [1120, 470, 300, 470]),
     "flood": ("polygon", [[1560, 560], [1920, 560], [1920, 1080], [1380, 1080]]),
     "storage": ("rect", [40, 600, 400, 420]),
     "empty-bottles": ("rect", [470, 840, 190, 190]),
@@ -580,12 +580,12 @@ def farm_picture(folder):
     for k in range(5):
         draw.rectangle([1740, 660 + k * 50, 1770, 680 + k * 50], fill="#e53935")
     # Rows of young crops in front of the sprayer.
-    for k in range(6):
-        cx = 1290 + k * 40
+    for k in range(4):
+        cx = 1270 + k * 40
         draw.polygon([(cx, 930), (cx - 16, 900), (cx + 16, 900)], fill="#33691e")
     # A farmer spraying, in mask, gloves, long sleeves and boots.
     x0, y0, x1, y1 = rect_of(FARM, "sprayer")
-    fx, fy = x0 + 150, y1 - 20
+    fx, fy = x0 + 120, y1 - 20
     draw.rounded_rectangle([fx - 80, fy - 300, fx - 20, fy - 150], radius=12, fill="#fbc02d")
     person(draw, fx, fy, 1.2, shirt="#0277bd", legs="#1a237e")
     draw.rectangle([fx - 26, fy - 40, fx + 50, fy], fill="#212121")
@@ -593,7 +593,7 @@ def farm_picture(folder):
     arm(draw, fx + 30, fy - 270, fx + 110, fy - 190, 1.2, fill="#0277bd")
     draw.ellipse([fx + 100, fy - 205, fx + 130, fy - 175], fill="#ff8f00")
     draw.line([fx + 120, fy - 190, fx + 160, fy - 120], fill="#424242", width=8)
-    draw.polygon([(fx + 160, fy - 120), (x1 - 5, fy - 40), (fx + 140, fy - 20)], fill="#e1f5fe")
+    draw.polygon([(fx + 160, fy - 120), (fx + 180, fy - 20), (fx + 90, fy - 10)], fill="#e1f5fe")
     # The pesticide store: a shed with a locked cupboard.
     x0, y0, x1, y1 = rect_of(FARM, "storage")
     draw.polygon([(x0, y0 + 90), ((x0 + x1) / 2, y0), (x1, y0 + 90)], fill="#8d6e63")
