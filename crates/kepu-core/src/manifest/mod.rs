@@ -23,7 +23,7 @@ pub use types::*;
 use crate::i18n::Lang;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// The file name every exhibit folder must contain.
@@ -157,12 +157,13 @@ impl Problem {
         };
         let mut header = self.file.display().to_string();
         if let Some(line) = self.line {
-            header.push_str(&format!(":{line}"));
+            let _ = write!(header, ":{line}");
             if let Some(column) = self.column {
-                header.push_str(&format!(":{column}"));
+                let _ = write!(header, ":{column}");
             }
         }
-        format!("{header}: {severity}: {}", self.message_in(language))
+        let _ = write!(header, ": {severity}: {}", self.message_in(language));
+        header
     }
 }
 

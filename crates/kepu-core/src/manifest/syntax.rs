@@ -75,10 +75,11 @@ pub(super) fn recover(source: &str) -> Recovered {
             // Nothing certain to take out: the errors found so far are all there is to say.
             return recovered;
         }
+        let in_line = at - text[..at].rfind('\n').map_or(0, |newline| newline + 1);
         let repaired = if seen {
             None
         } else {
-            repair(&lines[index], &syntax)
+            repair(&lines[index], in_line, &syntax)
         };
         match repaired {
             Some(line) => lines[index] = line,
@@ -88,10 +89,13 @@ pub(super) fn recover(source: &str) -> Recovered {
     recovered
 }
 
-/// The line with its error fixed, where the fix is certain.
-fn repair(line: &str, syntax: &Syntax) -> Option<String> {
+/// The line with its error (at byte `at` of the line) fixed, where the fix is certain.
+fn repair(line: &str, at: usize, syntax: &Syntax) -> Option<String> {
     match syntax {
-        Syntax::FullWidth { found, ascii } => Some(line.replacen(*found, &ascii.to_string(), 1)),
+        Syntax::FullWidth { found, ascii } => {
+            let after = line.get(at..)?.strip_prefix(*found)?;
+            Some(format!("{}{ascii}{after}", &line[..at]))
+        }
         Syntax::Header { written, fixed } => Some(line.replacen(written.as_str(), fixed, 1)),
         _ => None,
     }
@@ -161,19 +165,21 @@ fn is_key_line(line: &str) -> bool {
 }
 
 /// The key a line gives a value to (`kind` of `kind = "quiz"`, also `kind: "quiz"`), or the
-/// last name of the section it heads (`choices` of `[[questions.choices]`).
+/// last name of the section it heads (`choices` of `[[questions.choices]`); none for a line
+/// that is neither (the values of a list).
 fn key_of(line: &str) -> Option<String> {
     let code = line.trim_start_matches('\u{feff}').trim();
     let name = if code.starts_with('[') {
-        code.trim_matches(['[', ']', ' ']).rsplit('.').next()?
+        code.trim_start_matches('[').split(']').next()?
     } else {
-        code.split(['=', ':', '＝', '：'])
-            .next()?
-            .rsplit('.')
-            .next()?
+        code.split_once(['=', ':', '＝', '：'])?.0
     };
-    let name = name.trim().trim_matches(['"', '\'']);
-    (!name.is_empty()).then(|| name.to_owned())
+    let name = name.rsplit('.').next()?.trim().trim_matches(['"', '\'']);
+    let is_a_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    is_a_name.then(|| name.to_owned())
 }
 
 /// How many more lists the line opens than it closes, outside strings and comments (only a
@@ -412,6 +418,50 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recovery_fixes_a_full_width_character_where_it_is_and_keeps_the_line() {
+        // The first `，` is inside the text; the one after it is the mistake.
+        let source = "t = { zh = \"甲，乙\"， en = \"x\" }\nkind = \"quiz\"\n";
+        let recovered = recover(source);
+        assert_eq!(
+            recovered.errors,
+            [(
+                1,
+                17,
+                Syntax::FullWidth {
+                    found: '，',
+                    ascii: ','
+                }
+            )]
+        );
+        assert_eq!(
+            recovered.text,
+            "t = { zh = \"甲，乙\", en = \"x\" }\nkind = \"quiz\"\n"
+        );
+        assert!(recovered.complete && recovered.blanked_keys.is_empty());
+    }
+
+    #[test]
+    fn recovery_blanks_a_line_with_the_rest_of_its_list_and_a_section_past_repair() {
+        let source = "a = [ \"x,\n  \"y\",\n]\nb = 1\n[[q]] junk\nid = \"q\"\n[r]\nc = 2\n";
+        let recovered = recover(source);
+        let lines: Vec<usize> = recovered.errors.iter().map(|(line, ..)| *line).collect();
+        assert_eq!(lines, [1, 5]);
+        assert_eq!(recovered.text, "\n\n\nb = 1\n\n\n[r]\nc = 2\n");
+        assert_eq!(
+            recovered
+                .blanked_keys
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["a", "id", "q"]
+        );
+        // A string over several lines not closed: nothing after it is read.
+        let recovered = recover("a = \"\"\"x\nb = [\n");
+        assert_eq!(recovered.errors.len(), 1);
+        assert!(!recovered.complete);
+    }
 
     #[test]
     fn a_string_without_its_closing_quote_is_found_on_its_line() {
