@@ -731,7 +731,7 @@ def work_picture(folder):
         draw.polygon([(140, 370), (190, 300), (320, 300), (350, 370)], fill="#1565c0")
         draw.chord([160, 130, 300, 250], 180, 360, fill="#e53935")
         draw.rectangle([160, 186, 300, 200], fill="#e53935")
-    save_thumb(folder, "#e1f5fe", "上班路上\n保安全", "Safe at work", icon, "#0d47a1")
+    save_thumb(folder, "#e1f5fe", "工作中\n保安全", "Safe at work", icon, "#0d47a1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -804,7 +804,7 @@ def sort_and_quiz_thumbs():
         draw.rectangle([70, 250, 410, 290], fill="#f9a825")
         draw.rounded_rectangle([150, 300, 330, 460], radius=20, fill="#1565c0")
         tick_mark(draw, 240, 380, 50, "#ffffff", 16)
-    save_thumb("exhibits/work-smart-quiz", "#fff8e1", "打工人\n必修课", "Work smart, work safe", work_icon, "#e65100")
+    save_thumb("exhibits/work-smart-quiz", "#fff8e1", "平安上岗\n必修课", "Work smart, work safe", work_icon, "#e65100")
 
 
 def misleading_chart(folder):
