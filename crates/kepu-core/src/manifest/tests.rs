@@ -332,7 +332,7 @@ proptest! {
     }
 
     /// A valid manifest with a line cut, duplicated or garbled anywhere never panics, and any
-    /// problem found is located in the file.
+    /// problem found is located in the file and said in Chinese as well.
     #[test]
     fn mutated_manifests_never_panic(line in 0usize..20, mutation in 0u8..4, junk in "[ -~]{0,12}") {
         let mut lines: Vec<String> = QUIZ.lines().map(str::to_owned).collect();
@@ -348,6 +348,12 @@ proptest! {
         let loaded = parse_and_validate(&source, root.path(), &rules());
         for problem in &loaded.problems {
             prop_assert!(!problem.message.is_empty());
+            // Said in Chinese too, whatever the mistake.
+            prop_assert!(
+                problem.message_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{problem}: {}",
+                problem.message_zh
+            );
             if let Some(line) = problem.line {
                 prop_assert!(line >= 1 && line <= source.lines().count().max(1) + 1);
             }
