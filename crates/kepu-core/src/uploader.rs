@@ -120,15 +120,6 @@ pub struct Refusal {
     pub detail: String,
 }
 
-/// What one upload attempt did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UploadOutcome {
-    /// The outbox was empty.
-    Idle,
-    /// A batch was acknowledged and deleted.
-    Delivered(IngestResponse),
-}
-
 /// Health of the uploader, for the staff panel and heartbeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UploadStatus {
@@ -163,33 +154,6 @@ pub struct UploadStatus {
     pub consecutive_failures: u32,
     /// Requests sent so far.
     pub requests: u64,
-}
-
-/// Sends one batch of events, if there is one, and deletes it after the acknowledgement.
-pub fn upload_once(
-    client: &reqwest::blocking::Client,
-    config: &UploaderConfig,
-    outbox: &mut Outbox,
-) -> Result<UploadOutcome, UploadError> {
-    send_events(client, config, outbox, config.batch_size, config.gzip)
-}
-
-fn send_events(
-    client: &reqwest::blocking::Client,
-    config: &UploaderConfig,
-    outbox: &mut Outbox,
-    batch_size: usize,
-    gzip: bool,
-) -> Result<UploadOutcome, UploadError> {
-    let events = outbox.claim(batch_size.clamp(1, MAX_BATCH))?;
-    if events.is_empty() {
-        return Ok(UploadOutcome::Idle);
-    }
-    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
-    let response = post(client, config, INGEST_PATH, &IngestRequest { events }, gzip)?;
-    let ack = acknowledgement(config, response, seqs.len())?;
-    outbox.acknowledge(&seqs)?;
-    Ok(UploadOutcome::Delivered(ack))
 }
 
 /// A batch of events claimed and encoded, ready to send.
@@ -1029,11 +993,20 @@ mod tests {
                 )],
             )
             .unwrap();
-        // Port 9 on loopback: nothing listens there.
-        let config = UploaderConfig::new("http://127.0.0.1:9", "token", path);
-        let client = reqwest::blocking::Client::new();
-        let err = upload_once(&client, &config, &mut outbox).unwrap_err();
-        assert!(matches!(err, UploadError::Network(_)), "{err}");
+        // Port 9 on loopback: nothing listens there. The uploader's own thread, as on a kiosk.
+        let uploader =
+            Uploader::spawn(UploaderConfig::new("http://127.0.0.1:9", "token", path)).unwrap();
+        let status = wait_for(&uploader, "a failed attempt", |s| {
+            s.consecutive_failures > 0
+        });
+        // `UploadError::Network`, as the status reports it.
+        let expected = "cannot reach the server: ";
+        assert!(
+            status.last_error.as_deref().unwrap().starts_with(expected),
+            "{status:?}"
+        );
+        assert_eq!(status.delivered, 0);
+        drop(uploader);
         assert_eq!(outbox.backlog().unwrap(), 1);
     }
 
