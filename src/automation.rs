@@ -4,7 +4,7 @@
 use crate::content::{Content, KioskSettings};
 use crate::engagement::Track;
 use crate::ui::images::ImageCache;
-use crate::visit::{Screen, Visit};
+use crate::visit::Visit;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use std::path::PathBuf;
@@ -205,24 +205,18 @@ fn start_session(
     content: Res<Content>,
     time: Res<Time<Real>>,
     mut visit: ResMut<Visit>,
-    mut next_screen: ResMut<NextState<Screen>>,
     mut track: MessageWriter<Track>,
     mut staff: ResMut<crate::staff::Staff>,
 ) {
     if automation.staff_panel {
         staff.open_for_automation();
-        next_screen.set(Screen::Staff);
         return;
     }
     let Some(language) = &automation.start_session_in else {
         return;
     };
-    let mut events = visit.start(
-        time.elapsed(),
-        settings.default_language(),
-        settings.access_defaults,
-    );
-    events.extend(visit.set_language(language));
+    crate::session::start_session(&mut visit, time.elapsed(), &settings, &mut track);
+    let mut events = visit.set_language(language);
     for mode in &automation.modes {
         match mode.as_str() {
             "large-text" => visit.modes.large_text = true,
@@ -231,16 +225,14 @@ fn start_session(
             other => warn!("unknown mode \"{other}\" (large-text, high-contrast, seated)"),
         }
     }
-    next_screen.set(Screen::Home);
     if let Some(id) = &automation.open_exhibit {
         events.extend(visit.open_exhibit(&content.catalog, id, time.elapsed()));
         if let Some(open) = &mut visit.open {
-            next_screen.set(Screen::Exhibit);
             if automation.play {
                 match &mut open.player {
                     crate::visit::Player::Simulation(sim) => sim.play(),
-                    crate::visit::Player::Story { narration, .. } => {
-                        *narration = crate::visit::Listening::On;
+                    crate::visit::Player::Story(story) => {
+                        story.narration = crate::play::story::Listening::On;
                     }
                     _ => {}
                 }

@@ -1,11 +1,11 @@
 //! The exhibits this kiosk shows, and the settings from `kiosk.toml` the screens need.
 
 use crate::ui::images::{ImageCache, ImageUse};
-use crate::ui::theme::AccessModes;
 use crate::visit::Visit;
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
 use kepu_core::manifest::{Catalog, load_catalog};
+use kepu_core::wire::AccessibilityModes;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,7 +71,7 @@ pub struct KioskSettings {
     /// How often the exhibits folder is checked for a curator's changes.
     pub reload_poll: Duration,
     /// The accessibility modes every session starts with.
-    pub access_defaults: AccessModes,
+    pub access_defaults: AccessibilityModes,
     /// The staff PIN's hash; without one the staff panel cannot open.
     pub staff_pin_hash: Option<String>,
     /// Time between heartbeats (`[engagement] heartbeat_minutes`).
@@ -93,7 +93,7 @@ impl KioskSettings {
             idle_countdown: Duration::from_secs(config.idle_countdown_secs),
             thumbnail_cache: Some(config.data_dir.join("thumbnails")),
             reload_poll: Duration::from_millis(500),
-            access_defaults: AccessModes {
+            access_defaults: AccessibilityModes {
                 large_text: config.accessibility.large_text,
                 high_contrast: config.accessibility.high_contrast,
                 seated: config.accessibility.seated,

@@ -47,6 +47,8 @@ pub enum KioskSet {
     Commands,
     /// Timeouts end sessions.
     Session,
+    /// The screen follows the visit and the staff panel (`session::follow_the_visit`).
+    Screen,
     /// Engagement events go to the outbox.
     Record,
 }
@@ -138,6 +140,7 @@ pub fn kiosk_plugins(
             KioskSet::Input,
             KioskSet::Commands,
             KioskSet::Session,
+            KioskSet::Screen,
             KioskSet::Record,
         )
             .chain(),

@@ -8,9 +8,10 @@
 
 use crate::KioskSet;
 use crate::content::Content;
+use crate::play::story::Listening;
 use crate::ui::UiCommand;
+use crate::visit::{Player, Visit};
 use crate::wake::WindowWaker;
-use crate::visit::{Listening, Player, Visit};
 use bevy::prelude::*;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -105,18 +106,18 @@ impl Narrator {
 /// story page that has one.
 pub fn page_narration(visit: &Visit, content: &Content) -> Option<(PathBuf, Listening)> {
     let open = visit.open.as_ref()?;
-    let Player::Story { page, narration } = &open.player else {
+    let Player::Story(story) = &open.player else {
         return None;
     };
     let exhibit = content.catalog.exhibits.get(open.index)?;
     let file = exhibit
         .manifest
         .pages
-        .get(*page)?
+        .get(story.page)?
         .narration
         .as_ref()?
         .for_language(&visit.language)?;
-    Some((exhibit.asset_path(file), *narration))
+    Some((exhibit.asset_path(file), story.narration))
 }
 
 /// Applies the visitor's "Listen / Pause / Continue" and keeps the audio thread in step with
@@ -149,9 +150,9 @@ fn follow_the_visitor(
         .read()
         .any(|command| *command == UiCommand::ToggleNarration)
         && let Some(open) = &mut visit.open
-        && let Player::Story { narration, .. } = &mut open.player
+        && let Player::Story(story) = &mut open.player
     {
-        *narration = match (*narration, &narrator.state) {
+        story.narration = match (story.narration, &narrator.state) {
             (Listening::On, NarrationState::Playing) => Listening::Paused,
             // "Listen again" after the end or a failure, or "Continue" after a pause.
             (Listening::On, _) => {

@@ -6,7 +6,7 @@
 
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
-use crate::visit::{Screen, Visit};
+use crate::visit::Visit;
 use bevy::prelude::*;
 use kepu_core::manifest::{Catalog, MessageLanguage, Severity, ValidationRules, load_for_checking};
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ pub fn plugin(app: &mut App) {
         (follow_each_version, keep_the_exhibit_open)
             .chain()
             .after(KioskSet::Session)
-            .before(KioskSet::Record),
+            .before(KioskSet::Screen),
     );
 }
 
@@ -176,11 +176,10 @@ fn keep_the_exhibit_open(
     settings: Res<KioskSettings>,
     content: Res<Content>,
     preview: Res<Preview>,
-    screen: Res<State<Screen>>,
+    staff: Res<crate::staff::Staff>,
     mut visit: ResMut<Visit>,
-    mut next_screen: ResMut<NextState<Screen>>,
 ) {
-    if *screen.get() == Screen::Staff || visit.open.is_some() {
+    if staff.phase != crate::staff::StaffPhase::Closed || visit.open.is_some() {
         return;
     }
     let Some(exhibit) = content.catalog.exhibits.first() else {
@@ -192,7 +191,6 @@ fn keep_the_exhibit_open(
     }
     let id = exhibit.id().to_owned();
     let _ = visit.open_exhibit(&content.catalog, &id, now);
-    next_screen.set(Screen::Exhibit);
 }
 
 /// `--screenshot`: a PNG of each version once it has settled (fonts and pictures on the GPU).

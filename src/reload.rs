@@ -9,9 +9,9 @@
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::preview::Preview;
-use crate::wake::WindowWaker;
 use crate::ui::images::ImageCache;
 use crate::visit::Visit;
+use crate::wake::WindowWaker;
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
 use kepu_core::manifest::{Catalog, folder_fingerprint, load_catalog, merge_reload};

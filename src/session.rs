@@ -1,4 +1,7 @@
 //! Visitor sessions: the first touch starts one, "start over" or the idle timeout ends it.
+//! This module owns every change of screen: nobody sets [`Screen`] by hand; it follows the
+//! visit and the staff panel ([`screen_for`]), and a session starts and ends only through
+//! [`start_session`] and [`end_session`].
 
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
@@ -23,8 +26,62 @@ pub(super) fn plugin(app: &mut App) {
             (end_idle_session, follow_access_modes)
                 .chain()
                 .in_set(KioskSet::Session),
+            follow_the_visit.in_set(KioskSet::Screen),
         ),
     );
+}
+
+/// The screen for a visit: the staff panel over everything, the attract loop between
+/// visitors, else the exhibit the visitor opened or the home screen.
+pub fn screen_for(visit: &Visit, staff_panel_up: bool) -> Screen {
+    if staff_panel_up {
+        Screen::Staff
+    } else if visit.session.is_none() {
+        Screen::Attract
+    } else if visit.open.is_some() {
+        Screen::Exhibit
+    } else {
+        Screen::Home
+    }
+}
+
+/// The one system that sets [`Screen`].
+fn follow_the_visit(
+    visit: Res<Visit>,
+    staff: Res<crate::staff::Staff>,
+    screen: Res<State<Screen>>,
+    mut next_screen: ResMut<NextState<Screen>>,
+) {
+    let wanted = screen_for(&visit, staff.phase != crate::staff::StaffPhase::Closed);
+    if *screen.get() != wanted {
+        next_screen.set(wanted);
+    }
+}
+
+/// A fresh anonymous session in the kiosk's default language and modes, recorded.
+pub fn start_session(
+    visit: &mut Visit,
+    now: std::time::Duration,
+    settings: &KioskSettings,
+    track: &mut MessageWriter<Track>,
+) {
+    let events = visit.start(now, settings.default_language(), settings.access_defaults);
+    track.write_batch(Track::all(visit.session_id(), events));
+}
+
+/// Ends the visitor's session, if there is one, recording why: the attract loop follows.
+pub fn end_session(
+    visit: &mut Visit,
+    now: std::time::Duration,
+    reason: SessionEndReason,
+    track: &mut MessageWriter<Track>,
+) {
+    if visit.session.is_none() {
+        return;
+    }
+    // The events belong to the session that ends: its id, read before it is forgotten.
+    let session = visit.session_id();
+    track.write_batch(Track::all(session, visit.end(now, reason)));
 }
 
 /// Any touch, click or key keeps the session alive.
@@ -46,25 +103,16 @@ fn apply_session_commands(
     settings: Res<KioskSettings>,
     mut visit: ResMut<Visit>,
     mut ui_commands: MessageReader<UiCommand>,
-    mut next_screen: ResMut<NextState<Screen>>,
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
     for command in ui_commands.read() {
         match command {
             UiCommand::StartSession if visit.session.is_none() => {
-                let events =
-                    visit.start(now, settings.default_language(), settings.access_defaults);
-                track.write_batch(Track::all(visit.session_id(), events));
-                next_screen.set(Screen::Home);
+                start_session(&mut visit, now, &settings, &mut track);
             }
             UiCommand::StartOver => {
-                let session = visit.session_id();
-                track.write_batch(Track::all(
-                    session,
-                    visit.end(now, SessionEndReason::StartOver),
-                ));
-                next_screen.set(Screen::Attract);
+                end_session(&mut visit, now, SessionEndReason::StartOver, &mut track);
             }
             // Only inside a session: a tap racing the session's end (or the staff panel's
             // opening) must not record a language change that belongs to no visitor.
@@ -112,12 +160,12 @@ fn apply_session_commands(
     }
 }
 
-fn apply_exhibit_commands(
+/// Opening and leaving exhibits; what happens inside one is the players' (`play`).
+pub(crate) fn apply_exhibit_commands(
     time: Res<Time<Real>>,
     content: Res<Content>,
     mut visit: ResMut<Visit>,
     mut ui_commands: MessageReader<UiCommand>,
-    mut next_screen: ResMut<NextState<Screen>>,
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
@@ -128,45 +176,10 @@ fn apply_exhibit_commands(
             continue;
         }
         let events = match command {
-            UiCommand::OpenExhibit(id) => {
-                let events = visit.open_exhibit(catalog, id, now);
-                if visit.open.is_some() {
-                    next_screen.set(Screen::Exhibit);
-                }
-                events
-            }
-            UiCommand::GoHome => {
-                next_screen.set(Screen::Home);
-                visit.close_exhibit(now)
-            }
-            UiCommand::TurnPage(delta) => visit.turn_page(catalog, *delta),
-            UiCommand::Answer(choice) => visit.answer(choice, now),
-            UiCommand::ToggleChoice(choice) => {
-                visit.toggle_choice(choice);
-                Vec::new()
-            }
-            UiCommand::MoveItem { from, to } => {
-                visit.move_item(*from, *to);
-                Vec::new()
-            }
-            UiCommand::SetEstimate(value) => {
-                visit.set_estimate(*value);
-                Vec::new()
-            }
-            UiCommand::SubmitAnswer => visit.submit_draft(now),
-            UiCommand::NextQuestion => visit.next_question(now),
-            UiCommand::TryAgain => {
-                visit.try_again(now);
-                Vec::new()
-            }
+            UiCommand::OpenExhibit(id) => visit.open_exhibit(catalog, id, now),
+            UiCommand::GoHome => visit.close_exhibit(now),
             _ => Vec::new(),
         };
-        track.write_batch(Track::all(visit.session_id(), events));
-    }
-    // A quiz with a time limit ends when it runs out, touched or not.
-    // (Checked read-only first, so an idle kiosk's `Visit` is not marked changed every frame.)
-    if visit.quiz_time_is_up(now) {
-        let events = visit.check_quiz_time(now);
         track.write_batch(Track::all(visit.session_id(), events));
     }
 }
@@ -190,17 +203,29 @@ fn end_idle_session(
     time: Res<Time<Real>>,
     settings: Res<KioskSettings>,
     mut visit: ResMut<Visit>,
-    mut next_screen: ResMut<NextState<Screen>>,
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
     let phase = visit.idle_phase(now, settings.idle_timeout, settings.idle_countdown);
     if phase == IdlePhase::Gone {
-        let session = visit.session_id();
-        track.write_batch(Track::all(
-            session,
-            visit.end(now, SessionEndReason::IdleTimeout),
-        ));
-        next_screen.set(Screen::Attract);
+        end_session(&mut visit, now, SessionEndReason::IdleTimeout, &mut track);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kepu_core::wire::AccessibilityModes;
+    use std::time::Duration;
+
+    #[test]
+    fn the_screen_follows_the_visit_and_the_staff_panel() {
+        let mut visit = Visit::default();
+        assert_eq!(screen_for(&visit, false), Screen::Attract);
+        let _ = visit.start(Duration::ZERO, "zh", AccessibilityModes::default());
+        assert_eq!(screen_for(&visit, false), Screen::Home);
+        assert_eq!(screen_for(&visit, true), Screen::Staff);
+        let _ = visit.end(Duration::from_secs(1), SessionEndReason::StartOver);
+        assert_eq!(screen_for(&visit, false), Screen::Attract);
     }
 }

@@ -9,7 +9,7 @@ use crate::content::{Content, KioskSettings};
 use crate::engagement::{Engagement, ServerAddress, Track};
 use crate::reload::ReloadNow;
 use crate::ui::UiCommand;
-use crate::visit::{Screen, Visit};
+use crate::visit::Visit;
 use crate::wake::WindowWaker;
 use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::prelude::*;
@@ -339,7 +339,6 @@ fn watch_corner_hold(
     mut touches: MessageReader<TouchInput>,
     mut staff: ResMut<Staff>,
     mut visit: ResMut<Visit>,
-    mut next_screen: ResMut<NextState<Screen>>,
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
@@ -350,20 +349,14 @@ fn watch_corner_hold(
     if !staff.hold.fires(now) || staff.phase != StaffPhase::Closed {
         return;
     }
-    if visit.session.is_some() {
-        let session = visit.session_id();
-        track.write_batch(Track::all(
-            session,
-            visit.end(now, SessionEndReason::StartOver),
-        ));
-    }
+    // The visitor's session ends here: the panel is not part of anyone's visit.
+    crate::session::end_session(&mut visit, now, SessionEndReason::StartOver, &mut track);
     let notice = settings
         .staff_pin_hash
         .is_none()
         .then_some(PinNotice::NotConfigured);
     staff.pin.clear();
     staff.phase = StaffPhase::Pin { notice };
-    next_screen.set(Screen::Staff);
     info!("staff panel asked for (corner held)");
 }
 
@@ -373,7 +366,6 @@ fn apply_staff_commands(
     engagement: Res<Engagement>,
     mut ui_commands: MessageReader<UiCommand>,
     mut staff: ResMut<Staff>,
-    mut next_screen: ResMut<NextState<Screen>>,
     mut reload: MessageWriter<ReloadNow>,
     mut exit: MessageWriter<AppExit>,
     waker: Res<StaffWaker>,
@@ -425,7 +417,7 @@ fn apply_staff_commands(
                 exit.write(AppExit::Success);
             }
             UiCommand::StaffClose if staff.phase != StaffPhase::Closed => {
-                close(&mut staff, &mut next_screen);
+                close(&mut staff);
             }
             _ => {}
         }
@@ -455,25 +447,21 @@ fn pin_outcome_phase(outcome: PinOutcome) -> StaffPhase {
     }
 }
 
-fn close(staff: &mut Staff, next_screen: &mut NextState<Screen>) {
+/// Closes the pad or panel: the attract loop follows (`session::screen_for`).
+fn close(staff: &mut Staff) {
     staff.phase = StaffPhase::Closed;
     staff.pin.clear();
     staff.server_check = None;
     staff.pin_check = None;
     staff.view = StaffView::default();
-    next_screen.set(Screen::Attract);
 }
 
 /// A panel left open (or a PIN pad left waiting) goes back to the attract screen by itself.
-fn close_idle_panel(
-    time: Res<Time<Real>>,
-    mut staff: ResMut<Staff>,
-    mut next_screen: ResMut<NextState<Screen>>,
-) {
+fn close_idle_panel(time: Res<Time<Real>>, mut staff: ResMut<Staff>) {
     if staff.phase != StaffPhase::Closed
         && time.elapsed().saturating_sub(staff.last_touch) >= PANEL_IDLE_CLOSE
     {
-        close(&mut staff, &mut next_screen);
+        close(&mut staff);
     }
 }
 

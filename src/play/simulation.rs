@@ -1,9 +1,9 @@
 //! A simulation for one visitor: the model, its parameters as the visitor set them, and how
 //! they played with it, summarised in one event when they leave.
 
-use crate::ui::widgets::SliderRange;
 use kepu_core::manifest::ExhibitManifest;
 use kepu_core::sim::{FixedStep, ParameterValues, SimModel, initial_values};
+use kepu_core::slider::SliderRange;
 use kepu_core::wire::EventKind;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -50,12 +50,7 @@ impl SimProgress {
         if !value.is_finite() {
             return;
         }
-        let value = SliderRange {
-            min: parameter.min,
-            max: parameter.max,
-            step: parameter.step,
-        }
-        .snap(value);
+        let value = SliderRange::from(parameter).snap(value);
         if self.values.get(id) == Some(&value) {
             return;
         }

@@ -15,6 +15,7 @@ mod screens;
 mod sim_screen;
 mod sort_screen;
 mod staff_screen;
+mod story_screen;
 pub mod strings;
 pub mod theme;
 pub mod widgets;
@@ -24,7 +25,8 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 use images::ImageCache;
 use kepu_core::manifest::{Audience, Catalog};
-use theme::{AccessModes, Theme};
+use kepu_core::wire::AccessibilityModes;
+use theme::Theme;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiCommand>()
@@ -143,7 +145,7 @@ pub struct KioskView<'a> {
     /// Seconds left on the "Still there?" countdown, while it is shown.
     pub still_there: Option<u32>,
     /// The modes in force (the visitor's, or the kiosk's defaults between visitors).
-    pub modes: AccessModes,
+    pub modes: AccessibilityModes,
     /// Seconds since the kiosk started, for the attract loop's animation.
     pub now_secs: f64,
     /// How long each attract slide stays, and whose pictures it shows (all when `None`).

@@ -4,12 +4,13 @@
 
 use super::screens::within_reach;
 use super::strings::{Phrase, fill};
-use super::widgets::{SliderRange, again_or_home, format_number, touch_slider};
+use super::widgets::{again_or_home, format_number, touch_slider};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
-use crate::visit::{Draft, QuizProgress};
+use crate::play::quiz::{Draft, QuizProgress};
 use bevy_egui::egui;
 use kepu_core::manifest::{Exhibit, Question, QuestionType};
 use kepu_core::quiz::{Aim, AnsweredQuestion, Closeness, CorrectAnswer};
+use kepu_core::slider::SliderRange;
 use std::time::Duration;
 
 pub fn quiz(
@@ -490,11 +491,7 @@ fn estimate(
     if answered.is_none() {
         ui.label(theme.body(view.phrase(Phrase::SlideHint)));
     }
-    let range = SliderRange {
-        min: spec.min,
-        max: spec.max,
-        step: spec.step,
-    };
+    let range = SliderRange::from(spec);
     touch_slider(
         ui,
         view,

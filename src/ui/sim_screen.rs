@@ -5,12 +5,13 @@
 
 use super::screens::within_reach;
 use super::strings::Phrase;
-use super::widgets::{SliderRange, format_number, touch_slider};
+use super::widgets::{format_number, touch_slider};
 use super::{KioskView, UiCommand, UiOutput, command_button};
 use crate::play::simulation::SimProgress;
 use bevy_egui::egui;
 use kepu_core::manifest::{Exhibit, model};
 use kepu_core::sim::Planet;
+use kepu_core::slider::SliderRange;
 
 pub fn simulation(
     ui: &mut egui::Ui,
@@ -113,11 +114,7 @@ fn controls(
             ui,
             view,
             value,
-            SliderRange {
-                min: parameter.min,
-                max: parameter.max,
-                step: parameter.step,
-            },
+            SliderRange::from(parameter),
             true,
             &move |v| UiCommand::SetParameter(id.clone(), v),
             out,

@@ -3,6 +3,7 @@
 //! screens.
 
 use bevy_egui::egui;
+use kepu_core::wire::AccessibilityModes;
 use std::sync::Arc;
 
 /// Noto Sans CJK SC, subset (see tools/make_font.py; SIL OFL 1.1, assets/fonts/OFL.txt). It
@@ -56,10 +57,6 @@ impl Default for Theme {
     }
 }
 
-/// The visitor's accessibility modes; they last for one session. The same type travels in
-/// `session_start` events.
-pub type AccessModes = kepu_core::wire::AccessibilityModes;
-
 /// How much larger text is in large-text mode.
 pub const LARGE_TEXT_SCALE: f32 = 1.5;
 
@@ -69,14 +66,14 @@ pub const SEATED_REACH_TOP: f32 = 0.4;
 impl Theme {
     /// The theme for a visitor's modes on a screen whose 15 mm is `min_target_px` pixels:
     /// touch targets never get smaller than that, whatever the screen's density.
-    pub fn for_screen(modes: AccessModes, min_target_px: f32) -> Self {
+    pub fn for_screen(modes: AccessibilityModes, min_target_px: f32) -> Self {
         let mut theme = Self::for_modes(modes);
         theme.min_target = theme.min_target.max(min_target_px);
         theme
     }
 
     /// The theme for a visitor's modes: one function, so every screen follows.
-    pub fn for_modes(modes: AccessModes) -> Self {
+    pub fn for_modes(modes: AccessibilityModes) -> Self {
         let mut theme = if modes.high_contrast {
             Self::high_contrast()
         } else {
@@ -299,9 +296,9 @@ mod tests {
 
     #[test]
     fn high_contrast_text_is_at_least_7_to_1_and_default_at_least_4_5() {
-        let high = Theme::for_modes(AccessModes {
+        let high = Theme::for_modes(AccessibilityModes {
             high_contrast: true,
-            ..AccessModes::default()
+            ..AccessibilityModes::default()
         });
         for (what, fg, bg) in high.text_pairs() {
             let ratio = contrast_ratio(fg, bg);
@@ -321,7 +318,7 @@ mod tests {
     fn large_text_is_one_and_a_half_times_every_size() {
         let normal = Theme::default();
         for high_contrast in [false, true] {
-            let large = Theme::for_modes(AccessModes {
+            let large = Theme::for_modes(AccessibilityModes {
                 large_text: true,
                 high_contrast,
                 seated: false,
@@ -339,14 +336,14 @@ mod tests {
         let desk = fifteen_mm_in_pixels(1920, 1080, 24.0);
         assert!((desk - 54.2).abs() < 0.5, "{desk}");
         assert_eq!(
-            Theme::for_screen(AccessModes::default(), desk).min_target,
+            Theme::for_screen(AccessibilityModes::default(), desk).min_target,
             64.0
         );
         // A 15.6-inch 1080p tablet: 141 dpi, 15 mm = 83 px.
         let tablet = fifteen_mm_in_pixels(1920, 1080, 15.6);
         assert!((tablet - 83.4).abs() < 0.5, "{tablet}");
         assert_eq!(
-            Theme::for_screen(AccessModes::default(), tablet).min_target,
+            Theme::for_screen(AccessibilityModes::default(), tablet).min_target,
             tablet
         );
     }

@@ -2,35 +2,7 @@
 
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
 use bevy_egui::egui;
-
-/// A slider range as the manifest gives it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SliderRange {
-    pub min: f64,
-    pub max: f64,
-    pub step: Option<f64>,
-}
-
-impl SliderRange {
-    /// `value` moved into the range and onto its step.
-    pub fn snap(&self, value: f64) -> f64 {
-        let clamped = value.clamp(self.min, self.max);
-        match self.step {
-            Some(step) if step > 0.0 => {
-                let steps = ((clamped - self.min) / step).round();
-                (self.min + steps * step).clamp(self.min, self.max)
-            }
-            _ => clamped,
-        }
-    }
-
-    /// The − and + buttons' step: the manifest's, else a hundredth of the range.
-    fn button_step(&self) -> f64 {
-        self.step
-            .filter(|s| *s > 0.0)
-            .unwrap_or((self.max - self.min) / 100.0)
-    }
-}
+use kepu_core::slider::SliderRange;
 
 /// A wide slider a finger can hit anywhere along its length, with − and + buttons for exact
 /// steps (easier for unsteady hands). `command` turns a new value into the command to emit.
@@ -168,22 +140,5 @@ mod tests {
         assert_eq!(format_number(2.0071, 2), "2.01");
         assert_eq!(format_number(-0.0001, 2), "0");
         assert_eq!(format_number(100.0, 0), "100");
-    }
-
-    #[test]
-    fn snapping_stays_in_range_and_on_step() {
-        let range = SliderRange {
-            min: 0.0,
-            max: 400.0,
-            step: Some(10.0),
-        };
-        assert_eq!(range.snap(147.0), 150.0);
-        assert_eq!(range.snap(-5.0), 0.0);
-        assert_eq!(range.snap(1e9), 400.0);
-        let free = SliderRange {
-            step: None,
-            ..range
-        };
-        assert_eq!(free.snap(147.3), 147.3);
     }
 }

@@ -130,7 +130,7 @@ fn story_pages_turn_and_stay_within_bounds() {
     );
     kiosk.tap(UiCommand::TurnPage(-1));
     let page = |kiosk: &Kiosk| match kiosk.visit().open.as_ref().map(|o| &o.player) {
-        Some(Player::Story { page, .. }) => *page,
+        Some(Player::Story(story)) => story.page,
         other => panic!("story should be open: {other:?}"),
     };
     assert_eq!(page(&kiosk), 1);
@@ -171,7 +171,7 @@ fn language_switch_changes_language_and_keeps_the_place() {
     assert_eq!(kiosk.screen(), Screen::Exhibit);
     assert!(matches!(
         kiosk.visit().open.as_ref().map(|o| &o.player),
-        Some(Player::Story { page: 1, .. })
+        Some(Player::Story(story)) if story.page == 1
     ));
     // The switch now offers Chinese, not English.
     assert!(

@@ -6,8 +6,9 @@
 use crate::harness::{Kiosk, repo_path, sample_config};
 use bevy::math::Vec2;
 use kepu_kiosk::narration::{NarrationState, Narrator};
+use kepu_kiosk::play::story::Listening;
 use kepu_kiosk::ui::UiCommand;
-use kepu_kiosk::visit::{Listening, Player};
+use kepu_kiosk::visit::Player;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -21,7 +22,7 @@ fn narrator(kiosk: &Kiosk) -> (Option<PathBuf>, NarrationState) {
 
 fn listening(kiosk: &Kiosk) -> Option<Listening> {
     match kiosk.visit().open.as_ref().map(|o| &o.player) {
-        Some(Player::Story { narration, .. }) => Some(*narration),
+        Some(Player::Story(story)) => Some(story.narration),
         _ => None,
     }
 }

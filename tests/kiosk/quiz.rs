@@ -5,8 +5,9 @@ use crate::harness::{Kiosk, answer_events, config_with, copy_dir, repo_path};
 use bevy::math::Vec2;
 use kepu_core::manifest::{Audience, QuestionType};
 use kepu_core::wire::EventKind;
+use kepu_kiosk::play::quiz::{Draft, QuizProgress};
 use kepu_kiosk::ui::UiCommand;
-use kepu_kiosk::visit::{Draft, Player, QuizProgress};
+use kepu_kiosk::visit::Player;
 use std::time::Duration;
 
 const QUIZ: &str = "everyday-science-quiz";

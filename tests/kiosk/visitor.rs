@@ -5,7 +5,8 @@ use crate::harness::Kiosk;
 use bevy::input::touch::TouchPhase;
 use bevy::math::Vec2;
 use kepu_core::manifest::Audience;
-use kepu_kiosk::ui::theme::{AccessModes, SEATED_REACH_TOP, Theme};
+use kepu_core::wire::AccessibilityModes;
+use kepu_kiosk::ui::theme::{SEATED_REACH_TOP, Theme};
 use kepu_kiosk::ui::{ActiveTheme, UiCommand};
 use kepu_kiosk::visit::{Player, Screen, home_cards};
 use std::time::Duration;
@@ -31,7 +32,7 @@ fn accessibility_modes_switch_the_theme_and_reset_with_the_session() {
     kiosk.tap(UiCommand::ToggleHighContrast);
     assert_eq!(
         theme(&kiosk),
-        Theme::for_modes(AccessModes {
+        Theme::for_modes(AccessibilityModes {
             large_text: true,
             high_contrast: true,
             seated: false
@@ -69,7 +70,7 @@ fn idle_reset_clears_every_per_session_setting() {
     assert_eq!(visit.topic.as_deref(), Some("safety"));
     assert_eq!(
         visit.modes,
-        AccessModes {
+        AccessibilityModes {
             large_text: true,
             high_contrast: true,
             seated: true
@@ -94,7 +95,7 @@ fn idle_reset_clears_every_per_session_setting() {
     assert_eq!(next.language, "zh");
     assert_eq!(next.audience, None);
     assert_eq!(next.topic, None);
-    assert_eq!(next.modes, AccessModes::default());
+    assert_eq!(next.modes, AccessibilityModes::default());
     assert!(next.open.is_none());
     assert_eq!(kiosk.screen(), Screen::Home);
 }
@@ -110,7 +111,7 @@ fn the_kiosk_defaults_from_kiosk_toml_start_every_session() {
         "[accessibility]\nlarge_text = true\nhigh_contrast = true\n",
     );
     let mut kiosk = Kiosk::with_config(config);
-    let defaults = AccessModes {
+    let defaults = AccessibilityModes {
         large_text: true,
         high_contrast: true,
         seated: false,
@@ -262,7 +263,7 @@ fn two_hands_at_once_never_jam_the_ui() {
     assert!(
         matches!(
             kiosk.visit().open.as_ref().map(|o| &o.player),
-            Some(Player::Story { page: 0, .. })
+            Some(Player::Story(story)) if story.page == 0
         ),
         "{:?}",
         kiosk.visit().open
@@ -285,7 +286,7 @@ fn two_hands_at_once_never_jam_the_ui() {
     kiosk.tap(UiCommand::TurnPage(1));
     assert!(matches!(
         kiosk.visit().open.as_ref().map(|o| &o.player),
-        Some(Player::Story { page: 1, .. })
+        Some(Player::Story(story)) if story.page == 1
     ));
 }
 

@@ -7,6 +7,7 @@
 //! - [`pin`]: the staff PIN, stored only as a slow salted hash;
 //! - [`quiz`]: quiz answering and scoring;
 //! - [`sim`]: the simulation exhibits' physics (pendulum, projectile, orbit) at a fixed step;
+//! - [`slider`]: a slider's range and step, and snapping a finger's value onto them;
 //! - [`sort`]: one visitor's round of the sort game and its score;
 //! - [`synthetic`]: synthetic visitors' event streams for tests, benchmarks and the demo
 //!   (feature `synthetic`);
@@ -21,6 +22,7 @@ pub mod manifest;
 pub mod pin;
 pub mod quiz;
 pub mod sim;
+pub mod slider;
 pub mod sort;
 pub mod wire;
 
