@@ -2,7 +2,7 @@
 # Remakes the story narration: each page's text read by espeak-ng, in Mandarin (zh) and
 # English (en), saved as Ogg Vorbis, mono 22.05 kHz, beside the exhibit.toml that names it.
 #
-#   tools/make_narration.sh                      # the stories added for issue 17
+#   tools/make_narration.sh                      # every narrated sample story
 #   tools/make_narration.sh first-aid            # one or more exhibits by id
 #
 # Needs espeak-ng and oggenc (apt-get install espeak-ng vorbis-tools), Python 3.11+ and
@@ -14,11 +14,10 @@
 # change) and read by the `cmn-latn-pinyin` voice; numbers are read as Chinese numerals, phone
 # numbers digit by digit (120 as 幺二零), and Latin words (FAST, AED) by the English voice.
 # English: phone numbers digit by digit ("one two zero"), letter words spelt out.
-# phone-scams' recordings predate this script; it remakes them only when asked by name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$#" -eq 0 ]; then
-    set -- first-aid disaster-safety how-vaccines-work
+    set -- phone-scams first-aid disaster-safety how-vaccines-work
 fi
 python3 - "$@" <<'PY'
 import re
