@@ -7,6 +7,9 @@
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::engagement::Engagement;
+use crate::ui::{
+    HotspotsCommand, QuizCommand, SessionCommand, SimCommand, SortCommand, StaffCommand,
+};
 use crate::ui::{LastUiFrame, UiCommand};
 use crate::visit::{Screen, Visit};
 use bevy::input::touch::{TouchInput, TouchPhase};
@@ -92,10 +95,10 @@ fn gesture(
     };
     match command {
         // A sort card: dragged to one of the bins.
-        UiCommand::PlaceItem { bin, .. } if bin.is_empty() => {
+        UiCommand::Sort(SortCommand::PlaceItem { bin, .. }) if bin.is_empty() => {
             let bins: Vec<_> = targets
                 .iter()
-                .filter(|(c, _)| matches!(c, UiCommand::PlaceItem { bin, .. } if !bin.is_empty()))
+                .filter(|(c, _)| matches!(c, UiCommand::Sort(SortCommand::PlaceItem { bin, .. }) if !bin.is_empty()))
                 .collect();
             let to = (!bins.is_empty())
                 .then(|| bins[rng.random_range(0..bins.len())].1)
@@ -103,19 +106,22 @@ fn gesture(
             (centre, to)
         }
         // Slider tracks and ordering rows: slid along, or dragged to another row.
-        UiCommand::SetEstimate(_) | UiCommand::SetParameter(..) if rect.width() > 150.0 => {
+        UiCommand::Quiz(QuizCommand::SetEstimate(_))
+        | UiCommand::Simulation(SimCommand::SetParameter(..))
+            if rect.width() > 150.0 =>
+        {
             (point_in(rng, rect), Some(point_in(rng, rect)))
         }
-        UiCommand::MoveItem { from, to } if from == to => {
+        UiCommand::Quiz(QuizCommand::MoveItem { from, to }) if from == to => {
             let rows: Vec<_> = targets
                 .iter()
-                .filter(|(c, _)| matches!(c, UiCommand::MoveItem { from, to } if from == to))
+                .filter(|(c, _)| matches!(c, UiCommand::Quiz(QuizCommand::MoveItem { from, to }) if from == to))
                 .collect();
             let other = rows[rng.random_range(0..rows.len())].1;
             (centre, Some(Vec2::new(other.center().x, other.center().y)))
         }
         // The hotspots picture: a tap somewhere on it, or a drag.
-        UiCommand::PanImage(..) => {
+        UiCommand::Hotspots(HotspotsCommand::PanImage(..)) => {
             let at = point_in(rng, rect);
             (at, rng.random_bool(0.3).then(|| point_in(rng, rect)))
         }
@@ -225,7 +231,7 @@ fn drive(
         let start_over = frame
             .targets
             .iter()
-            .find(|t| t.command == UiCommand::StartOver)
+            .find(|t| t.command == UiCommand::Session(SessionCommand::StartOver))
             .map(|t| t.rect);
         match start_over {
             Some(rect) => {
@@ -240,7 +246,10 @@ fn drive(
     let targets: Vec<(UiCommand, bevy_egui::egui::Rect)> = frame
         .targets
         .iter()
-        .filter(|t| t.command != UiCommand::StaffQuit && t.command != UiCommand::StartOver)
+        .filter(|t| {
+            t.command != UiCommand::Staff(StaffCommand::StaffQuit)
+                && t.command != UiCommand::Session(SessionCommand::StartOver)
+        })
         .map(|t| (t.command.clone(), t.rect))
         .collect();
     if targets.is_empty() {

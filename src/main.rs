@@ -334,7 +334,7 @@ fn kiosk_config(config_path: Option<PathBuf>) -> (Option<KioskConfig>, Option<Pr
     match &config_path {
         Some(path) => match KioskConfig::load(path) {
             Ok(config) => (Some(config), None),
-            Err(err) => (None, Some(Problem::error(path, err.to_string()))),
+            Err(err) => (None, Some(Problem::error_in_both(path, err.said()))),
         },
         None => (None, None),
     }

@@ -9,6 +9,7 @@
 use crate::KioskSet;
 use crate::content::Content;
 use crate::play::story::Listening;
+use crate::ui::StoryCommand;
 use crate::ui::UiCommand;
 use crate::visit::{Player, Visit};
 use crate::wake::WindowWaker;
@@ -148,7 +149,7 @@ fn follow_the_visitor(
     let mut replay = false;
     if ui_commands
         .read()
-        .any(|command| *command == UiCommand::ToggleNarration)
+        .any(|command| *command == UiCommand::Story(StoryCommand::ToggleNarration))
         && let Some(open) = &mut visit.open
         && let Player::Story(story) = &mut open.player
     {

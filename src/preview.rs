@@ -75,10 +75,16 @@ pub fn load_one_exhibit(exhibit_dir: &Path, rules: &ValidationRules) -> Catalog 
     rules.decode_images = true;
     load_for_checking(exhibit_dir, &rules).unwrap_or_else(|err| {
         let mut catalog = Catalog::default();
-        catalog.problems.push(kepu_core::manifest::Problem::error(
-            exhibit_dir,
-            err.to_string(),
-        ));
+        let said = kepu_core::manifest::Said {
+            en: err.message_in(MessageLanguage::English),
+            zh: err.message_in(MessageLanguage::Chinese),
+        };
+        catalog
+            .problems
+            .push(kepu_core::manifest::Problem::error_in_both(
+                exhibit_dir,
+                said,
+            ));
         catalog
     })
 }

@@ -6,6 +6,7 @@
 use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::engagement::Track;
+use crate::ui::SessionCommand;
 use crate::ui::theme::Theme;
 use crate::ui::{ActiveTheme, UiCommand};
 use crate::visit::{IdlePhase, Screen, Visit};
@@ -20,9 +21,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (
             track_activity.in_set(KioskSet::Input),
-            (apply_session_commands, apply_exhibit_commands)
-                .chain()
-                .in_set(KioskSet::Commands),
+            apply_session_commands.in_set(KioskSet::Commands),
             (end_idle_session, follow_access_modes)
                 .chain()
                 .in_set(KioskSet::Session),
@@ -98,87 +97,72 @@ fn track_activity(
     }
 }
 
-fn apply_session_commands(
+/// The visit's commands, every one of them: starting and ending, language, modes, "I am a...",
+/// the topic filter, opening and leaving exhibits. What happens inside an exhibit is the
+/// players' (`play`).
+pub(crate) fn apply_session_commands(
     time: Res<Time<Real>>,
     settings: Res<KioskSettings>,
-    mut visit: ResMut<Visit>,
-    mut ui_commands: MessageReader<UiCommand>,
-    mut track: MessageWriter<Track>,
-) {
-    let now = time.elapsed();
-    for command in ui_commands.read() {
-        match command {
-            UiCommand::StartSession if visit.session.is_none() => {
-                start_session(&mut visit, now, &settings, &mut track);
-            }
-            UiCommand::StartOver => {
-                end_session(&mut visit, now, SessionEndReason::StartOver, &mut track);
-            }
-            // Only inside a session: a tap racing the session's end (or the staff panel's
-            // opening) must not record a language change that belongs to no visitor.
-            UiCommand::SetLanguage(language)
-                if visit.session.is_some() && settings.languages.contains(language) =>
-            {
-                let events = visit.set_language(language);
-                track.write_batch(Track::all(visit.session_id(), events));
-            }
-            UiCommand::ToggleLargeText
-            | UiCommand::ToggleHighContrast
-            | UiCommand::ToggleSeated
-                if visit.session.is_some() =>
-            {
-                let modes = &mut visit.modes;
-                match command {
-                    UiCommand::ToggleLargeText => modes.large_text = !modes.large_text,
-                    UiCommand::ToggleHighContrast => modes.high_contrast = !modes.high_contrast,
-                    _ => modes.seated = !modes.seated,
-                }
-                let event = EventKind::AccessibilityChange {
-                    large_text: modes.large_text,
-                    high_contrast: modes.high_contrast,
-                    seated: modes.seated,
-                };
-                track.write(Track {
-                    session_id: visit.session_id(),
-                    event,
-                });
-            }
-            UiCommand::ChooseAudience(audience) if visit.session.is_some() => {
-                visit.audience = *audience;
-                track.write(Track {
-                    session_id: visit.session_id(),
-                    event: EventKind::AudienceChoice {
-                        audience: *audience,
-                    },
-                });
-            }
-            UiCommand::FilterTopic(topic) if visit.session.is_some() => {
-                visit.topic = topic.clone();
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Opening and leaving exhibits; what happens inside one is the players' (`play`).
-pub(crate) fn apply_exhibit_commands(
-    time: Res<Time<Real>>,
     content: Res<Content>,
     mut visit: ResMut<Visit>,
     mut ui_commands: MessageReader<UiCommand>,
     mut track: MessageWriter<Track>,
 ) {
     let now = time.elapsed();
-    let catalog = &content.catalog;
     for command in ui_commands.read() {
+        let UiCommand::Session(command) = command else {
+            continue;
+        };
         if visit.session.is_none() {
-            // Taps that raced a session end (or arrive on the attract screen) do nothing.
+            // Between visitors only the first touch counts: a tap racing the session's end
+            // (or the staff panel's opening) must not record what belongs to no visitor.
+            if *command == SessionCommand::StartSession {
+                start_session(&mut visit, now, &settings, &mut track);
+            }
             continue;
         }
         let events = match command {
-            UiCommand::OpenExhibit(id) => visit.open_exhibit(catalog, id, now),
-            UiCommand::GoHome => visit.close_exhibit(now),
-            _ => Vec::new(),
+            SessionCommand::StartSession => Vec::new(),
+            SessionCommand::StartOver => {
+                end_session(&mut visit, now, SessionEndReason::StartOver, &mut track);
+                Vec::new()
+            }
+            SessionCommand::SetLanguage(language) if settings.languages.contains(language) => {
+                visit.set_language(language)
+            }
+            SessionCommand::SetLanguage(_) => Vec::new(),
+            SessionCommand::ToggleLargeText
+            | SessionCommand::ToggleHighContrast
+            | SessionCommand::ToggleSeated => {
+                let modes = &mut visit.modes;
+                match command {
+                    SessionCommand::ToggleLargeText => modes.large_text = !modes.large_text,
+                    SessionCommand::ToggleHighContrast => {
+                        modes.high_contrast = !modes.high_contrast;
+                    }
+                    _ => modes.seated = !modes.seated,
+                }
+                vec![EventKind::AccessibilityChange {
+                    large_text: modes.large_text,
+                    high_contrast: modes.high_contrast,
+                    seated: modes.seated,
+                }]
+            }
+            SessionCommand::ChooseAudience(audience) => {
+                visit.audience = *audience;
+                vec![EventKind::AudienceChoice {
+                    audience: *audience,
+                }]
+            }
+            SessionCommand::FilterTopic(topic) => {
+                visit.topic = topic.clone();
+                Vec::new()
+            }
+            SessionCommand::OpenExhibit(id) => visit.open_exhibit(&content.catalog, id, now),
+            SessionCommand::GoHome => visit.close_exhibit(now),
+            // The touch that answered "Still there?" already kept the session alive
+            // (`track_activity`); the card goes with the countdown.
+            SessionCommand::StillHere => Vec::new(),
         };
         track.write_batch(Track::all(visit.session_id(), events));
     }

@@ -8,6 +8,7 @@ use crate::KioskSet;
 use crate::content::{Content, KioskSettings};
 use crate::engagement::{Engagement, ServerAddress, Track};
 use crate::reload::ReloadNow;
+use crate::ui::StaffCommand;
 use crate::ui::UiCommand;
 use crate::visit::Visit;
 use crate::wake::WindowWaker;
@@ -372,16 +373,28 @@ fn apply_staff_commands(
 ) {
     let now = time.elapsed();
     for command in ui_commands.read() {
+        let UiCommand::Staff(command) = command else {
+            continue;
+        };
         let pin_phase = matches!(staff.phase, StaffPhase::Pin { .. });
         let open = staff.phase == StaffPhase::Open;
+        // Each command counts only in the phase that shows its button: a tap racing a change
+        // of phase does nothing.
         match command {
-            UiCommand::PinDigit(digit) if pin_phase && staff.pin.len() < MAX_PIN_DIGITS => {
-                staff.pin.push(char::from(b'0' + digit % 10));
+            StaffCommand::PinDigit(digit) => {
+                if pin_phase && staff.pin.len() < MAX_PIN_DIGITS {
+                    staff.pin.push(char::from(b'0' + digit % 10));
+                }
             }
-            UiCommand::PinBackspace if pin_phase => {
-                staff.pin.pop();
+            StaffCommand::PinBackspace => {
+                if pin_phase {
+                    staff.pin.pop();
+                }
             }
-            UiCommand::PinEnter if pin_phase && staff.pin_check.is_none() => {
+            StaffCommand::PinEnter => {
+                if !pin_phase || staff.pin_check.is_some() {
+                    continue;
+                }
                 let Some(hash) = settings.staff_pin_hash.clone() else {
                     staff.phase = StaffPhase::Pin {
                         notice: Some(PinNotice::NotConfigured),
@@ -402,24 +415,32 @@ fn apply_staff_commands(
                     notice: Some(PinNotice::Checking),
                 };
             }
-            UiCommand::StaffReload if open => {
-                reload.write(ReloadNow);
+            StaffCommand::StaffReload => {
+                if open {
+                    reload.write(ReloadNow);
+                }
             }
-            UiCommand::StaffTestServer if open => {
+            StaffCommand::StaffTestServer => {
+                if !open {
+                    continue;
+                }
                 let server = engagement.server.clone();
                 staff.server_check = Some(Job::start("server-check", waker.0.clone(), move || {
                     check_server(server)
                 }));
                 staff.view.server = ServerCheck::Checking;
             }
-            UiCommand::StaffQuit if open => {
-                info!("quit from the staff panel");
-                exit.write(AppExit::Success);
+            StaffCommand::StaffQuit => {
+                if open {
+                    info!("quit from the staff panel");
+                    exit.write(AppExit::Success);
+                }
             }
-            UiCommand::StaffClose if staff.phase != StaffPhase::Closed => {
-                close(&mut staff);
+            StaffCommand::StaffClose => {
+                if staff.phase != StaffPhase::Closed {
+                    close(&mut staff);
+                }
             }
-            _ => {}
         }
     }
 }
@@ -584,6 +605,10 @@ fn refresh_staff_view(
         ..StaffView::default()
     };
     if staff.phase == StaffPhase::Open {
+        // Staff read the kiosk's default language, the problems too.
+        let staff_language =
+            kepu_core::manifest::MessageLanguage::from_tag(settings.default_language())
+                .unwrap_or(kepu_core::manifest::MessageLanguage::Chinese);
         view.shown = content
             .catalog
             .exhibits
@@ -601,7 +626,11 @@ fn refresh_staff_view(
                 );
                 (
                     folder,
-                    rejected.problems.iter().map(|p| p.to_string()).collect(),
+                    rejected
+                        .problems
+                        .iter()
+                        .map(|p| p.header_in(staff_language))
+                        .collect(),
                 )
             })
             .collect();

@@ -1,5 +1,6 @@
 //! A hotspots image for one visitor: where they zoomed and which card is open.
 
+use crate::ui::HotspotsCommand;
 use kepu_core::hotspots::ZoomPan;
 use kepu_core::manifest::ExhibitManifest;
 use kepu_core::wire::EventKind;
@@ -15,6 +16,29 @@ pub struct HotspotsProgress {
 }
 
 impl HotspotsProgress {
+    pub fn apply(
+        &mut self,
+        manifest: &ExhibitManifest,
+        command: &HotspotsCommand,
+    ) -> Vec<EventKind> {
+        match command {
+            HotspotsCommand::OpenHotspot(id) => self.open(manifest, id),
+            HotspotsCommand::CloseHotspot => {
+                self.close_card();
+                Vec::new()
+            }
+            HotspotsCommand::ZoomImage { factor, focus } => {
+                self.view
+                    .zoom_by(f64::from(*factor), (f64::from(focus.0), f64::from(focus.1)));
+                Vec::new()
+            }
+            HotspotsCommand::PanImage(dx, dy) => {
+                self.view.pan_by((f64::from(*dx), f64::from(*dy)));
+                Vec::new()
+            }
+        }
+    }
+
     /// Reads the picture's size from its header (a few bytes, not a decode).
     pub fn new(exhibit: &kepu_core::manifest::Exhibit) -> Self {
         let image_size = exhibit.manifest.image.as_ref().and_then(|image| {

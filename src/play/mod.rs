@@ -23,7 +23,7 @@ pub(super) fn plugin(app: &mut App) {
         (
             apply_player_commands
                 .in_set(KioskSet::Commands)
-                .after(crate::session::apply_exhibit_commands),
+                .after(crate::session::apply_session_commands),
             (advance_simulation, end_quiz_on_time).in_set(KioskSet::Session),
         ),
     );
@@ -49,65 +49,27 @@ fn apply_player_commands(
         };
         let exhibit = manifest.id.as_str();
         let events = match (command, player) {
-            (UiCommand::TurnPage(delta), Player::Story(story)) => story.turn_page(manifest, *delta),
-            (UiCommand::Answer(choice), Player::Quiz(quiz)) => quiz.answer(exhibit, choice, now),
-            (UiCommand::ToggleChoice(choice), Player::Quiz(quiz)) => {
-                quiz.toggle_choice(choice);
-                Vec::new()
+            (UiCommand::Story(command), Player::Story(story)) => story.apply(manifest, command),
+            (UiCommand::Quiz(command), Player::Quiz(quiz)) => quiz.apply(exhibit, command, now),
+            (UiCommand::Sort(command), Player::Sort(sort)) => sort.apply(manifest, command),
+            (UiCommand::Hotspots(command), Player::Hotspots(spots)) => {
+                spots.apply(manifest, command)
             }
-            (UiCommand::MoveItem { from, to }, Player::Quiz(quiz)) => {
-                quiz.move_item(*from, *to);
-                Vec::new()
+            (UiCommand::Simulation(command), Player::Simulation(sim)) => {
+                sim.apply(manifest, command)
             }
-            (UiCommand::SetEstimate(value), Player::Quiz(quiz)) => {
-                quiz.set_estimate(*value);
-                Vec::new()
-            }
-            (UiCommand::SubmitAnswer, Player::Quiz(quiz)) => quiz.submit_draft(exhibit, now),
-            (UiCommand::NextQuestion, Player::Quiz(quiz)) => quiz.next_question(exhibit, now),
-            (UiCommand::TryAgain, Player::Quiz(quiz)) => {
-                quiz.try_again(now);
-                Vec::new()
-            }
-            (UiCommand::PlaceItem { item, bin }, Player::Sort(sort)) => {
-                sort.place(&manifest.id, item, bin)
-            }
-            (UiCommand::SortAgain, Player::Sort(sort)) => {
-                sort.restart(manifest, rand::random());
-                Vec::new()
-            }
-            (UiCommand::OpenHotspot(id), Player::Hotspots(spots)) => spots.open(manifest, id),
-            (UiCommand::CloseHotspot, Player::Hotspots(spots)) => {
-                spots.close_card();
-                Vec::new()
-            }
-            (UiCommand::ZoomImage { factor, focus }, Player::Hotspots(spots)) => {
-                spots
-                    .view
-                    .zoom_by(f64::from(*factor), (f64::from(focus.0), f64::from(focus.1)));
-                Vec::new()
-            }
-            (UiCommand::PanImage(dx, dy), Player::Hotspots(spots)) => {
-                spots.view.pan_by((f64::from(*dx), f64::from(*dy)));
-                Vec::new()
-            }
-            (UiCommand::SetParameter(id, value), Player::Simulation(sim)) => {
-                sim.set_parameter(manifest, id, *value);
-                Vec::new()
-            }
-            (UiCommand::SimPlay, Player::Simulation(sim)) => {
-                sim.play();
-                Vec::new()
-            }
-            (UiCommand::SimPause, Player::Simulation(sim)) => {
-                sim.pause();
-                Vec::new()
-            }
-            (UiCommand::SimReset, Player::Simulation(sim)) => {
-                sim.reset();
-                Vec::new()
-            }
-            _ => Vec::new(),
+            // The session's and the staff panel's commands have handlers of their own; a
+            // player's command while another kind is open (a tap racing a change) does nothing.
+            (
+                UiCommand::Session(_)
+                | UiCommand::Staff(_)
+                | UiCommand::Story(_)
+                | UiCommand::Quiz(_)
+                | UiCommand::Sort(_)
+                | UiCommand::Hotspots(_)
+                | UiCommand::Simulation(_),
+                _,
+            ) => Vec::new(),
         };
         track.write_batch(Track::all(session, events));
     }

@@ -2,6 +2,7 @@
 //! screen, what they have set up on it (ticks, an order, a slider) and the answers graded so
 //! far. Grading and scoring live in kepu-core (`quiz`); drawing in `ui::quiz_screen`.
 
+use crate::ui::QuizCommand;
 use kepu_core::manifest::{Estimate, QuestionType};
 use kepu_core::quiz::{Answer, QuizSession};
 use kepu_core::wire::EventKind;
@@ -84,6 +85,35 @@ impl QuizProgress {
             ),
             QuestionType::Single | QuestionType::ImageChoice | QuestionType::TrueFalse => {
                 Draft::None
+            }
+        }
+    }
+
+    pub fn apply(
+        &mut self,
+        exhibit_id: &str,
+        command: &QuizCommand,
+        now: Duration,
+    ) -> Vec<EventKind> {
+        match command {
+            QuizCommand::Answer(choice) => self.answer(exhibit_id, choice, now),
+            QuizCommand::ToggleChoice(choice) => {
+                self.toggle_choice(choice);
+                Vec::new()
+            }
+            QuizCommand::MoveItem { from, to } => {
+                self.move_item(*from, *to);
+                Vec::new()
+            }
+            QuizCommand::SetEstimate(value) => {
+                self.set_estimate(*value);
+                Vec::new()
+            }
+            QuizCommand::SubmitAnswer => self.submit_draft(exhibit_id, now),
+            QuizCommand::NextQuestion => self.next_question(exhibit_id, now),
+            QuizCommand::TryAgain => {
+                self.try_again(now);
+                Vec::new()
             }
         }
     }

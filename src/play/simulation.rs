@@ -1,6 +1,7 @@
 //! A simulation for one visitor: the model, its parameters as the visitor set them, and how
 //! they played with it, summarised in one event when they leave.
 
+use crate::ui::SimCommand;
 use kepu_core::manifest::ExhibitManifest;
 use kepu_core::sim::{FixedStep, ParameterValues, SimModel, initial_values};
 use kepu_core::slider::SliderRange;
@@ -24,6 +25,18 @@ pub struct SimProgress {
 }
 
 impl SimProgress {
+    /// Changes by the visitor; none is an event of its own (the visit's summary is recorded
+    /// when they leave).
+    pub fn apply(&mut self, manifest: &ExhibitManifest, command: &SimCommand) -> Vec<EventKind> {
+        match command {
+            SimCommand::SetParameter(id, value) => self.set_parameter(manifest, id, *value),
+            SimCommand::SimPlay => self.play(),
+            SimCommand::SimPause => self.pause(),
+            SimCommand::SimReset => self.reset(),
+        }
+        Vec::new()
+    }
+
     /// The model at the curator's defaults, paused.
     pub fn new(manifest: &ExhibitManifest) -> Option<Self> {
         let model_name = manifest.model.clone()?;

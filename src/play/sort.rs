@@ -1,5 +1,6 @@
 //! The sort game for one visitor: drag (or tap) the item on top of the pile into a bin.
 
+use crate::ui::SortCommand;
 use kepu_core::manifest::ExhibitManifest;
 use kepu_core::sort::{Placement, SortRound};
 use kepu_core::wire::EventKind;
@@ -19,6 +20,16 @@ pub struct LastPlacement {
 }
 
 impl SortProgress {
+    pub fn apply(&mut self, manifest: &ExhibitManifest, command: &SortCommand) -> Vec<EventKind> {
+        match command {
+            SortCommand::PlaceItem { item, bin } => self.place(&manifest.id, item, bin),
+            SortCommand::SortAgain => {
+                self.restart(manifest, rand::random());
+                Vec::new()
+            }
+        }
+    }
+
     /// A round in a random item order; `None` when the manifest cannot make a round (the
     /// validator rejects such manifests, so this is only a guard).
     pub fn new(manifest: &ExhibitManifest, seed: u64) -> Option<Self> {

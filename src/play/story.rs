@@ -1,6 +1,7 @@
 //! A story for one visitor: the page on screen and whether they asked to hear it read out.
 //! The narration thread follows `narration` (crate::narration); drawing in `ui::story_screen`.
 
+use crate::ui::StoryCommand;
 use kepu_core::manifest::ExhibitManifest;
 use kepu_core::wire::EventKind;
 
@@ -21,6 +22,15 @@ pub enum Listening {
 }
 
 impl StoryProgress {
+    pub fn apply(&mut self, manifest: &ExhibitManifest, command: &StoryCommand) -> Vec<EventKind> {
+        match command {
+            StoryCommand::TurnPage(delta) => self.turn_page(manifest, *delta),
+            // Listen / pause / continue depends on what the sound device is doing: the
+            // narration module, which knows, answers it and sets `narration`.
+            StoryCommand::ToggleNarration => Vec::new(),
+        }
+    }
+
     /// Moves by `delta` pages, staying within the story's pages.
     pub fn turn_page(&mut self, manifest: &ExhibitManifest, delta: isize) -> Vec<EventKind> {
         let pages = manifest.pages.len();

@@ -6,6 +6,7 @@ use super::screens::within_reach;
 use super::strings::Phrase;
 use super::{KioskView, UiCommand, UiOutput, command_button};
 use crate::play::hotspots::HotspotsProgress;
+use crate::ui::HotspotsCommand;
 use bevy_egui::egui;
 use kepu_core::hotspots::hotspot_at;
 use kepu_core::manifest::{Exhibit, Hotspot};
@@ -71,7 +72,7 @@ pub fn hotspots(
 
     // Taps open a region's card; one finger drags; two fingers pinch (egui's multi-touch).
     out.targets.push(super::TouchTarget {
-        command: UiCommand::PanImage(0.0, 0.0),
+        command: UiCommand::Hotspots(HotspotsCommand::PanImage(0.0, 0.0)),
         rect: frame,
         clipped: false,
     });
@@ -89,8 +90,8 @@ pub fn hotspots(
             iy * f64::from(image_h),
         );
         out.commands.push(match hit {
-            Some(hotspot) => UiCommand::OpenHotspot(hotspot.id.clone()),
-            None => UiCommand::CloseHotspot,
+            Some(hotspot) => UiCommand::Hotspots(HotspotsCommand::OpenHotspot(hotspot.id.clone())),
+            None => UiCommand::Hotspots(HotspotsCommand::CloseHotspot),
         });
     }
     let multi_touch = ui.input(|i| i.multi_touch());
@@ -98,21 +99,24 @@ pub fn hotspots(
         Some(touch) if response.hovered() || frame.contains(touch.center_pos) => {
             if (touch.zoom_delta - 1.0).abs() > f32::EPSILON {
                 let focus = (touch.center_pos - frame.min) / frame.size();
-                out.commands.push(UiCommand::ZoomImage {
-                    factor: touch.zoom_delta,
-                    focus: (focus.x.clamp(0.0, 1.0), focus.y.clamp(0.0, 1.0)),
-                });
+                out.commands
+                    .push(UiCommand::Hotspots(HotspotsCommand::ZoomImage {
+                        factor: touch.zoom_delta,
+                        focus: (focus.x.clamp(0.0, 1.0), focus.y.clamp(0.0, 1.0)),
+                    }));
             }
             let pan = touch.translation_delta / frame.size();
             if pan != egui::Vec2::ZERO {
-                out.commands.push(UiCommand::PanImage(pan.x, pan.y));
+                out.commands
+                    .push(UiCommand::Hotspots(HotspotsCommand::PanImage(pan.x, pan.y)));
             }
         }
         _ => {
             let drag = response.drag_delta();
             if response.dragged() && drag != egui::Vec2::ZERO {
                 let pan = drag / frame.size();
-                out.commands.push(UiCommand::PanImage(pan.x, pan.y));
+                out.commands
+                    .push(UiCommand::Hotspots(HotspotsCommand::PanImage(pan.x, pan.y)));
             }
         }
     }
@@ -179,7 +183,7 @@ fn side(
                 theme.body(view.phrase(Phrase::Close)),
                 egui::vec2(ui.available_width(), theme.min_target),
                 None,
-                UiCommand::CloseHotspot,
+                UiCommand::Hotspots(HotspotsCommand::CloseHotspot),
                 out,
             );
         }
@@ -202,7 +206,7 @@ fn side(
             text,
             egui::vec2(ui.available_width(), theme.min_target),
             on.then_some(theme.accent),
-            UiCommand::OpenHotspot(hotspot.id.clone()),
+            UiCommand::Hotspots(HotspotsCommand::OpenHotspot(hotspot.id.clone())),
             out,
         );
     }

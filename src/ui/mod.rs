@@ -35,17 +35,54 @@ pub(super) fn plugin(app: &mut App) {
     app.add_plugins((images::plugin, models::plugin, host::palm_plugin));
 }
 
-/// What a visitor can ask for. Produced by the UI, applied by systems after the frame.
+/// What a visitor (or staff) can ask for. Produced by the UI, applied by systems after the
+/// frame. One variant per receiver, each with its own command type, so that every handler
+/// matches all of its commands and a command nobody handles does not compile.
 #[derive(Message, Debug, Clone, PartialEq)]
 pub enum UiCommand {
+    /// The visit: `session::apply_session_commands`.
+    Session(SessionCommand),
+    /// The open story: `play::story` and the narration.
+    Story(StoryCommand),
+    /// The open quiz: `play::quiz`.
+    Quiz(QuizCommand),
+    /// The open sort game: `play::sort`.
+    Sort(SortCommand),
+    /// The open hotspots picture: `play::hotspots`.
+    Hotspots(HotspotsCommand),
+    /// The open simulation: `play::simulation`.
+    Simulation(SimCommand),
+    /// The staff panel: `staff::apply_staff_commands`.
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionCommand {
     StartSession,
     StartOver,
     GoHome,
     SetLanguage(String),
     OpenExhibit(String),
+    /// The visitor answered "Still there?" by touching it (the touch itself keeps the session).
+    StillHere,
+    ToggleLargeText,
+    ToggleHighContrast,
+    ToggleSeated,
+    /// "I am a...": the audience of the visitor's answer, or `None` for "skip / everyone".
+    ChooseAudience(Option<Audience>),
+    /// The home screen's topic filter; `None` shows every topic.
+    FilterTopic(Option<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoryCommand {
     TurnPage(isize),
     /// Story narration: listen, pause, continue, or listen again.
     ToggleNarration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuizCommand {
     /// One-tap answer: a choice id, or `"true"`/`"false"`.
     Answer(String),
     /// Multiple choice: tick or untick.
@@ -62,41 +99,46 @@ pub enum UiCommand {
     NextQuestion,
     /// On the quiz results: the same quiz again, reshuffled.
     TryAgain,
-    /// Sort game: put an item into a bin (by drag, or by tapping the bin).
-    PlaceItem {
-        item: String,
-        bin: String,
-    },
-    /// Sort game: another round.
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortCommand {
+    /// Put an item into a bin (by drag, or by tapping the bin).
+    PlaceItem { item: String, bin: String },
+    /// Another round.
     SortAgain,
-    /// Hotspots: open a region's card, close it, pinch-zoom about a point of the view
-    /// (fractions), drag the image (fractions of the view).
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HotspotsCommand {
+    /// Open a region's card.
     OpenHotspot(String),
     CloseHotspot,
+    /// Pinch-zoom about a point of the view (fractions).
     ZoomImage {
         factor: f32,
         focus: (f32, f32),
     },
+    /// Drag the image (fractions of the view).
     PanImage(f32, f32),
-    /// Simulation: a parameter's new value; play, pause, back to the start.
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimCommand {
+    /// A parameter's new value.
     SetParameter(String, f64),
     SimPlay,
     SimPause,
+    /// Back to the start.
     SimReset,
-    /// The visitor answered "Still there?" by touching it (the touch itself keeps the session).
-    StillHere,
-    ToggleLargeText,
-    ToggleHighContrast,
-    ToggleSeated,
-    /// "I am a...": child, adult, senior, or `None` for "skip / everyone".
-    ChooseAudience(Option<Audience>),
-    /// The home screen's topic filter; `None` shows every topic.
-    FilterTopic(Option<String>),
-    /// Staff panel: a digit of the PIN, "delete", "enter".
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaffCommand {
+    /// A digit of the PIN, "delete", "enter".
     PinDigit(u8),
     PinBackspace,
     PinEnter,
-    /// Staff panel actions.
     StaffReload,
     StaffTestServer,
     StaffQuit,

@@ -7,6 +7,7 @@ use super::strings::{Phrase, fill};
 use super::widgets::{again_or_home, format_number, touch_slider};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
 use crate::play::quiz::{Draft, QuizProgress};
+use crate::ui::QuizCommand;
 use bevy_egui::egui;
 use kepu_core::manifest::{Exhibit, Question, QuestionType};
 use kepu_core::quiz::{Aim, AnsweredQuestion, Closeness, CorrectAnswer};
@@ -47,7 +48,7 @@ pub fn quiz(
                         theme.on_accent(view.phrase(label)),
                         egui::vec2(360.0, theme.min_target),
                         Some(theme.accent),
-                        UiCommand::NextQuestion,
+                        UiCommand::Quiz(QuizCommand::NextQuestion),
                         out,
                     );
                 } else if needs_check_button(question, &progress.draft) {
@@ -57,7 +58,7 @@ pub fn quiz(
                         theme.on_accent(view.phrase(Phrase::CheckAnswer)),
                         egui::vec2(360.0, theme.min_target),
                         Some(theme.accent),
-                        UiCommand::SubmitAnswer,
+                        UiCommand::Quiz(QuizCommand::SubmitAnswer),
                         out,
                     );
                 }
@@ -222,9 +223,9 @@ fn choices(
         }
         let command = answered.is_none().then(|| {
             if multiple {
-                UiCommand::ToggleChoice(id.clone())
+                UiCommand::Quiz(QuizCommand::ToggleChoice(id.clone()))
             } else {
-                UiCommand::Answer(id.clone())
+                UiCommand::Quiz(QuizCommand::Answer(id.clone()))
             }
         });
         let text = egui::RichText::new(label)
@@ -257,7 +258,11 @@ fn image_choices(
             };
             let (rect, response) = ui.allocate_exact_size(tile, sense);
             if answered.is_none() {
-                register(&response, UiCommand::Answer(id.clone()), out);
+                register(
+                    &response,
+                    UiCommand::Quiz(QuizCommand::Answer(id.clone())),
+                    out,
+                );
             }
             let (fill_colour, text_colour) = answer_colours(view, id, answered);
             let painter = ui.painter_at(rect);
@@ -332,7 +337,7 @@ fn true_false(
                     text,
                     size,
                     None,
-                    UiCommand::Answer(value.to_string()),
+                    UiCommand::Quiz(QuizCommand::Answer(value.to_string())),
                     out,
                 );
             } else {
@@ -408,10 +413,10 @@ fn ordering(
             if answered.is_none() {
                 register(
                     &response,
-                    UiCommand::MoveItem {
+                    UiCommand::Quiz(QuizCommand::MoveItem {
                         from: index,
                         to: index,
-                    },
+                    }),
                     out,
                 );
                 let arrow = egui::vec2(theme.min_target, theme.min_target);
@@ -422,10 +427,10 @@ fn ordering(
                         theme.body("▲"),
                         arrow,
                         None,
-                        UiCommand::MoveItem {
+                        UiCommand::Quiz(QuizCommand::MoveItem {
                             from: index,
                             to: index - 1,
-                        },
+                        }),
                         out,
                     );
                 } else {
@@ -438,10 +443,10 @@ fn ordering(
                         theme.body("▼"),
                         arrow,
                         None,
-                        UiCommand::MoveItem {
+                        UiCommand::Quiz(QuizCommand::MoveItem {
                             from: index,
                             to: index + 1,
-                        },
+                        }),
                         out,
                     );
                 }
@@ -459,7 +464,8 @@ fn ordering(
                 .position(|(rect, _)| pointer.y < rect.bottom())
                 .unwrap_or(rows.len().saturating_sub(1));
             if to != from {
-                out.commands.push(UiCommand::MoveItem { from, to });
+                out.commands
+                    .push(UiCommand::Quiz(QuizCommand::MoveItem { from, to }));
             }
         }
     }
@@ -498,7 +504,7 @@ fn estimate(
         value,
         range,
         answered.is_none(),
-        &UiCommand::SetEstimate,
+        &|v| UiCommand::Quiz(QuizCommand::SetEstimate(v)),
         out,
     );
     ui.horizontal(|ui| {
@@ -573,7 +579,13 @@ fn results(ui: &mut egui::Ui, view: &KioskView<'_>, progress: &QuizProgress, out
     egui::Panel::bottom("quiz-results-actions")
         .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
         .show(ui, |ui| {
-            again_or_home(ui, view, Phrase::TryAgain, UiCommand::TryAgain, out);
+            again_or_home(
+                ui,
+                view,
+                Phrase::TryAgain,
+                UiCommand::Quiz(QuizCommand::TryAgain),
+                out,
+            );
         });
     egui::ScrollArea::vertical()
         .id_salt("quiz-results")

@@ -3,6 +3,7 @@
 use super::strings::{Phrase, fill, topic_label};
 use super::theme::{SEATED_REACH_TOP, Theme, language_name};
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
+use crate::ui::SessionCommand;
 use crate::visit::{Player, Screen, home_cards};
 use bevy_egui::egui;
 use kepu_core::manifest::{Audience, Exhibit, ExhibitManifest};
@@ -100,7 +101,7 @@ fn access_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                     view,
                     Phrase::LargeText,
                     view.modes.large_text,
-                    UiCommand::ToggleLargeText,
+                    UiCommand::Session(SessionCommand::ToggleLargeText),
                     out,
                 );
                 toggle_button(
@@ -108,7 +109,7 @@ fn access_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                     view,
                     Phrase::HighContrast,
                     view.modes.high_contrast,
-                    UiCommand::ToggleHighContrast,
+                    UiCommand::Session(SessionCommand::ToggleHighContrast),
                     out,
                 );
                 toggle_button(
@@ -116,7 +117,7 @@ fn access_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                     view,
                     Phrase::Seated,
                     view.modes.seated,
-                    UiCommand::ToggleSeated,
+                    UiCommand::Session(SessionCommand::ToggleSeated),
                     out,
                 );
             });
@@ -166,7 +167,11 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     let theme = view.theme;
     let rect = root.max_rect();
     let response = root.interact(rect, egui::Id::new("attract"), egui::Sense::click());
-    register(&response, UiCommand::StartSession, out);
+    register(
+        &response,
+        UiCommand::Session(SessionCommand::StartSession),
+        out,
+    );
 
     let mut ui = root.new_child(
         egui::UiBuilder::new()
@@ -225,7 +230,11 @@ fn still_there(root: &mut egui::Ui, view: &KioskView<'_>, seconds_left: u32, out
         .fixed_pos(screen.min)
         .show(root.ctx(), |ui| {
             let (rect, response) = ui.allocate_exact_size(screen.size(), egui::Sense::click());
-            register(&response, UiCommand::StillHere, out);
+            register(
+                &response,
+                UiCommand::Session(SessionCommand::StillHere),
+                out,
+            );
             ui.painter()
                 .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
             let card = egui::Rect::from_center_size(rect.center(), egui::vec2(900.0, 320.0));
@@ -277,7 +286,7 @@ fn nav_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                         theme.body(format!("◀ {}", view.phrase(Phrase::Home))),
                         button,
                         None,
-                        UiCommand::GoHome,
+                        UiCommand::Session(SessionCommand::GoHome),
                         out,
                     );
                 }
@@ -293,7 +302,7 @@ fn nav_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                         theme.body(view.phrase(Phrase::StartOver)),
                         button,
                         None,
-                        UiCommand::StartOver,
+                        UiCommand::Session(SessionCommand::StartOver),
                         out,
                     );
                     for language in view.languages.iter().rev() {
@@ -304,7 +313,7 @@ fn nav_bar(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                                 theme.body(language_name(language)),
                                 button,
                                 None,
-                                UiCommand::SetLanguage(language.clone()),
+                                UiCommand::Session(SessionCommand::SetLanguage(language.clone())),
                                 out,
                             );
                         }
@@ -390,7 +399,7 @@ fn filters(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                 view,
                 phrase,
                 view.visit.audience == audience && view.visit.session.is_some(),
-                UiCommand::ChooseAudience(audience),
+                UiCommand::Session(SessionCommand::ChooseAudience(audience)),
                 out,
             );
         }
@@ -426,7 +435,7 @@ fn filters(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                 text,
                 egui::vec2(0.0, theme.min_target),
                 on.then_some(theme.accent),
-                UiCommand::FilterTopic(topic.map(str::to_owned)),
+                UiCommand::Session(SessionCommand::FilterTopic(topic.map(str::to_owned))),
                 out,
             );
         }
@@ -444,7 +453,7 @@ fn exhibit_card(
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
     register(
         &response,
-        UiCommand::OpenExhibit(exhibit.id().to_owned()),
+        UiCommand::Session(SessionCommand::OpenExhibit(exhibit.id().to_owned())),
         out,
     );
     let painter = ui.painter_at(rect);

@@ -8,6 +8,7 @@ use super::strings::Phrase;
 use super::widgets::{format_number, touch_slider};
 use super::{KioskView, UiCommand, UiOutput, command_button};
 use crate::play::simulation::SimProgress;
+use crate::ui::SimCommand;
 use bevy_egui::egui;
 use kepu_core::manifest::{Exhibit, model};
 use kepu_core::sim::Planet;
@@ -67,9 +68,9 @@ fn controls(
     within_reach(ui, view);
     ui.horizontal(|ui| {
         let (phrase, command) = if sim.running {
-            (Phrase::Pause, UiCommand::SimPause)
+            (Phrase::Pause, UiCommand::Simulation(SimCommand::SimPause))
         } else {
-            (Phrase::Play, UiCommand::SimPlay)
+            (Phrase::Play, UiCommand::Simulation(SimCommand::SimPlay))
         };
         let button = egui::vec2(180.0, theme.min_target);
         command_button(
@@ -87,7 +88,7 @@ fn controls(
             theme.body(view.phrase(Phrase::Reset)),
             button,
             None,
-            UiCommand::SimReset,
+            UiCommand::Simulation(SimCommand::SimReset),
             out,
         );
     });
@@ -116,7 +117,7 @@ fn controls(
             value,
             SliderRange::from(parameter),
             true,
-            &move |v| UiCommand::SetParameter(id.clone(), v),
+            &move |v| UiCommand::Simulation(SimCommand::SetParameter(id.clone(), v)),
             out,
         );
     }
@@ -145,7 +146,7 @@ fn planet_buttons(ui: &mut egui::Ui, view: &KioskView<'_>, gravity: f64, out: &m
                 text,
                 egui::vec2(0.0, theme.min_target),
                 on.then_some(theme.accent),
-                UiCommand::SetParameter("gravity".into(), planet.gravity()),
+                UiCommand::Simulation(SimCommand::SetParameter("gravity".into(), planet.gravity())),
                 out,
             );
         }

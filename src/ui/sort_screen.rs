@@ -5,6 +5,7 @@ use super::screens::within_reach;
 use super::strings::{Phrase, fill};
 use super::{KioskView, UiCommand, UiOutput, register};
 use crate::play::sort::SortProgress;
+use crate::ui::SortCommand;
 use bevy_egui::egui;
 use kepu_core::manifest::{Bin, Exhibit};
 
@@ -42,10 +43,10 @@ pub fn sort(
                     if let Some(item) = current {
                         register(
                             &response,
-                            UiCommand::PlaceItem {
+                            UiCommand::Sort(SortCommand::PlaceItem {
                                 item: item.id.clone(),
                                 bin: bin.id.clone(),
-                            },
+                            }),
                             out,
                         );
                     }
@@ -133,20 +134,20 @@ pub fn sort(
         // no bin), so tests and the autopilot can find the card to drag.
         register(
             &response,
-            UiCommand::PlaceItem {
+            UiCommand::Sort(SortCommand::PlaceItem {
                 item: item.id.clone(),
                 bin: String::new(),
-            },
+            }),
             out,
         );
         if response.drag_stopped()
             && let Some(pointer) = response.interact_pointer_pos()
             && let Some((bin, _)) = bin_rects.iter().find(|(_, r)| r.contains(pointer))
         {
-            out.commands.push(UiCommand::PlaceItem {
+            out.commands.push(UiCommand::Sort(SortCommand::PlaceItem {
                 item: item.id.clone(),
                 bin: bin.clone(),
-            });
+            }));
         }
     });
 }
@@ -243,7 +244,13 @@ fn summary(ui: &mut egui::Ui, view: &KioskView<'_>, game: &SortProgress, out: &m
         }
         ui.add_space(theme.spacing);
         within_reach(ui, view);
-        super::widgets::again_or_home(ui, view, Phrase::PlayAgain, UiCommand::SortAgain, out);
+        super::widgets::again_or_home(
+            ui,
+            view,
+            Phrase::PlayAgain,
+            UiCommand::Sort(SortCommand::SortAgain),
+            out,
+        );
     });
 }
 

@@ -5,6 +5,7 @@ use super::strings::{Phrase, fill};
 use super::theme::Theme;
 use super::{KioskView, UiCommand, UiOutput, command_button};
 use crate::staff::{PinNotice, ServerCheck, StaffPhase, StaffView, TodayNumbers};
+use crate::ui::StaffCommand;
 use bevy_egui::egui;
 
 pub fn draw(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
@@ -95,7 +96,7 @@ fn pin_pad(
                                 theme.heading(digit.to_string()),
                                 key,
                                 None,
-                                UiCommand::PinDigit(digit),
+                                UiCommand::Staff(StaffCommand::PinDigit(digit)),
                                 out,
                             );
                         }
@@ -108,7 +109,7 @@ fn pin_pad(
                         theme.body(view.phrase(Phrase::Delete)),
                         key,
                         None,
-                        UiCommand::PinBackspace,
+                        UiCommand::Staff(StaffCommand::PinBackspace),
                         out,
                     );
                     command_button(
@@ -117,7 +118,7 @@ fn pin_pad(
                         theme.heading("0"),
                         key,
                         None,
-                        UiCommand::PinDigit(0),
+                        UiCommand::Staff(StaffCommand::PinDigit(0)),
                         out,
                     );
                     command_button(
@@ -126,7 +127,7 @@ fn pin_pad(
                         theme.on_accent(view.phrase(Phrase::Enter)),
                         key,
                         Some(theme.accent),
-                        UiCommand::PinEnter,
+                        UiCommand::Staff(StaffCommand::PinEnter),
                         out,
                     );
                 });
@@ -139,7 +140,7 @@ fn pin_pad(
             theme.body(view.phrase(Phrase::Close)),
             egui::vec2(width, theme.min_target),
             None,
-            UiCommand::StaffClose,
+            UiCommand::Staff(StaffCommand::StaffClose),
             out,
         );
     });
@@ -174,9 +175,15 @@ fn actions(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     ui.horizontal(|ui| {
         let button = egui::vec2(0.0, theme.min_target);
         for (phrase, command) in [
-            (Phrase::ReloadExhibits, UiCommand::StaffReload),
-            (Phrase::TestServer, UiCommand::StaffTestServer),
-            (Phrase::Close, UiCommand::StaffClose),
+            (
+                Phrase::ReloadExhibits,
+                UiCommand::Staff(StaffCommand::StaffReload),
+            ),
+            (
+                Phrase::TestServer,
+                UiCommand::Staff(StaffCommand::StaffTestServer),
+            ),
+            (Phrase::Close, UiCommand::Staff(StaffCommand::StaffClose)),
         ] {
             command_button(
                 ui,
@@ -195,7 +202,7 @@ fn actions(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
                 theme.on_accent(view.phrase(Phrase::QuitKiosk)),
                 button,
                 Some(theme.wrong),
-                UiCommand::StaffQuit,
+                UiCommand::Staff(StaffCommand::StaffQuit),
                 out,
             );
         });

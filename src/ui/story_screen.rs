@@ -6,6 +6,7 @@ use super::screens::fit;
 use super::strings::{Phrase, fill};
 use super::{KioskView, UiCommand, UiOutput, command_button};
 use crate::narration::NarrationState;
+use crate::ui::{SessionCommand, StoryCommand};
 use bevy_egui::egui;
 use kepu_core::manifest::Exhibit;
 
@@ -47,7 +48,7 @@ pub(super) fn draw(
                         theme.body(format!("◀ {}", view.phrase(Phrase::Previous))),
                         button,
                         None,
-                        UiCommand::TurnPage(-1),
+                        UiCommand::Story(StoryCommand::TurnPage(-1)),
                         out,
                     );
                 } else {
@@ -68,7 +69,7 @@ pub(super) fn draw(
                         theme.on_accent(format!("{} ▶", view.phrase(Phrase::Next))),
                         button,
                         Some(theme.accent),
-                        UiCommand::TurnPage(1),
+                        UiCommand::Story(StoryCommand::TurnPage(1)),
                         out,
                     );
                 } else {
@@ -78,7 +79,7 @@ pub(super) fn draw(
                         theme.body(view.phrase(Phrase::BackHome)),
                         button,
                         None,
-                        UiCommand::GoHome,
+                        UiCommand::Session(SessionCommand::GoHome),
                         out,
                     );
                 }
@@ -117,7 +118,8 @@ pub(super) fn draw(
             .checked_add_signed(delta)
             .is_some_and(|p| p < pages.len());
         if lands_on_a_page {
-            out.commands.push(UiCommand::TurnPage(delta));
+            out.commands
+                .push(UiCommand::Story(StoryCommand::TurnPage(delta)));
         }
     }
     ui.vertical_centered(|ui| {
@@ -161,7 +163,7 @@ fn narration_button(ui: &mut egui::Ui, view: &KioskView<'_>, size: egui::Vec2, o
         theme.body(label),
         size,
         None,
-        UiCommand::ToggleNarration,
+        UiCommand::Story(StoryCommand::ToggleNarration),
         out,
     );
 }

@@ -1,6 +1,7 @@
 //! Touch widgets shared by several screens.
 
 use super::{KioskView, UiCommand, UiOutput, command_button, register};
+use crate::ui::SessionCommand;
 use bevy_egui::egui;
 use kepu_core::slider::SliderRange;
 
@@ -108,7 +109,7 @@ pub fn again_or_home(
             theme.body(view.phrase(super::strings::Phrase::BackHome)),
             button,
             None,
-            UiCommand::GoHome,
+            UiCommand::Session(SessionCommand::GoHome),
             out,
         );
     });

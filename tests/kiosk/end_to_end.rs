@@ -7,6 +7,7 @@ use kepu_core::uploader::UploaderConfig;
 use kepu_core::wire::{SUMMARY_PATH, StatsSummary};
 use kepu_kiosk::engagement::Engagement;
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{QuizCommand, SessionCommand, StoryCommand};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -122,19 +123,25 @@ fn every_event_of_two_sessions_arrives_exactly_once() {
 
     // Visitor 1: a story, then the quiz, then "start over".
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
-    kiosk.tap(UiCommand::TurnPage(1));
-    kiosk.tap(UiCommand::GoHome);
-    kiosk.tap(UiCommand::OpenExhibit("emergency-quiz".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "emergency-quiz".into(),
+    )));
     for choice in ["take-cover", "low-wet-cloth", "110", "hazardous"] {
-        kiosk.tap(UiCommand::Answer(choice.into()));
-        kiosk.tap(UiCommand::NextQuestion);
+        kiosk.tap(UiCommand::Quiz(QuizCommand::Answer(choice.into())));
+        kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
     }
-    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap(UiCommand::Session(SessionCommand::StartOver));
     // Visitor 2: opens the quiz, answers once, walks away.
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("emergency-quiz".into()));
-    kiosk.tap(UiCommand::Answer("window".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "emergency-quiz".into(),
+    )));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("window".into())));
     // Idle timeout (60 s) plus the "Still there?" countdown (10 s).
     kiosk.wait(Duration::from_secs(71));
     kiosk.frames(2);

@@ -5,11 +5,12 @@ use bevy::input::touch::TouchPhase;
 use bevy::math::Vec2;
 use kepu_core::wire::{EventKind, SessionEndReason};
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{QuizCommand, SessionCommand, StoryCommand};
 use kepu_kiosk::visit::{Player, Screen};
 use std::time::Duration;
 
 fn open(command: &str) -> UiCommand {
-    UiCommand::OpenExhibit(command.to_owned())
+    UiCommand::Session(SessionCommand::OpenExhibit(command.to_owned()))
 }
 
 #[test]
@@ -28,15 +29,15 @@ fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
     assert_eq!(kiosk.screen(), Screen::Exhibit);
     // Answer: right, wrong, right, right (choice ids from exhibits/emergency-quiz).
     for choice in ["take-cover", "stand-run", "119", "hazardous"] {
-        kiosk.tap(UiCommand::Answer(choice.to_owned()));
+        kiosk.tap(UiCommand::Quiz(QuizCommand::Answer(choice.to_owned())));
         assert!(
             !kiosk
                 .targets()
                 .iter()
-                .any(|c| matches!(c, UiCommand::Answer(_))),
+                .any(|c| matches!(c, UiCommand::Quiz(QuizCommand::Answer(_)))),
             "after an answer the choices no longer react"
         );
-        kiosk.tap(UiCommand::NextQuestion);
+        kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
     }
     let Some(Player::Quiz(progress)) = kiosk.visit().open.as_ref().map(|o| o.player.clone()) else {
         panic!("the quiz should still be open");
@@ -51,11 +52,19 @@ fn attract_home_quiz_then_idle_reset_leaves_the_expected_events() {
     // it runs out the session ends and the attract screen returns.
     kiosk.wait(Duration::from_secs(59));
     assert_eq!(kiosk.screen(), Screen::Exhibit, "not idle yet");
-    assert!(!kiosk.targets().contains(&UiCommand::StillHere));
+    assert!(
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::StillHere))
+    );
     kiosk.wait(Duration::from_secs(2));
     kiosk.frames(1);
     assert_eq!(kiosk.screen(), Screen::Exhibit, "asking, not yet reset");
-    assert!(kiosk.targets().contains(&UiCommand::StillHere));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::StillHere))
+    );
     kiosk.wait(Duration::from_secs(10));
     kiosk.frames(1);
     assert_eq!(kiosk.screen(), Screen::Attract);
@@ -119,16 +128,20 @@ fn story_pages_turn_and_stay_within_bounds() {
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     kiosk.tap(open("phone-scams"));
     assert!(
-        !kiosk.targets().contains(&UiCommand::TurnPage(-1)),
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Story(StoryCommand::TurnPage(-1))),
         "no previous on page 1"
     );
-    kiosk.tap(UiCommand::TurnPage(1));
-    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
     assert!(
-        !kiosk.targets().contains(&UiCommand::TurnPage(1)),
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Story(StoryCommand::TurnPage(1))),
         "no next on the last page"
     );
-    kiosk.tap(UiCommand::TurnPage(-1));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(-1)));
     let page = |kiosk: &Kiosk| match kiosk.visit().open.as_ref().map(|o| &o.player) {
         Some(Player::Story(story)) => story.page,
         other => panic!("story should be open: {other:?}"),
@@ -145,7 +158,7 @@ fn story_pages_turn_and_stay_within_bounds() {
     assert_eq!(page(&kiosk), 2, "a short or vertical slide is not a swipe");
     kiosk.drag(Vec2::new(700.0, 500.0), Vec2::new(1400.0, 480.0), 6);
     assert_eq!(page(&kiosk), 1);
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     assert_eq!(kiosk.screen(), Screen::Home);
     let pages: Vec<u32> = kiosk
         .outbox_events()
@@ -165,8 +178,10 @@ fn language_switch_changes_language_and_keeps_the_place() {
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     assert_eq!(kiosk.visit().language, "zh");
     kiosk.tap(open("phone-scams"));
-    kiosk.tap(UiCommand::TurnPage(1));
-    kiosk.tap(UiCommand::SetLanguage("en".to_owned()));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage(
+        "en".to_owned(),
+    )));
     assert_eq!(kiosk.visit().language, "en");
     assert_eq!(kiosk.screen(), Screen::Exhibit);
     assert!(matches!(
@@ -177,12 +192,16 @@ fn language_switch_changes_language_and_keeps_the_place() {
     assert!(
         kiosk
             .targets()
-            .contains(&UiCommand::SetLanguage("zh".to_owned()))
+            .contains(&UiCommand::Session(SessionCommand::SetLanguage(
+                "zh".to_owned()
+            )))
     );
     assert!(
         !kiosk
             .targets()
-            .contains(&UiCommand::SetLanguage("en".to_owned()))
+            .contains(&UiCommand::Session(SessionCommand::SetLanguage(
+                "en".to_owned()
+            )))
     );
 }
 
@@ -192,9 +211,11 @@ fn start_over_ends_the_session_and_the_next_visitor_starts_fresh() {
     let mut kiosk = Kiosk::offline(dir.path(), 60);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     let first = kiosk.visit().session_id().unwrap();
-    kiosk.tap(UiCommand::SetLanguage("en".to_owned()));
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage(
+        "en".to_owned(),
+    )));
     kiosk.tap(open("emergency-quiz"));
-    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap(UiCommand::Session(SessionCommand::StartOver));
     assert_eq!(kiosk.screen(), Screen::Attract);
     assert_eq!(kiosk.visit(), &kepu_kiosk::visit::Visit::default());
 
@@ -272,10 +293,12 @@ fn every_target_is_big_enough_to_touch() {
     check(&kiosk);
     kiosk.tap(open("phone-scams"));
     check(&kiosk);
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     kiosk.tap(open("emergency-quiz"));
     check(&kiosk);
-    kiosk.tap(UiCommand::Answer("take-cover".to_owned()));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer(
+        "take-cover".to_owned(),
+    )));
     check(&kiosk);
 }
 
@@ -317,17 +340,17 @@ fn an_empty_exhibits_folder_gives_a_friendly_home_not_a_crash() {
     assert!(
         kiosk.targets().iter().all(|c| matches!(
             c,
-            UiCommand::SetLanguage(_)
-                | UiCommand::StartOver
-                | UiCommand::ToggleLargeText
-                | UiCommand::ToggleHighContrast
-                | UiCommand::ToggleSeated
+            UiCommand::Session(SessionCommand::SetLanguage(_))
+                | UiCommand::Session(SessionCommand::StartOver)
+                | UiCommand::Session(SessionCommand::ToggleLargeText)
+                | UiCommand::Session(SessionCommand::ToggleHighContrast)
+                | UiCommand::Session(SessionCommand::ToggleSeated)
         )),
         "{:?}",
         kiosk.targets()
     );
     kiosk.frames(10);
-    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap(UiCommand::Session(SessionCommand::StartOver));
     assert_eq!(kiosk.screen(), Screen::Attract);
 }
 
@@ -337,15 +360,21 @@ fn still_there_is_dismissed_by_a_touch_that_presses_nothing_underneath() {
     let mut kiosk = Kiosk::offline(dir.path(), 60);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     kiosk.tap(open("emergency-quiz"));
-    let choice = kiosk.target_center(&UiCommand::Answer("take-cover".into()));
+    let choice = kiosk.target_center(&UiCommand::Quiz(QuizCommand::Answer("take-cover".into())));
 
     kiosk.wait(Duration::from_secs(65));
     kiosk.frames(1);
-    assert!(kiosk.targets().contains(&UiCommand::StillHere));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::StillHere))
+    );
     // The visitor touches the overlay right where a choice button lies underneath.
     kiosk.tap_at(choice);
     assert!(
-        !kiosk.targets().contains(&UiCommand::StillHere),
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::StillHere)),
         "dismissed"
     );
     assert_eq!(
@@ -365,7 +394,11 @@ fn still_there_is_dismissed_by_a_touch_that_presses_nothing_underneath() {
     // The countdown starts again only after another full idle timeout.
     kiosk.wait(Duration::from_secs(59));
     kiosk.frames(1);
-    assert!(!kiosk.targets().contains(&UiCommand::StillHere));
+    assert!(
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::StillHere))
+    );
     assert!(
         !type_names(&kiosk.outbox_events()).contains(&"session_end"),
         "no session ended"

@@ -10,6 +10,7 @@ use kepu_core::outbox::{EventStamp, Outbox};
 use kepu_core::wire::{AccessibilityModes, EventDraft, EventKind};
 use kepu_kiosk::engagement::FIRST_HEARTBEAT;
 use kepu_kiosk::staff::Staff;
+use kepu_kiosk::ui::SessionCommand;
 use kepu_kiosk::ui::UiCommand;
 use std::time::Duration;
 
@@ -57,7 +58,7 @@ fn heartbeats_report_the_kiosk_on_schedule_and_no_visitor() {
     assert_eq!(health.outbox_replaced, None);
     // A visitor comes and goes; the next heartbeat counts their events in the backlog.
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap(UiCommand::Session(SessionCommand::StartOver));
     kiosk.flush();
     kiosk.wait(Duration::from_secs(100));
     kiosk.frames(2);
@@ -78,8 +79,10 @@ fn session_start_says_which_modes_were_on_and_the_audience_choice_is_an_event() 
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = kiosk_with(dir.path(), "[accessibility]\nseated = true\n");
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Senior)));
-    kiosk.tap(UiCommand::ChooseAudience(None));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(Some(
+        Audience::Senior,
+    ))));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(None)));
     let events = kiosk.outbox_events();
     let session = events[0].session_id;
     assert!(session.is_some());
@@ -118,8 +121,10 @@ fn a_disk_that_cannot_be_written_keeps_the_kiosk_running_and_the_panel_says_why(
         &format!("data_dir = \"{}\"\n", blocked.display()),
     );
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     kiosk
         .app
         .world_mut()

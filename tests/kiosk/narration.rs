@@ -8,6 +8,7 @@ use bevy::math::Vec2;
 use kepu_kiosk::narration::{NarrationState, Narrator};
 use kepu_kiosk::play::story::Listening;
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{SessionCommand, StoryCommand};
 use kepu_kiosk::visit::Player;
 use std::path::PathBuf;
 use std::process::Command;
@@ -36,15 +37,21 @@ fn listen_follows_pages_and_language_pauses_and_stops_when_the_visitor_leaves() 
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::offline(dir.path(), 60);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
     assert_eq!(
         narrator(&kiosk),
         (None, NarrationState::Off),
         "nothing unasked"
     );
-    assert!(kiosk.targets().contains(&UiCommand::ToggleNarration));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Story(StoryCommand::ToggleNarration))
+    );
 
-    kiosk.tap(UiCommand::ToggleNarration);
+    kiosk.tap(UiCommand::Story(StoryCommand::ToggleNarration));
     assert_eq!(listening(&kiosk), Some(Listening::On));
     // The audio thread answers within moments whether the device opened.
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -63,26 +70,28 @@ fn listen_follows_pages_and_language_pauses_and_stops_when_the_visitor_leaves() 
         "{state:?}"
     );
 
-    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
     assert_eq!(narrator(&kiosk).0, Some(recording("page2-zh.ogg")));
-    kiosk.tap(UiCommand::SetLanguage("en".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage("en".into())));
     assert_eq!(narrator(&kiosk).0, Some(recording("page2-en.ogg")));
 
     if has_sound {
-        kiosk.tap(UiCommand::ToggleNarration);
+        kiosk.tap(UiCommand::Story(StoryCommand::ToggleNarration));
         assert_eq!(listening(&kiosk), Some(Listening::Paused));
         assert_eq!(narrator(&kiosk).1, NarrationState::Paused);
-        kiosk.tap(UiCommand::ToggleNarration);
+        kiosk.tap(UiCommand::Story(StoryCommand::ToggleNarration));
         assert_eq!(narrator(&kiosk).1, NarrationState::Playing);
     }
 
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     assert_eq!(
         narrator(&kiosk),
         (None, NarrationState::Off),
         "stops on leaving"
     );
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
     assert_eq!(
         listening(&kiosk),
         Some(Listening::Off),
@@ -103,14 +112,22 @@ fn a_page_without_a_recording_in_the_visitors_language_offers_none() {
     let config = crate::harness::config_for(dir.path(), &exhibits, "http://127.0.0.1:9", 60);
     let mut kiosk = Kiosk::with_config(config);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::SetLanguage("en".into()));
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage("en".into())));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
     assert!(
-        !kiosk.targets().contains(&UiCommand::ToggleNarration),
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Story(StoryCommand::ToggleNarration)),
         "no English voice on page 1: no button"
     );
-    kiosk.tap(UiCommand::SetLanguage("zh".into()));
-    assert!(kiosk.targets().contains(&UiCommand::ToggleNarration));
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage("zh".into())));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Story(StoryCommand::ToggleNarration))
+    );
 }
 
 #[test]
@@ -175,8 +192,10 @@ fn a_recording_that_cannot_be_decoded_is_reported_and_the_story_goes_on() {
     let config = crate::harness::config_for(dir.path(), &exhibits, "http://127.0.0.1:9", 60);
     let mut kiosk = Kiosk::with_config(config);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
-    kiosk.tap(UiCommand::ToggleNarration);
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
+    kiosk.tap(UiCommand::Story(StoryCommand::ToggleNarration));
     // Decoding comes before any sound device is opened: the same answer on every machine.
     let state = (0..50)
         .find_map(|_| {
@@ -189,7 +208,7 @@ fn a_recording_that_cannot_be_decoded_is_reported_and_the_story_goes_on() {
         })
         .expect("the broken recording is reported");
     assert!(state.contains("cannot decode"), "{state}");
-    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
     assert_eq!(
         narrator(&kiosk).0,
         Some(exhibits.join("phone-scams").join("page2-zh.ogg")),

@@ -7,6 +7,7 @@ use bevy::math::Vec2;
 use kepu_core::sim::SimModel;
 use kepu_core::wire::EventKind;
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{HotspotsCommand, SessionCommand, SimCommand, SortCommand};
 use kepu_kiosk::visit::Player;
 use std::time::Duration;
 
@@ -26,7 +27,9 @@ fn open(kiosk: &mut Kiosk, id: &str) {
     kiosk
         .app
         .world_mut()
-        .write_message(UiCommand::OpenExhibit(id.to_owned()));
+        .write_message(UiCommand::Session(SessionCommand::OpenExhibit(
+            id.to_owned(),
+        )));
     kiosk.frames(4);
     assert!(kiosk.visit().open.is_some(), "{id} did not open");
 }
@@ -43,15 +46,15 @@ fn sort_items_dragged_into_bins_with_feedback_and_a_summary() {
         };
         let item = game.round.next_item().unwrap().clone();
         // Drag the card onto a wrong bin first for the battery, then onto the right bin.
-        let card = kiosk.target_center(&UiCommand::PlaceItem {
+        let card = kiosk.target_center(&UiCommand::Sort(SortCommand::PlaceItem {
             item: item.id.clone(),
             bin: String::new(),
-        });
+        }));
         if item.id == "battery" {
-            let wrong = kiosk.target_center(&UiCommand::PlaceItem {
+            let wrong = kiosk.target_center(&UiCommand::Sort(SortCommand::PlaceItem {
                 item: item.id.clone(),
                 bin: "kitchen".into(),
-            });
+            }));
             kiosk.drag(card, wrong, 8);
             let Player::Sort(game) = player(&kiosk) else {
                 panic!()
@@ -64,18 +67,18 @@ fn sort_items_dragged_into_bins_with_feedback_and_a_summary() {
             assert!(!game.round.is_placed("battery"), "it stays on the pile");
             assert!(kiosk.targets().iter().any(|c| matches!(
                 c,
-                UiCommand::PlaceItem { item, .. } if item == "battery"
+                UiCommand::Sort(SortCommand::PlaceItem { item, .. }) if item == "battery"
             )));
             wrong_first += 1;
         }
-        let bin = kiosk.target_center(&UiCommand::PlaceItem {
+        let bin = kiosk.target_center(&UiCommand::Sort(SortCommand::PlaceItem {
             item: item.id.clone(),
             bin: item.bin.clone(),
-        });
-        let card = kiosk.target_center(&UiCommand::PlaceItem {
+        }));
+        let card = kiosk.target_center(&UiCommand::Sort(SortCommand::PlaceItem {
             item: item.id.clone(),
             bin: String::new(),
-        });
+        }));
         kiosk.drag(card, bin, 8);
         let Player::Sort(game) = player(&kiosk) else {
             panic!()
@@ -95,7 +98,11 @@ fn sort_items_dragged_into_bins_with_feedback_and_a_summary() {
         (summary.right_first_try, summary.wrong_first_try),
         (7, wrong_first)
     );
-    assert!(kiosk.targets().contains(&UiCommand::SortAgain));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Sort(SortCommand::SortAgain))
+    );
     let placements: Vec<(String, bool)> = kiosk
         .outbox_events()
         .into_iter()
@@ -114,15 +121,15 @@ fn sort_items_dragged_into_bins_with_feedback_and_a_summary() {
     assert!(placements.contains(&("battery".to_owned(), false)));
 
     // Tapping a bin works too (for visitors who cannot drag).
-    kiosk.tap(UiCommand::SortAgain);
+    kiosk.tap(UiCommand::Sort(SortCommand::SortAgain));
     let Player::Sort(game) = player(&kiosk) else {
         panic!()
     };
     let item = game.round.next_item().unwrap().clone();
-    kiosk.tap(UiCommand::PlaceItem {
+    kiosk.tap(UiCommand::Sort(SortCommand::PlaceItem {
         item: item.id.clone(),
         bin: item.bin.clone(),
-    });
+    }));
     let Player::Sort(game) = player(&kiosk) else {
         panic!()
     };
@@ -138,7 +145,8 @@ fn a_simulation_parameter_changed_by_dragging_its_slider_and_summarised_on_leavi
         .target_rects()
         .into_iter()
         .find(|(c, r)| {
-            matches!(c, UiCommand::SetParameter(id, _) if id == "length") && r.width() > 150.0
+            matches!(c, UiCommand::Simulation(SimCommand::SetParameter(id, _)) if id == "length")
+                && r.width() > 150.0
         })
         .map(|(_, r)| r)
         .expect("the length slider");
@@ -160,8 +168,11 @@ fn a_simulation_parameter_changed_by_dragging_its_slider_and_summarised_on_leavi
     );
 
     // Moon gravity at one tap, then play for a few seconds of real time.
-    kiosk.tap(UiCommand::SetParameter("gravity".into(), 1.62));
-    kiosk.tap(UiCommand::SimPlay);
+    kiosk.tap(UiCommand::Simulation(SimCommand::SetParameter(
+        "gravity".into(),
+        1.62,
+    )));
+    kiosk.tap(UiCommand::Simulation(SimCommand::SimPlay));
     for _ in 0..50 {
         kiosk.frames(1);
     }
@@ -173,8 +184,8 @@ fn a_simulation_parameter_changed_by_dragging_its_slider_and_summarised_on_leavi
         "it ran: {} s",
         sim.sim.time()
     );
-    kiosk.tap(UiCommand::SimPause);
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Simulation(SimCommand::SimPause));
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     let summary = kiosk
         .outbox_events()
         .into_iter()
@@ -201,7 +212,10 @@ fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
     open(&mut kiosk, "home-hazards");
     // The picture decodes off the render thread; wait for it.
     for _ in 0..100 {
-        if kiosk.targets().contains(&UiCommand::PanImage(0.0, 0.0)) {
+        if kiosk
+            .targets()
+            .contains(&UiCommand::Hotspots(HotspotsCommand::PanImage(0.0, 0.0)))
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -210,7 +224,7 @@ fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
     let picture = kiosk
         .target_rects()
         .into_iter()
-        .find(|(c, _)| *c == UiCommand::PanImage(0.0, 0.0))
+        .find(|(c, _)| *c == UiCommand::Hotspots(HotspotsCommand::PanImage(0.0, 0.0)))
         .map(|(_, r)| r)
         .expect("the picture");
     let centre = Vec2::new(picture.center().x, picture.center().y);
@@ -278,8 +292,10 @@ fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
         panic!()
     };
     assert_eq!(spots.open.as_deref(), Some("gas-stove"));
-    kiosk.tap(UiCommand::OpenHotspot("overloaded-socket".into()));
-    kiosk.tap(UiCommand::CloseHotspot);
+    kiosk.tap(UiCommand::Hotspots(HotspotsCommand::OpenHotspot(
+        "overloaded-socket".into(),
+    )));
+    kiosk.tap(UiCommand::Hotspots(HotspotsCommand::CloseHotspot));
     let opened: Vec<String> = kiosk
         .outbox_events()
         .into_iter()
@@ -297,12 +313,12 @@ fn canvas(kiosk: &Kiosk) -> bevy_egui::egui::Rect {
     let targets = kiosk.target_rects();
     let controls_left = targets
         .iter()
-        .filter(|(c, _)| matches!(c, UiCommand::SetParameter(..)))
+        .filter(|(c, _)| matches!(c, UiCommand::Simulation(SimCommand::SetParameter(..))))
         .map(|(_, r)| r.left())
         .fold(f32::INFINITY, f32::min);
     let top = targets
         .iter()
-        .filter(|(c, _)| *c == UiCommand::GoHome)
+        .filter(|(c, _)| *c == UiCommand::Session(SessionCommand::GoHome))
         .map(|(_, r)| r.bottom())
         .fold(0.0, f32::max);
     bevy_egui::egui::Rect::from_min_max(
@@ -331,7 +347,7 @@ fn dragging_on_the_canvas_sets_the_release_angle_and_aims_the_launch() {
     let angle = sim.values["angle"];
     assert!((35.0..=55.0).contains(&angle), "release angle {angle}°");
 
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     open(&mut kiosk, "projectile-target");
     let area = canvas(&kiosk);
     let launch = Vec2::new(area.left() + 40.0, area.bottom() - 40.0);

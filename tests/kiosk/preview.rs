@@ -8,6 +8,7 @@ use kepu_core::manifest::{MessageLanguage, Severity};
 use kepu_kiosk::content::{Content, KioskSettings};
 use kepu_kiosk::engagement::Engagement;
 use kepu_kiosk::preview::{Preview, load_one_exhibit};
+use kepu_kiosk::ui::SessionCommand;
 use kepu_kiosk::ui::UiCommand;
 use kepu_kiosk::visit::Screen;
 use std::path::{Path, PathBuf};
@@ -91,7 +92,7 @@ fn a_preview_shows_the_problems_while_broken_and_each_saved_version_at_once() {
         !kiosk
             .targets()
             .iter()
-            .any(|t| matches!(t, UiCommand::StartSession)),
+            .any(|t| matches!(t, UiCommand::Session(SessionCommand::StartSession))),
         "{:?}",
         kiosk.targets()
     );
@@ -118,7 +119,7 @@ fn a_preview_shows_the_problems_while_broken_and_each_saved_version_at_once() {
     assert!(preview(&kiosk).version > version);
 
     // "Back" opens the exhibit again from its start rather than a home screen.
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     assert_eq!(kiosk.screen(), Screen::Exhibit);
     assert!(kiosk.visit().open.is_some());
 

@@ -7,6 +7,7 @@ use kepu_core::manifest::{Audience, QuestionType};
 use kepu_core::wire::EventKind;
 use kepu_kiosk::play::quiz::{Draft, QuizProgress};
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{QuizCommand, SessionCommand};
 use kepu_kiosk::visit::Player;
 use std::time::Duration;
 
@@ -36,10 +37,10 @@ fn order(kiosk: &Kiosk) -> Vec<String> {
 }
 
 fn row(kiosk: &Kiosk, index: usize) -> Vec2 {
-    kiosk.target_center(&UiCommand::MoveItem {
+    kiosk.target_center(&UiCommand::Quiz(QuizCommand::MoveItem {
         from: index,
         to: index,
-    })
+    }))
 }
 
 /// Drags items until they are in the right order, one drag per misplaced item.
@@ -65,7 +66,7 @@ fn every_question_type_answered_by_touch() {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::offline(dir.path(), 600);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit(QUIZ.into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(QUIZ.into())));
     assert_eq!(
         progress(&kiosk).session.len(),
         6,
@@ -75,7 +76,9 @@ fn every_question_type_answered_by_touch() {
     // 1. Multiple choice: tick three, untick a wrong one, check.
     assert_eq!(current_type(&kiosk), QuestionType::Multiple);
     assert!(
-        !kiosk.targets().contains(&UiCommand::SubmitAnswer),
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Quiz(QuizCommand::SubmitAnswer)),
         "nothing ticked yet: nothing to check"
     );
     for id in [
@@ -85,29 +88,29 @@ fn every_question_type_answered_by_touch() {
         "ventilate",
         "antibiotics",
     ] {
-        kiosk.tap(UiCommand::ToggleChoice(id.into()));
+        kiosk.tap(UiCommand::Quiz(QuizCommand::ToggleChoice(id.into())));
     }
-    kiosk.tap(UiCommand::SubmitAnswer);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SubmitAnswer));
     let grade = progress(&kiosk).session.answered(0).unwrap().grade.clone();
     assert!(grade.correct, "{grade:?}");
     assert!(
         !kiosk
             .targets()
             .iter()
-            .any(|c| matches!(c, UiCommand::ToggleChoice(_))),
+            .any(|c| matches!(c, UiCommand::Quiz(QuizCommand::ToggleChoice(_)))),
         "answered: the choices no longer react"
     );
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
 
     // 2. True or false.
     assert_eq!(current_type(&kiosk), QuestionType::TrueFalse);
-    kiosk.tap(UiCommand::Answer("false".into()));
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("false".into())));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
 
     // 3. Image choice: the red bin.
     assert_eq!(current_type(&kiosk), QuestionType::ImageChoice);
-    kiosk.tap(UiCommand::Answer("red".into()));
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("red".into())));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
 
     // 4. Ordering, by dragging rows; one arrow tap first, to check the arrows too.
     assert_eq!(current_type(&kiosk), QuestionType::Ordering);
@@ -117,16 +120,16 @@ fn every_question_type_answered_by_touch() {
         vec!["mercury", "venus", "earth", "mars"],
         "never starts solved"
     );
-    kiosk.tap(UiCommand::MoveItem { from: 1, to: 0 });
+    kiosk.tap(UiCommand::Quiz(QuizCommand::MoveItem { from: 1, to: 0 }));
     let after = order(&kiosk);
     assert_eq!(
         (after[0].as_str(), after[1].as_str()),
         (before[1].as_str(), before[0].as_str())
     );
     drag_into_order(&mut kiosk, &["mercury", "venus", "earth", "mars"]);
-    kiosk.tap(UiCommand::SubmitAnswer);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SubmitAnswer));
     assert!(progress(&kiosk).session.answered(3).unwrap().grade.correct);
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
 
     // 5. Estimate: slide to about 150 minutes (0–400, steps of 10), then one step up and down.
     assert_eq!(current_type(&kiosk), QuestionType::Estimate);
@@ -139,7 +142,9 @@ fn every_question_type_answered_by_touch() {
         let frame = kiosk.target_rects();
         frame
             .into_iter()
-            .find(|(c, r)| matches!(c, UiCommand::SetEstimate(_)) && r.width() > 150.0)
+            .find(|(c, r)| {
+                matches!(c, UiCommand::Quiz(QuizCommand::SetEstimate(_))) && r.width() > 150.0
+            })
             .unwrap()
             .1
     };
@@ -147,17 +152,17 @@ fn every_question_type_answered_by_touch() {
     let x = |value: f32| slider.left() + slider.width() * value / 400.0;
     kiosk.drag(Vec2::new(x(300.0), y), Vec2::new(x(150.0), y), 8);
     assert_eq!(progress(&kiosk).draft, Draft::Estimate(150.0));
-    kiosk.tap(UiCommand::SetEstimate(160.0));
-    kiosk.tap(UiCommand::SetEstimate(150.0));
-    kiosk.tap(UiCommand::SubmitAnswer);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SetEstimate(160.0)));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SetEstimate(150.0)));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SubmitAnswer));
     let answered = progress(&kiosk).session.answered(4).unwrap().clone();
     assert!(answered.grade.correct);
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
 
     // 6. Single choice, answered wrong.
     assert_eq!(current_type(&kiosk), QuestionType::Single);
-    kiosk.tap(UiCommand::Answer("t38-5".into()));
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("t38-5".into())));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
 
     // Results: 5 of 6, the missed question offered for another look, "try again" and home.
     let done = progress(&kiosk);
@@ -170,8 +175,16 @@ fn every_question_type_answered_by_touch() {
         .map(|m| m.question.id.clone())
         .collect();
     assert_eq!(missed, vec!["body-temperature"]);
-    assert!(kiosk.targets().contains(&UiCommand::TryAgain));
-    assert!(kiosk.targets().contains(&UiCommand::GoHome));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Quiz(QuizCommand::TryAgain))
+    );
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::GoHome))
+    );
 
     let events = kiosk.outbox_events();
     assert_eq!(
@@ -214,7 +227,7 @@ fn every_question_type_answered_by_touch() {
         "time to answer is recorded"
     );
 
-    kiosk.tap(UiCommand::TryAgain);
+    kiosk.tap(UiCommand::Quiz(QuizCommand::TryAgain));
     let again = progress(&kiosk);
     assert!(!again.finished);
     assert_eq!(again.current, 0);
@@ -226,8 +239,10 @@ fn the_i_am_a_choice_picks_the_question_pool() {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::offline(dir.path(), 600);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Child)));
-    kiosk.tap(UiCommand::OpenExhibit(QUIZ.into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(Some(
+        Audience::Child,
+    ))));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(QUIZ.into())));
     let ids: Vec<String> = progress(&kiosk)
         .session
         .questions()
@@ -258,10 +273,10 @@ fn a_time_limit_ends_the_quiz_and_scores_what_was_answered() {
     let config = config_with(dir.path(), &exhibits, "http://127.0.0.1:9", 600, "");
     let mut kiosk = Kiosk::with_config(config);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit(QUIZ.into()));
-    kiosk.tap(UiCommand::ToggleChoice("vaccine".into()));
-    kiosk.tap(UiCommand::SubmitAnswer);
-    kiosk.tap(UiCommand::NextQuestion);
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(QUIZ.into())));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::ToggleChoice("vaccine".into())));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SubmitAnswer));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
     assert!(!progress(&kiosk).finished);
     kiosk.wait(Duration::from_secs(31));
     kiosk.frames(2);
@@ -269,7 +284,11 @@ fn a_time_limit_ends_the_quiz_and_scores_what_was_answered() {
     assert!(done.finished && done.session.has_expired());
     // One of three right choices ticked: a third of a point, rounded down to 0 points.
     assert_eq!((done.session.points(), done.session.max_points()), (0, 6));
-    assert!(kiosk.targets().contains(&UiCommand::TryAgain));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Quiz(QuizCommand::TryAgain))
+    );
     let completes = kiosk
         .outbox_events()
         .iter()

@@ -6,6 +6,7 @@ use kepu_kiosk::content::Content;
 use kepu_kiosk::engagement::Engagement;
 use kepu_kiosk::reload::PendingContent;
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{QuizCommand, SessionCommand};
 use kepu_kiosk::visit::Screen;
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,9 @@ fn a_saved_change_appears_and_a_broken_edit_keeps_the_last_good_version() {
         Some("Spotting phone scams")
     );
     assert_eq!(kiosk.screen(), Screen::Home);
-    kiosk.tap(UiCommand::OpenExhibit("phone-scams".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "phone-scams".into(),
+    )));
     assert_eq!(
         kiosk.screen(),
         Screen::Exhibit,
@@ -96,8 +99,10 @@ fn a_change_to_the_open_exhibit_waits_until_the_visitor_leaves_it() {
     let dir = tempfile::tempdir().unwrap();
     let (mut kiosk, exhibits) = kiosk_on_a_copy(dir.path());
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("emergency-quiz".into()));
-    kiosk.tap(UiCommand::Answer("take-cover".into()));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "emergency-quiz".into(),
+    )));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("take-cover".into())));
 
     edit(
         &exhibits.join("emergency-quiz/exhibit.toml"),
@@ -113,11 +118,13 @@ fn a_change_to_the_open_exhibit_waits_until_the_visitor_leaves_it() {
         Some("Emergency know-how")
     );
     assert!(
-        kiosk.targets().contains(&UiCommand::NextQuestion),
+        kiosk
+            .targets()
+            .contains(&UiCommand::Quiz(QuizCommand::NextQuestion)),
         "the visitor is still on their answered question"
     );
 
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     assert_eq!(
         title(&kiosk, "emergency-quiz").as_deref(),
         Some("Emergency basics")

@@ -7,6 +7,7 @@ use bevy::input::touch::TouchPhase;
 use bevy::math::Vec2;
 use kepu_kiosk::staff::{PinNotice, Staff, StaffPhase};
 use kepu_kiosk::ui::UiCommand;
+use kepu_kiosk::ui::{QuizCommand, SessionCommand, StaffCommand};
 use kepu_kiosk::visit::Screen;
 use std::time::Duration;
 
@@ -14,9 +15,9 @@ const PIN: &str = "2468";
 
 fn type_pin(kiosk: &mut Kiosk, pin: &str) {
     for digit in pin.bytes() {
-        kiosk.tap(UiCommand::PinDigit(digit - b'0'));
+        kiosk.tap(UiCommand::Staff(StaffCommand::PinDigit(digit - b'0')));
     }
-    kiosk.tap(UiCommand::PinEnter);
+    kiosk.tap(UiCommand::Staff(StaffCommand::PinEnter));
     // The hash runs on a thread of its own: wait for its answer.
     let started = std::time::Instant::now();
     while phase(kiosk)
@@ -75,11 +76,19 @@ fn a_five_second_corner_hold_asks_for_the_pin_and_ends_the_visit() {
     assert_eq!(kiosk.screen(), Screen::Staff);
     assert_eq!(phase(&kiosk), StaffPhase::Pin { notice: None });
     assert!(kiosk.visit().session.is_none(), "the visitor session ended");
-    assert!(kiosk.targets().contains(&UiCommand::PinDigit(5)));
+    assert!(
+        kiosk
+            .targets()
+            .contains(&UiCommand::Staff(StaffCommand::PinDigit(5)))
+    );
     // A visitor command means nothing here.
-    assert!(!kiosk.targets().contains(&UiCommand::StartOver));
+    assert!(
+        !kiosk
+            .targets()
+            .contains(&UiCommand::Session(SessionCommand::StartOver))
+    );
 
-    kiosk.tap(UiCommand::StaffClose);
+    kiosk.tap(UiCommand::Staff(StaffCommand::StaffClose));
     assert_eq!(kiosk.screen(), Screen::Attract);
     assert_eq!(phase(&kiosk), StaffPhase::Closed);
 }
@@ -133,7 +142,7 @@ fn five_wrong_pins_lock_the_panel_for_five_minutes() {
     );
     // Five minutes after the lock, the right PIN opens the panel.
     kiosk.wait(Duration::from_secs(100));
-    kiosk.tap(UiCommand::StaffClose);
+    kiosk.tap(UiCommand::Staff(StaffCommand::StaffClose));
     kiosk.wait(Duration::from_secs(90));
     kiosk.hold_at(Vec2::new(30.0, 30.0), Duration::from_secs(5));
     type_pin(&mut kiosk, PIN);
@@ -146,9 +155,11 @@ fn the_panel_lists_left_out_exhibits_counts_today_and_quits() {
     let mut kiosk = kiosk_with_pin(dir.path());
     // A visitor first: one session, the quiz opened and one answer.
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::OpenExhibit("emergency-quiz".into()));
-    kiosk.tap(UiCommand::Answer("take-cover".into()));
-    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "emergency-quiz".into(),
+    )));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("take-cover".into())));
+    kiosk.tap(UiCommand::Session(SessionCommand::StartOver));
 
     kiosk.hold_at(Vec2::new(10.0, 10.0), Duration::from_secs(5));
     type_pin(&mut kiosk, PIN);
@@ -176,7 +187,7 @@ fn the_panel_lists_left_out_exhibits_counts_today_and_quits() {
     assert_eq!(view.today.top_exhibits(3), vec![("emergency-quiz", 1)]);
     assert_eq!(view.today.quiz_answers["emergency-quiz"], (1, 1));
     // Not paired (no uploader in this test): the connection test says so.
-    kiosk.tap(UiCommand::StaffTestServer);
+    kiosk.tap(UiCommand::Staff(StaffCommand::StaffTestServer));
     kiosk.frames(2);
     assert_eq!(
         kiosk.app.world().resource::<Staff>().view.server,
@@ -189,14 +200,14 @@ fn the_panel_lists_left_out_exhibits_counts_today_and_quits() {
         "id = \"broken-one\"\nkind = \"story\"\ntitle = { zh = \"好了\", en = \"Fixed\" }\n\n[[pages]]\ntext = { zh = \"一页\", en = \"A page\" }\n",
     )
     .unwrap();
-    kiosk.tap(UiCommand::StaffReload);
+    kiosk.tap(UiCommand::Staff(StaffCommand::StaffReload));
     kiosk.frames(2);
     let view = kiosk.app.world().resource::<Staff>().view.clone();
     assert!(view.left_out.is_empty(), "{:?}", view.left_out);
     assert_eq!(view.shown.len(), samples.len() + 1);
 
     assert!(kiosk.app.should_exit().is_none());
-    let quit = kiosk.target_center(&UiCommand::StaffQuit);
+    let quit = kiosk.target_center(&UiCommand::Staff(StaffCommand::StaffQuit));
     let finger = kiosk.next_finger();
     kiosk.touch(finger, TouchPhase::Started, quit);
     kiosk.frames(1);

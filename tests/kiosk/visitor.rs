@@ -8,11 +8,12 @@ use kepu_core::manifest::Audience;
 use kepu_core::wire::AccessibilityModes;
 use kepu_kiosk::ui::theme::{SEATED_REACH_TOP, Theme};
 use kepu_kiosk::ui::{ActiveTheme, UiCommand};
+use kepu_kiosk::ui::{QuizCommand, SessionCommand, StoryCommand};
 use kepu_kiosk::visit::{Player, Screen, home_cards};
 use std::time::Duration;
 
 fn open(id: &str) -> UiCommand {
-    UiCommand::OpenExhibit(id.to_owned())
+    UiCommand::Session(SessionCommand::OpenExhibit(id.to_owned()))
 }
 
 fn theme(kiosk: &Kiosk) -> Theme {
@@ -26,10 +27,10 @@ fn accessibility_modes_switch_the_theme_and_reset_with_the_session() {
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     let normal_body = theme(&kiosk).body_size;
 
-    kiosk.tap(UiCommand::ToggleLargeText);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleLargeText));
     assert!(kiosk.visit().modes.large_text);
     assert!(theme(&kiosk).body_size >= normal_body * 1.5);
-    kiosk.tap(UiCommand::ToggleHighContrast);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleHighContrast));
     assert_eq!(
         theme(&kiosk),
         Theme::for_modes(AccessibilityModes {
@@ -45,7 +46,7 @@ fn accessibility_modes_switch_the_theme_and_reset_with_the_session() {
             "{command:?} at {rect:?} is off the screen"
         );
     }
-    kiosk.tap(UiCommand::ToggleLargeText);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleLargeText));
     assert!(!kiosk.visit().modes.large_text, "a second tap turns it off");
     assert_eq!(theme(&kiosk).body_size, normal_body);
 }
@@ -56,14 +57,18 @@ fn idle_reset_clears_every_per_session_setting() {
     let mut kiosk = Kiosk::offline(dir.path(), 30);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     let first = kiosk.visit().session_id().unwrap();
-    kiosk.tap(UiCommand::SetLanguage("en".into()));
-    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Senior)));
-    kiosk.tap(UiCommand::FilterTopic(Some("safety".into())));
-    kiosk.tap(UiCommand::ToggleLargeText);
-    kiosk.tap(UiCommand::ToggleHighContrast);
-    kiosk.tap(UiCommand::ToggleSeated);
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage("en".into())));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(Some(
+        Audience::Senior,
+    ))));
+    kiosk.tap(UiCommand::Session(SessionCommand::FilterTopic(Some(
+        "safety".into(),
+    ))));
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleLargeText));
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleHighContrast));
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleSeated));
     kiosk.tap(open("phone-scams"));
-    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
     let visit = kiosk.visit().clone();
     assert_eq!(visit.language, "en");
     assert_eq!(visit.audience, Some(Audience::Senior));
@@ -119,8 +124,8 @@ fn the_kiosk_defaults_from_kiosk_toml_start_every_session() {
     assert_eq!(theme(&kiosk), Theme::for_modes(defaults), "attract too");
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     assert_eq!(kiosk.visit().modes, defaults);
-    kiosk.tap(UiCommand::ToggleHighContrast);
-    kiosk.tap(UiCommand::StartOver);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleHighContrast));
+    kiosk.tap(UiCommand::Session(SessionCommand::StartOver));
     kiosk.tap_at(Vec2::new(960.0, 540.0));
     assert_eq!(
         kiosk.visit().modes,
@@ -134,7 +139,7 @@ fn seated_mode_keeps_every_control_in_the_lower_part_of_the_screen() {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::offline(dir.path(), 60);
     kiosk.tap_at(Vec2::new(960.0, 540.0));
-    kiosk.tap(UiCommand::ToggleSeated);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleSeated));
     let reach_top = 1080.0 * SEATED_REACH_TOP;
     let check = |kiosk: &Kiosk, screen: &str| {
         let targets = kiosk.target_rects();
@@ -151,17 +156,17 @@ fn seated_mode_keeps_every_control_in_the_lower_part_of_the_screen() {
     check(&kiosk, "home");
     kiosk.tap(open("phone-scams"));
     check(&kiosk, "story");
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     kiosk.tap(open("emergency-quiz"));
     check(&kiosk, "quiz question");
-    kiosk.tap(UiCommand::Answer("take-cover".into()));
+    kiosk.tap(UiCommand::Quiz(QuizCommand::Answer("take-cover".into())));
     check(&kiosk, "quiz answer");
-    kiosk.tap(UiCommand::ToggleLargeText);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleLargeText));
     check(&kiosk, "quiz answer, large text");
 
     // Without seated mode the navigation is at the top again.
-    kiosk.tap(UiCommand::ToggleSeated);
-    let home = kiosk.target_center(&UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleSeated));
+    let home = kiosk.target_center(&UiCommand::Session(SessionCommand::GoHome));
     assert!(home.y < 200.0, "home button at {home:?}");
 }
 
@@ -181,7 +186,7 @@ fn i_am_a_and_topic_filter_the_cards() {
             .targets()
             .into_iter()
             .filter_map(|c| match c {
-                UiCommand::OpenExhibit(id) => Some(id),
+                UiCommand::Session(SessionCommand::OpenExhibit(id)) => Some(id),
                 _ => None,
             })
             .collect();
@@ -201,7 +206,9 @@ fn i_am_a_and_topic_filter_the_cards() {
     );
     assert_eq!(everything.len(), samples.exhibits.len());
     // Children: exhibits for children, youth or families (and none for seniors only).
-    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Child)));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(Some(
+        Audience::Child,
+    ))));
     let for_children = cards(&kiosk);
     assert!(for_children.contains(&"waste-sorting".to_owned()));
     assert!(for_children.contains(&"everyday-science-quiz".to_owned()));
@@ -209,19 +216,25 @@ fn i_am_a_and_topic_filter_the_cards() {
         !for_children.contains(&"phone-scams".to_owned()),
         "{for_children:?}"
     );
-    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Senior)));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(Some(
+        Audience::Senior,
+    ))));
     assert!(cards(&kiosk).contains(&"phone-scams".to_owned()));
-    kiosk.tap(UiCommand::FilterTopic(Some("safety".into())));
+    kiosk.tap(UiCommand::Session(SessionCommand::FilterTopic(Some(
+        "safety".into(),
+    ))));
     assert_eq!(cards(&kiosk), vec!["home-hazards", "phone-scams"]);
-    kiosk.tap(UiCommand::FilterTopic(None));
-    kiosk.tap(UiCommand::ChooseAudience(None));
+    kiosk.tap(UiCommand::Session(SessionCommand::FilterTopic(None)));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(None)));
     assert_eq!(cards(&kiosk), everything);
     // Topics present in the exhibits are offered, with names in the visitor's language.
     for topic in ["digital-life", "emergency", "safety", "health", "space"] {
         assert!(
             kiosk
                 .targets()
-                .contains(&UiCommand::FilterTopic(Some(topic.into())))
+                .contains(&UiCommand::Session(SessionCommand::FilterTopic(Some(
+                    topic.into()
+                ))))
         );
     }
 }
@@ -252,7 +265,7 @@ fn two_hands_at_once_never_jam_the_ui() {
     );
 
     // A finger that never lifts (cancelled by the system) does not block the next visitor tap.
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
     let c = kiosk.next_finger();
     kiosk.touch(c, TouchPhase::Started, Vec2::new(1500.0, 900.0));
     kiosk.frames(1);
@@ -283,7 +296,7 @@ fn two_hands_at_once_never_jam_the_ui() {
         kiosk.touch(*finger, TouchPhase::Ended, Vec2::new(300.0, 700.0));
     }
     kiosk.frames(3);
-    kiosk.tap(UiCommand::TurnPage(1));
+    kiosk.tap(UiCommand::Story(StoryCommand::TurnPage(1)));
     assert!(matches!(
         kiosk.visit().open.as_ref().map(|o| &o.player),
         Some(Player::Story(story)) if story.page == 1
@@ -335,7 +348,7 @@ fn a_palm_reported_as_ordinary_touches_presses_nothing_and_two_hands_still_tap()
     // The very next tap counts.
     kiosk.tap(open("phone-scams"));
     assert_eq!(kiosk.screen(), Screen::Exhibit);
-    kiosk.tap(UiCommand::GoHome);
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
 
     // Two hands are not a palm: another hand resting on the screen while a finger taps does
     // not swallow the tap.
@@ -363,7 +376,7 @@ fn i_am_a_offers_every_audience_the_samples_serve_in_visitors_own_words() {
         .targets()
         .into_iter()
         .filter_map(|c| match c {
-            UiCommand::ChooseAudience(audience) => Some(audience),
+            UiCommand::Session(SessionCommand::ChooseAudience(audience)) => Some(audience),
             _ => None,
         })
         .collect();
@@ -396,7 +409,9 @@ fn i_am_a_offers_every_audience_the_samples_serve_in_visitors_own_words() {
         }
     }
     // Someone at work: exhibits for workers and for adults, none for children only.
-    kiosk.tap(UiCommand::ChooseAudience(Some(Audience::Worker)));
+    kiosk.tap(UiCommand::Session(SessionCommand::ChooseAudience(Some(
+        Audience::Worker,
+    ))));
     let content = kiosk.app.world().resource::<kepu_kiosk::content::Content>();
     let shown = home_cards(&content.catalog, kiosk.visit());
     assert!(!shown.is_empty());

@@ -9,6 +9,7 @@ pub mod projectile;
 
 use super::strings::{Phrase, fill};
 use super::{KioskView, UiCommand};
+use crate::ui::SimCommand;
 use bevy::prelude::*;
 use bevy_egui::egui;
 use kepu_core::manifest::Exhibit;
@@ -86,7 +87,7 @@ fn explanation(
 
 /// The command setting parameter `id` to `value`.
 fn set(id: &str, value: f64) -> UiCommand {
-    UiCommand::SetParameter(id.to_owned(), value)
+    UiCommand::Simulation(SimCommand::SetParameter(id.to_owned(), value))
 }
 
 /// A parameter's slider range in this exhibit.

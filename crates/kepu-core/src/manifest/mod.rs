@@ -147,8 +147,8 @@ impl Problem {
         }
     }
 
-    /// `file:line:column: error: message` in `language`.
-    fn header_in(&self, language: MessageLanguage) -> String {
+    /// `file:line:column: error: message` in `language`, on one line (the staff panel's list).
+    pub fn header_in(&self, language: MessageLanguage) -> String {
         let severity = match (self.severity, language) {
             (Severity::Error, MessageLanguage::English) => "error",
             (Severity::Warning, MessageLanguage::English) => "warning",
