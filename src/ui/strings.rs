@@ -124,6 +124,11 @@ pub enum Phrase {
     ReloadExhibits,
     TestServer,
     QuitKiosk,
+    RightAnswer,
+    YourAnswer,
+    AllRight,
+    MostRight,
+    SomeRight,
 }
 
 /// `PageOf`, `QuestionOf` and `YourScore` contain `{a}` and `{b}` placeholders.
@@ -365,6 +370,15 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
         Phrase::ReloadExhibits => pick(chinese, "重新加载展项", "Reload exhibits"),
         Phrase::TestServer => pick(chinese, "测试服务器连接", "Test server connection"),
         Phrase::QuitKiosk => pick(chinese, "退出信息亭", "Quit the kiosk"),
+        Phrase::RightAnswer => pick(chinese, "正确答案", "Right answer"),
+        Phrase::YourAnswer => pick(chinese, "你的答案", "Your answer"),
+        Phrase::AllRight => pick(chinese, "全部答对，太棒了！", "All right: brilliant!"),
+        Phrase::MostRight => pick(chinese, "大部分答对了，真不错！", "Most of them right: well done!"),
+        Phrase::SomeRight => pick(
+            chinese,
+            "每道题都能学到新东西，再来一次吧！",
+            "Every question teaches something: have another go!",
+        ),
     }
 }
 
@@ -414,7 +428,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 121] = [
+pub const ALL: [Phrase; 126] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -536,4 +550,9 @@ pub const ALL: [Phrase; 121] = [
     Phrase::ReloadExhibits,
     Phrase::TestServer,
     Phrase::QuitKiosk,
+    Phrase::RightAnswer,
+    Phrase::YourAnswer,
+    Phrase::AllRight,
+    Phrase::MostRight,
+    Phrase::SomeRight,
 ];
