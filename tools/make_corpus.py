@@ -250,6 +250,9 @@ CASES = [
       ("error", "title =", "the text that starts at column 27 has no closing quote", "从第 27 列开始的文字缺少结尾的引号", '"Quiz }'),
       ("error", "[[questions]", "the section header `[[questions]` is not closed: write `[[questions]]`", "小节标题 `[[questions]` 没有写完：应写成 `[[questions]]`", "[[questions]"),
       ("error", 'correct = "yes"', "`correct` must be `true` or `false`, without quotes", "`correct` 只能写 `true` 或 `false`，不要加引号", '"yes"')]),
+    # A hotspots mode is `explore` or `find`: a near miss is named with the one it is close to.
+    ("unknown-hotspots-mode", HOTSPOTS.replace('image = "pic.png"', 'image = "pic.png"\nmode = "hide"'), {"pic.png": SMALL_PNG},
+     [("error", 'mode = "hide"', "unknown hotspots mode `hide`: use one of explore, find", "没有这种热点玩法（mode）：`hide`；可选：explore, find", '"hide"')]),
 ]
 
 

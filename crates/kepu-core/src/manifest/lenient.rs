@@ -46,6 +46,7 @@ const SECTIONS_OF_KINDS: &[(&str, &str)] = &[
     ("questions", "quiz"),
     ("pools", "quiz"),
     ("hotspots", "hotspots"),
+    ("mode", "hotspots"),
     ("parameters", "simulation"),
     ("model", "simulation"),
     ("bins", "sort"),
@@ -1400,9 +1401,8 @@ rect = [4, 4, 20]
         );
     }
 
-    #[test]
-    fn a_region_with_more_numbers_than_its_shape_has_is_refused_in_a_valid_file() {
-        let hotspots = r#"id = "spots"
+    /// A valid hotspots exhibit with one rect region, and a folder with its 64×64 picture.
+    const HOTSPOTS: &str = r#"id = "spots"
 kind = "hotspots"
 title = { zh = "热点", en = "Spots" }
 image = "pic.png"
@@ -1413,10 +1413,19 @@ title = { zh = "区域", en = "Region" }
 text = { zh = "说明", en = "About it" }
 rect = [4, 4, 20, 20]
 "#;
+
+    fn folder_with_picture() -> tempfile::TempDir {
         let root = tempfile::tempdir().unwrap();
         image::RgbImage::new(64, 64)
             .save(root.path().join("pic.png"))
             .unwrap();
+        root
+    }
+
+    #[test]
+    fn a_region_with_more_numbers_than_its_shape_has_is_refused_in_a_valid_file() {
+        let hotspots = HOTSPOTS;
+        let root = folder_with_picture();
         let said = |text: &str| report_in(text, root.path());
         assert_eq!(said(hotspots), Vec::<String>::new());
         for (shape, message) in [
@@ -1542,6 +1551,49 @@ rect = [4, 4, 20, 20]
         assert_eq!(
             report(&QUIZ.replacen("correct = true", "correct = true\nzzz = 1", 1)),
             ["14:1: `zzz` is not a field here; the fields here are id, label, correct, image"]
+        );
+    }
+
+    #[test]
+    fn a_hotspots_mode_is_explore_or_find_and_only_on_a_hotspots_exhibit() {
+        let hotspots = &HOTSPOTS.replace(
+            "image = \"pic.png\"",
+            "image = \"pic.png\"\nmode = \"find\"",
+        );
+        let root = folder_with_picture();
+        let problems = |text: &str| {
+            super::super::parse_and_validate(text, root.path(), &ValidationRules::default())
+                .problems
+        };
+        assert_eq!(problems(hotspots), Vec::<Problem>::new());
+        assert_eq!(
+            problems(&hotspots.replace("\"find\"", "\"explore\"")),
+            Vec::<Problem>::new()
+        );
+        let typo = problems(&hotspots.replace("\"find\"", "\"fnd\""));
+        assert_eq!(
+            typo.iter()
+                .map(|p| (p.line, p.column, p.message.as_str(), p.message_zh.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                Some(5),
+                Some(8),
+                "unknown hotspots mode `fnd`: use one of explore, find (did you mean `find`?)",
+                "没有这种热点玩法（mode）：`fnd`；可选：explore, find（是不是想写 `find`？）"
+            )]
+        );
+        // A story's `mode` is a mistake (it does nothing there), said in both languages.
+        let story =
+            problems(&STORY.replace("kind = \"story\"", "kind = \"story\"\nmode = \"find\""));
+        assert_eq!(
+            story
+                .iter()
+                .map(|p| (p.message.as_str(), p.message_zh.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                "a story exhibit does not use `mode`; it belongs to kind = \"hotspots\"",
+                "story 类展品不用 `mode`，它属于 kind = \"hotspots\" 的展品"
+            )]
         );
     }
 

@@ -584,6 +584,7 @@ fn noun(field: &str) -> Said {
         "kind" => Said::new("exhibit kind", "展品类型"),
         "type" => Said::new("question type", "题型"),
         "theme" => Said::new("theme", "主题"),
+        "mode" => Said::new("hotspots mode", "热点玩法（mode）"),
         "missing_language" => {
             Said::new("choice for `missing_language`", "`missing_language` 的选项")
         }

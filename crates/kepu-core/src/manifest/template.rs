@@ -249,6 +249,9 @@ step = 1
 
 const HOTSPOTS: &str = r##"# The large picture the regions are on (PNG or JPEG).
 image = "picture.png"
+# optional: "find" hides the regions until a visitor taps inside one ("spot the hazards"),
+# counts the ones found and gives a hint after a while; "explore" (the default) outlines them.
+# mode = "find"
 
 # The regions visitors tap, one [[hotspots]] block each, in the picture's own pixels from its
 # top-left corner (picture.png is 1280×720, the regions drawn on it: move them when you

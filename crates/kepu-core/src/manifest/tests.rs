@@ -315,6 +315,17 @@ fn the_json_schema_describes_every_kind_and_rejects_unknown_fields() {
             theme.name()
         );
     }
+    // A hotspots exhibit's mode: an editor completes `explore` and `find` and nothing else.
+    let mode = schema["$defs"]["HotspotsMode"].to_string();
+    assert!(
+        mode.contains("\"explore\"") && mode.contains("\"find\""),
+        "{mode}"
+    );
+    assert!(
+        schema["properties"]["mode"].to_string().contains("HotspotsMode"),
+        "{}",
+        schema["properties"]["mode"]
+    );
 }
 
 fn rules() -> ValidationRules {

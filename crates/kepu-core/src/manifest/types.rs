@@ -252,6 +252,9 @@ pub struct ExhibitManifest {
     /// hotspots: the tappable regions, in the image's pixel coordinates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hotspots: Vec<Hotspot>,
+    /// hotspots: how the regions are played; `explore` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<HotspotsMode>,
 
     /// simulation: the built-in model (`pendulum`, `projectile`, `orbit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -444,6 +447,26 @@ pub struct Estimate {
     pub tolerance: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<LocalizedText>,
+}
+
+/// How a hotspots picture is played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HotspotsMode {
+    /// Every region is outlined; the visitor taps any of them to read its card.
+    #[default]
+    Explore,
+    /// A search ("spot the hazards"): the regions stay hidden until the visitor taps inside
+    /// one, the screen counts how many are found, and a hint appears after a while without a
+    /// find.
+    Find,
+}
+
+impl ExhibitManifest {
+    /// The hotspots mode the manifest asks for, `explore` when it says none.
+    pub fn hotspots_mode(&self) -> HotspotsMode {
+        self.mode.unwrap_or_default()
+    }
 }
 
 /// A tappable region: exactly one of `rect`, `circle` or `polygon`, in image pixels.

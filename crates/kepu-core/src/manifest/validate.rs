@@ -360,7 +360,7 @@ impl Checker<'_, '_> {
 
     /// Sections that only one kind uses must not appear in another.
     fn sections_belong_to(&mut self, m: &ExhibitManifest) {
-        let sections: [(&str, ExhibitKind, bool); 10] = [
+        let sections: [(&str, ExhibitKind, bool); 11] = [
             ("pages", ExhibitKind::Story, !m.pages.is_empty()),
             ("questions", ExhibitKind::Quiz, !m.questions.is_empty()),
             ("pools", ExhibitKind::Quiz, !m.pools.is_empty()),
@@ -371,6 +371,7 @@ impl Checker<'_, '_> {
             ),
             ("image", ExhibitKind::Hotspots, m.image.is_some()),
             ("hotspots", ExhibitKind::Hotspots, !m.hotspots.is_empty()),
+            ("mode", ExhibitKind::Hotspots, m.mode.is_some()),
             ("model", ExhibitKind::Simulation, m.model.is_some()),
             (
                 "parameters",
