@@ -12,10 +12,9 @@ use crate::play::story::Listening;
 use crate::ui::StoryCommand;
 use crate::ui::UiCommand;
 use crate::visit::{Player, Visit};
-use crate::wake::WindowWaker;
+use crate::wake::{Answers, Reply, WindowWaker};
 use bevy::prelude::*;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -61,8 +60,7 @@ enum AudioReport {
 #[derive(Resource)]
 pub struct Narrator {
     commands: Option<Sender<AudioCommand>>,
-    // Mutex only to make the receiver `Sync` for a Bevy resource; one system reads it.
-    reports: Mutex<Receiver<AudioReport>>,
+    reports: Answers<AudioReport>,
     /// The recording asked for (playing, paused or finished), if any.
     current: Option<PathBuf>,
     pub state: NarrationState,
@@ -71,20 +69,19 @@ pub struct Narrator {
 impl Narrator {
     fn start(waker: WindowWaker) -> Self {
         let (commands, command_receiver) = mpsc::channel();
-        let (report_sender, reports) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("narration".into())
-            .spawn(move || play_narration(&command_receiver, &report_sender, &waker));
-        let commands = match spawned {
-            Ok(_) => Some(commands),
+        let spawned = Answers::spawn("narration", waker, move |reports| {
+            play_narration(&command_receiver, &reports);
+        });
+        let (commands, reports) = match spawned {
+            Ok(reports) => (Some(commands), reports),
             Err(err) => {
                 error!("cannot start the narration thread; stories are not read out: {err}");
-                None
+                (None, Answers::disconnected())
             }
         };
         Self {
             commands,
-            reports: Mutex::new(reports),
+            reports,
             current: None,
             state: NarrationState::Off,
         }
@@ -130,11 +127,7 @@ fn follow_the_visitor(
     mut narrator: ResMut<Narrator>,
     mut ui_commands: MessageReader<UiCommand>,
 ) {
-    let reports: Vec<AudioReport> = match narrator.reports.lock() {
-        Ok(reports) => reports.try_iter().collect(),
-        Err(_) => Vec::new(),
-    };
-    for report in reports {
+    for report in narrator.reports.drain() {
         match report {
             AudioReport::Finished(path) if narrator.current.as_ref() == Some(&path) => {
                 narrator.state = NarrationState::Finished;
@@ -200,11 +193,7 @@ const END_CHECK: Duration = Duration::from_millis(200);
 
 /// The audio thread: opens the default sound device when first needed, decodes and plays one
 /// recording at a time, reports its end, and closes the device when it has been idle a while.
-fn play_narration(
-    commands: &Receiver<AudioCommand>,
-    reports: &Sender<AudioReport>,
-    waker: &WindowWaker,
-) {
+fn play_narration(commands: &Receiver<AudioCommand>, reports: &Reply<AudioReport>) {
     let mut device: Option<rodio::MixerDeviceSink> = None;
     let mut playing: Option<(PathBuf, rodio::Player)> = None;
     let mut idle_since = Instant::now();
@@ -227,8 +216,7 @@ fn play_narration(
                 match start(&mut device, &path) {
                     Ok(player) => playing = Some((path, player)),
                     Err(reason) => {
-                        let _ = reports.send(AudioReport::Failed(path, reason));
-                        waker.wake();
+                        reports.send(AudioReport::Failed(path, reason));
                     }
                 }
             }
@@ -249,8 +237,7 @@ fn play_narration(
         if let Some((path, player)) = &playing
             && player.empty()
         {
-            let _ = reports.send(AudioReport::Finished(path.clone()));
-            waker.wake();
+            reports.send(AudioReport::Finished(path.clone()));
             playing = None;
         }
         if playing.is_some() {

@@ -11,13 +11,13 @@ use crate::content::{Content, KioskSettings};
 use crate::preview::Preview;
 use crate::ui::images::ImageCache;
 use crate::visit::Visit;
-use crate::wake::WindowWaker;
+use crate::wake::{Answers, WindowWaker};
 use bevy::prelude::*;
 use kepu_core::config::KioskConfig;
 use kepu_core::manifest::{Catalog, folder_fingerprint, load_catalog, merge_reload};
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PendingContent>()
@@ -34,7 +34,7 @@ pub(super) fn plugin(app: &mut App) {
 /// Fresh catalogs from the watcher thread; dropping it (with the app) stops the thread.
 #[derive(Resource)]
 struct Watcher {
-    catalogs: Mutex<Receiver<Catalog>>,
+    catalogs: Answers<Catalog>,
     _stop: Mutex<mpsc::Sender<()>>,
 }
 
@@ -84,33 +84,29 @@ fn start_watcher(
     proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
 ) {
     let waker = WindowWaker::from_world(proxy.as_deref());
-    let (sender, receiver) = mpsc::channel();
     let (stop, stopped) = mpsc::channel::<()>();
     let config = content.config.clone();
     let source = Source::of(&config, preview.as_deref());
     let poll = settings.reload_poll;
-    let spawned = std::thread::Builder::new()
-        .name("exhibit-watcher".into())
-        .spawn(move || {
-            let mut last = folder_fingerprint(source.watched());
-            // Wake every `poll`; stop as soon as the kiosk drops its end of `stop`.
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(poll) {
-                let now = folder_fingerprint(source.watched());
-                if now == last {
-                    continue;
-                }
-                last = now;
-                if sender.send(source.load(&config)).is_err() {
-                    return;
-                }
-                // The kiosk may be asleep on an unchanging screen: show the change now.
-                waker.wake();
+    // The reply wakes the window: the kiosk may be asleep on an unchanging screen.
+    let spawned = Answers::spawn("exhibit-watcher", waker, move |reply| {
+        let mut last = folder_fingerprint(source.watched());
+        // Wake every `poll`; stop as soon as the kiosk drops its end of `stop`.
+        while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(poll) {
+            let now = folder_fingerprint(source.watched());
+            if now == last {
+                continue;
             }
-        });
+            last = now;
+            if !reply.send(source.load(&config)) {
+                return;
+            }
+        }
+    });
     match spawned {
-        Ok(_) => {
+        Ok(catalogs) => {
             commands.insert_resource(Watcher {
-                catalogs: Mutex::new(receiver),
+                catalogs,
                 _stop: Mutex::new(stop),
             });
         }
@@ -155,12 +151,7 @@ fn receive_reloads(
     let Some(watcher) = watcher else {
         return;
     };
-    let Some(fresh) = watcher
-        .catalogs
-        .lock()
-        .ok()
-        .and_then(|r| r.try_iter().last())
-    else {
+    let Some(fresh) = watcher.catalogs.latest() else {
         return;
     };
     // Merge with the newest version we have, pending or shown.

@@ -6,6 +6,8 @@
 
 use bevy::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
@@ -168,6 +170,88 @@ impl WindowWaker {
     }
 }
 
+/// The answering end of a worker thread: each answer is sent and the window woken, so that
+/// it shows at once rather than at the next touch.
+pub struct Reply<T> {
+    sender: Sender<T>,
+    waker: WindowWaker,
+}
+
+impl<T> Reply<T> {
+    /// Sends `answer` and wakes the window; `false` when nobody listens any more (the kiosk
+    /// has ended): the worker should stop.
+    pub fn send(&self, answer: T) -> bool {
+        if self.sender.send(answer).is_err() {
+            return false;
+        }
+        self.waker.wake();
+        true
+    }
+}
+
+/// What a worker thread answers, for a system to read each frame. The receiver sits behind a
+/// mutex only to make it `Sync` for a Bevy resource; one system reads it.
+pub struct Answers<T>(Mutex<Receiver<T>>);
+
+impl<T: Send + 'static> Answers<T> {
+    /// Runs `work` on a thread named `name`; it answers through its [`Reply`].
+    pub fn spawn(
+        name: &str,
+        waker: WindowWaker,
+        work: impl FnOnce(Reply<T>) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (sender, receiver) = mpsc::channel();
+        let reply = Reply { sender, waker };
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || work(reply))?;
+        Ok(Self(Mutex::new(receiver)))
+    }
+
+    /// Answers from a worker that could not be started: none ever comes.
+    pub fn disconnected() -> Self {
+        Self(Mutex::new(mpsc::channel().1))
+    }
+
+    /// One piece of slow work (a PIN hash, a connection test) whose answer comes back once. A
+    /// thread that cannot start is logged, and the job answers as one whose thread died.
+    pub fn job(name: &str, waker: WindowWaker, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        Self::spawn(name, waker, move |reply| {
+            reply.send(work());
+        })
+        .unwrap_or_else(|err| {
+            error!("cannot start the {name} thread: {err}");
+            Self::disconnected()
+        })
+    }
+
+    /// Every answer waiting, oldest first.
+    pub fn drain(&self) -> Vec<T> {
+        self.0
+            .lock()
+            .map(|receiver| receiver.try_iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// The newest answer waiting (older ones are dropped: only the latest counts).
+    pub fn latest(&self) -> Option<T> {
+        self.drain().pop()
+    }
+
+    /// The next answer, once it is there; `if_lost` when the worker ended without one (it
+    /// panicked, or never started), so that nobody waits forever.
+    pub fn answer_or(&self, if_lost: impl FnOnce() -> T) -> Option<T> {
+        let Ok(receiver) = self.0.lock() else {
+            return Some(if_lost());
+        };
+        match receiver.try_recv() {
+            Ok(answer) => Some(answer),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(if_lost()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +276,46 @@ mod tests {
             deadlines.soonest_in(Duration::from_secs(80)),
             Some(Duration::ZERO)
         );
+    }
+
+    fn wait_for<T: Send + 'static>(job: &Answers<T>, if_lost: fn() -> T) -> T {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(answer) = job.answer_or(if_lost) {
+                return answer;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the job never answered"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn a_job_answers_and_a_job_whose_thread_dies_answers_with_the_fallback() {
+        let job = Answers::job("test-job", WindowWaker::default(), || 7);
+        assert_eq!(wait_for(&job, || 0), 7);
+        let job = Answers::job("test-job", WindowWaker::default(), || -> u32 {
+            panic!("the work failed");
+        });
+        assert_eq!(wait_for(&job, || 0), 0);
+    }
+
+    #[test]
+    fn a_worker_answers_many_times_and_the_latest_counts() {
+        let (go, started) = mpsc::channel::<()>();
+        let answers = Answers::spawn("test-worker", WindowWaker::default(), move |reply| {
+            for n in 1..=3 {
+                reply.send(n);
+            }
+            let _ = go.send(());
+        })
+        .unwrap_or_else(|err| panic!("{err}"));
+        started
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(answers.latest(), Some(3));
+        assert_eq!(answers.latest(), None, "the older answers went with it");
     }
 }

@@ -1,12 +1,12 @@
 //! Exhibit images for the UI: decoded and downscaled on a worker thread (never on the render
 //! thread), then handed to egui as textures.
 
+use crate::wake::Answers;
 use bevy::prelude::*;
 use bevy_egui::egui;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Sender};
 
 pub(super) fn plugin(app: &mut App) {
     let thumbnail_cache = app
@@ -52,33 +52,30 @@ pub struct ImageCache {
     slots: HashMap<PathBuf, ImageSlot>,
     requests: Sender<(PathBuf, ImageUse)>,
     // Mutex only to make the receiver `Sync` for a Bevy resource; one system reads it.
-    decoded: Mutex<Receiver<Decoded>>,
+    decoded: Answers<Decoded>,
 }
 
 impl ImageCache {
     /// Starts the decoder thread; `waker` wakes the sleeping window when a picture is ready.
     fn start(thumbnail_cache: Option<PathBuf>, waker: crate::wake::WindowWaker) -> Self {
         let (requests, request_receiver) = mpsc::channel::<(PathBuf, ImageUse)>();
-        let (decoded_sender, decoded) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("image-decoder".into())
-            .spawn(move || {
-                for (path, image_use) in request_receiver {
-                    let result = decode_cached(&path, image_use, thumbnail_cache.as_deref())
-                        .map(|(size, rgba)| egui::ColorImage::from_rgba_unmultiplied(size, &rgba));
-                    if decoded_sender.send((path, result)).is_err() {
-                        return;
-                    }
-                    waker.wake();
+        let spawned = Answers::spawn("image-decoder", waker, move |decoded| {
+            for (path, image_use) in request_receiver {
+                let result = decode_cached(&path, image_use, thumbnail_cache.as_deref())
+                    .map(|(size, rgba)| egui::ColorImage::from_rgba_unmultiplied(size, &rgba));
+                if !decoded.send((path, result)) {
+                    return;
                 }
-            });
-        if let Err(err) = spawned {
+            }
+        });
+        let decoded = spawned.unwrap_or_else(|err| {
             error!("cannot start the image decoder thread; images will not show: {err}");
-        }
+            Answers::disconnected()
+        });
         Self {
             slots: HashMap::new(),
             requests,
-            decoded: Mutex::new(decoded),
+            decoded,
         }
     }
 
@@ -203,11 +200,7 @@ fn receive_decoded_images(mut cache: ResMut<ImageCache>, ui: Option<Res<UiContex
     let Some(ui) = ui else {
         return;
     };
-    let decoded: Vec<Decoded> = match cache.decoded.lock() {
-        Ok(receiver) => receiver.try_iter().collect(),
-        Err(_) => return,
-    };
-    for (path, result) in decoded {
+    for (path, result) in cache.decoded.drain() {
         // Released while it was being decoded (the visitor left the exhibit): not wanted now.
         if !matches!(cache.slots.get(&path), Some(ImageSlot::Loading)) {
             continue;

@@ -9,6 +9,7 @@ pub mod host;
 mod hotspots_screen;
 pub mod images;
 pub mod models;
+pub mod palm;
 mod preview_screen;
 mod quiz_screen;
 mod screens;
@@ -18,6 +19,8 @@ mod staff_screen;
 mod story_screen;
 pub mod strings;
 pub mod theme;
+pub mod view_data;
+pub mod wake_plan;
 pub mod widgets;
 
 use crate::visit::{Screen, Visit};
@@ -32,7 +35,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<UiCommand>()
         .init_resource::<LastUiFrame>()
         .insert_resource(ActiveTheme(Theme::default()));
-    app.add_plugins((images::plugin, models::plugin, host::palm_plugin));
+    app.add_plugins((images::plugin, models::plugin, palm::palm_plugin));
 }
 
 /// What a visitor (or staff) can ask for. Produced by the UI, applied by systems after the
