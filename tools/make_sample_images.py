@@ -1086,7 +1086,63 @@ def ai_items():
         item_picture(folder, name, icon)
 
 
+def waste_bins(folder):
+    """Beijing's four household bins, each a wheelie bin in its colour with its sign on the
+    front, on a transparent ground so the kiosk's card shows through (bin-*.png)."""
+    def bin_body(draw, colour):
+        # Lid, tapering body, wheels: recognisable at the 200 px the kiosk shows it.
+        draw.rounded_rectangle([40, 34, 280, 70], radius=14, fill=colour)
+        draw.rectangle([130, 20, 190, 38], fill=colour)
+        draw.polygon([(56, 74), (264, 74), (244, 252), (76, 252)], fill=colour)
+        for x in (96, 224):
+            draw.ellipse([x - 18, 236, x + 18, 272], fill="#263238")
+        draw.line([(60, 74), (260, 74)], fill="#ffffff", width=4)
+
+    def kitchen(draw):
+        bin_body(draw, "#2e7d32")
+        # A fish bone and a leaf: food that rots.
+        draw.ellipse([118, 104, 202, 200], fill="#ffffff")
+        draw.polygon([(160, 104), (176, 80), (190, 96)], fill="#ffffff")
+        draw.line([(160, 116), (160, 196)], fill="#2e7d32", width=8)
+        for y in (136, 160, 182):
+            draw.line([(160, y), (138, y - 16)], fill="#2e7d32", width=6)
+            draw.line([(160, y), (182, y - 16)], fill="#2e7d32", width=6)
+
+    def recyclable(draw):
+        bin_body(draw, "#1565c0")
+        # Three arrows chasing round a triangle: the recycling sign.
+        corners = [(160, 96), (218, 200), (102, 200)]
+        for i in range(3):
+            (x0, y0), (x1, y1) = corners[i], corners[(i + 1) % 3]
+            mx, my = x0 + (x1 - x0) * 0.72, y0 + (y1 - y0) * 0.72
+            draw.line([(x0 + (x1 - x0) * 0.12, y0 + (y1 - y0) * 0.12), (mx, my)], fill="#ffffff", width=14)
+            dx, dy = (x1 - x0) * 0.2, (y1 - y0) * 0.2
+            draw.polygon([(mx + dx, my + dy), (mx - dy * 0.8, my + dx * 0.8), (mx + dy * 0.8, my - dx * 0.8)],
+                         fill="#ffffff")
+
+    def hazardous(draw):
+        bin_body(draw, "#c62828")
+        # A warning triangle with its exclamation mark.
+        draw.polygon([(160, 92), (224, 204), (96, 204)], fill="#ffffff")
+        draw.rectangle([152, 124, 168, 172], fill="#c62828")
+        draw.ellipse([151, 180, 169, 198], fill="#c62828")
+
+    def other(draw):
+        bin_body(draw, "#616161")
+        # A tied bag of everything else.
+        draw.ellipse([110, 124, 210, 212], fill="#ffffff")
+        draw.polygon([(142, 132), (160, 100), (178, 132)], fill="#ffffff")
+        draw.line([(146, 112), (174, 112)], fill="#616161", width=6)
+
+    for name, draw_bin in (("bin-kitchen", kitchen), ("bin-recyclable", recyclable),
+                           ("bin-hazardous", hazardous), ("bin-other", other)):
+        image = Image.new("RGBA", (320, 280), (0, 0, 0, 0))
+        draw_bin(ImageDraw.Draw(image))
+        image.save(f"{folder}/{name}.png")
+
+
 NEW = {
+    "waste-sorting": waste_bins,
     "first-aid": first_aid_pages,
     "disaster-safety": disaster_pages,
     "how-vaccines-work": vaccine_pages,

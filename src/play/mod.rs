@@ -24,7 +24,12 @@ pub(super) fn plugin(app: &mut App) {
             apply_player_commands
                 .in_set(KioskSet::Commands)
                 .after(crate::session::apply_session_commands),
-            (advance_simulation, end_quiz_on_time).in_set(KioskSet::Session),
+            (
+                advance_simulation,
+                end_quiz_on_time,
+                hotspots::hint_deadline,
+            )
+                .in_set(KioskSet::Session),
         ),
     );
 }
@@ -53,7 +58,7 @@ fn apply_player_commands(
             (UiCommand::Quiz(command), Player::Quiz(quiz)) => quiz.apply(exhibit, command, now),
             (UiCommand::Sort(command), Player::Sort(sort)) => sort.apply(manifest, command),
             (UiCommand::Hotspots(command), Player::Hotspots(spots)) => {
-                spots.apply(manifest, command)
+                spots.apply(manifest, command, now)
             }
             (UiCommand::Simulation(command), Player::Simulation(sim)) => {
                 sim.apply(manifest, command)

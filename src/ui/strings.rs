@@ -129,6 +129,10 @@ pub enum Phrase {
     AllRight,
     MostRight,
     SomeRight,
+    FindThem,
+    FoundOf,
+    AllFound,
+    FindHint,
 }
 
 /// `PageOf`, `QuestionOf` and `YourScore` contain `{a}` and `{b}` placeholders.
@@ -373,11 +377,27 @@ pub fn phrase(phrase: Phrase, language: &str) -> &'static str {
         Phrase::RightAnswer => pick(chinese, "正确答案", "Right answer"),
         Phrase::YourAnswer => pick(chinese, "你的答案", "Your answer"),
         Phrase::AllRight => pick(chinese, "全部答对，太棒了！", "All right: brilliant!"),
-        Phrase::MostRight => pick(chinese, "大部分答对了，真不错！", "Most of them right: well done!"),
+        Phrase::MostRight => pick(
+            chinese,
+            "大部分答对了，真不错！",
+            "Most of them right: well done!",
+        ),
         Phrase::SomeRight => pick(
             chinese,
             "每道题都能学到新东西，再来一次吧！",
             "Every question teaches something: have another go!",
+        ),
+        Phrase::FindThem => pick(
+            chinese,
+            "仔细找一找，发现了就点一点它",
+            "Search the picture: tap each one you spot",
+        ),
+        Phrase::FoundOf => pick(chinese, "找到 {a} 处，共 {b} 处", "{a} of {b} found"),
+        Phrase::AllFound => pick(chinese, "全部找到了，真厉害！", "All found: well spotted!"),
+        Phrase::FindHint => pick(
+            chinese,
+            "提示：看看图上圆圈里面",
+            "Hint: look inside the circle on the picture",
         ),
     }
 }
@@ -428,7 +448,7 @@ pub fn fill(template: &str, a: impl std::fmt::Display, b: impl std::fmt::Display
 }
 
 /// Every phrase, for the font-coverage test.
-pub const ALL: [Phrase; 126] = [
+pub const ALL: [Phrase; 130] = [
     Phrase::TouchToStart,
     Phrase::Home,
     Phrase::StartOver,
@@ -555,4 +575,8 @@ pub const ALL: [Phrase; 126] = [
     Phrase::AllRight,
     Phrase::MostRight,
     Phrase::SomeRight,
+    Phrase::FindThem,
+    Phrase::FoundOf,
+    Phrase::AllFound,
+    Phrase::FindHint,
 ];

@@ -4,8 +4,10 @@
 use crate::harness::Kiosk;
 use bevy::input::touch::TouchPhase;
 use bevy::math::Vec2;
+use bevy::prelude::{Real, Time};
 use kepu_core::sim::SimModel;
 use kepu_core::wire::EventKind;
+use kepu_kiosk::play::hotspots::HINT_AFTER;
 use kepu_kiosk::ui::UiCommand;
 use kepu_kiosk::ui::{HotspotsCommand, SessionCommand, SimCommand, SortCommand};
 use kepu_kiosk::visit::Player;
@@ -137,6 +139,103 @@ fn sort_items_dragged_into_bins_with_feedback_and_a_summary() {
 }
 
 #[test]
+fn the_bin_under_a_dragged_card_lifts_and_each_placement_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    open(&mut kiosk, "waste-sorting");
+    let Player::Sort(game) = player(&kiosk) else {
+        panic!("sort game expected");
+    };
+    let item = game.round.next_item().unwrap().clone();
+    let bin_rect = |kiosk: &Kiosk, bin: &str| {
+        kiosk
+            .target_rects()
+            .into_iter()
+            .find(|(c, _)| {
+                matches!(c, UiCommand::Sort(SortCommand::PlaceItem { bin: b, .. }) if b == bin)
+            })
+            .map(|(_, r)| r)
+            .unwrap_or_else(|| panic!("no bin {bin}"))
+    };
+    let wrong = game
+        .round
+        .bins()
+        .iter()
+        .find(|b| b.id != item.bin)
+        .unwrap()
+        .id
+        .clone();
+    let resting = bin_rect(&kiosk, &wrong);
+    let other_bins: Vec<String> = game
+        .round
+        .bins()
+        .iter()
+        .map(|b| b.id.clone())
+        .filter(|b| *b != wrong)
+        .collect();
+    let card = kiosk.target_center(&UiCommand::Sort(SortCommand::PlaceItem {
+        item: item.id.clone(),
+        bin: String::new(),
+    }));
+    let over = Vec2::new(resting.center().x, resting.center().y);
+
+    // A finger holds the card over a bin: that bin, and only it, lifts toward the finger.
+    let finger = kiosk.next_finger();
+    kiosk.touch(finger, TouchPhase::Started, card);
+    kiosk.frames(1);
+    for step in 1..=8 {
+        kiosk.touch(
+            finger,
+            TouchPhase::Moved,
+            card.lerp(over, step as f32 / 8.0),
+        );
+        kiosk.frames(1);
+    }
+    kiosk.frames(1);
+    let lifted = bin_rect(&kiosk, &wrong);
+    assert!(
+        lifted.width() > resting.width() + 10.0 && lifted.contains_rect(resting),
+        "the drop zone under the finger grows: {resting:?} -> {lifted:?}"
+    );
+    for bin in &other_bins {
+        assert!(
+            (bin_rect(&kiosk, bin).width() - resting.width()).abs() < 0.5,
+            "{bin} is not under the finger and stays as it was"
+        );
+    }
+
+    // Let go: a wrong placement, with the item's own reason; the bins settle again.
+    kiosk.touch(finger, TouchPhase::Ended, over);
+    kiosk.frames(3);
+    let Player::Sort(game) = player(&kiosk) else {
+        panic!()
+    };
+    let last = game.last.clone().expect("the placement's feedback");
+    assert_eq!(
+        (last.item_id.as_str(), last.bin_id.as_str()),
+        (item.id.as_str(), wrong.as_str())
+    );
+    assert!(!last.placement.correct);
+    assert_eq!(
+        last.placement.feedback, item.feedback,
+        "the item's feedback, shown either way"
+    );
+    assert!((bin_rect(&kiosk, &wrong).width() - resting.width()).abs() < 0.5);
+
+    // The right bin next: the feedback says so, with the same reason.
+    kiosk.tap(UiCommand::Sort(SortCommand::PlaceItem {
+        item: item.id.clone(),
+        bin: item.bin.clone(),
+    }));
+    let Player::Sort(game) = player(&kiosk) else {
+        panic!()
+    };
+    let last = game.last.clone().unwrap();
+    assert!(last.placement.correct && last.bin_id == item.bin);
+    assert_eq!(last.placement.feedback, item.feedback);
+}
+
+#[test]
 fn a_simulation_parameter_changed_by_dragging_its_slider_and_summarised_on_leaving() {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::offline(dir.path(), 600);
@@ -205,28 +304,180 @@ fn a_simulation_parameter_changed_by_dragging_its_slider_and_summarised_on_leavi
     assert!(summary.2 >= 4_000, "played {} ms", summary.2);
 }
 
-#[test]
-fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::offline(dir.path(), 600);
-    open(&mut kiosk, "home-hazards");
-    // The picture decodes off the render thread; wait for it.
+/// The hotspots picture's rectangle on screen, once it has decoded (off the render thread).
+fn hotspots_picture(kiosk: &mut Kiosk) -> bevy_egui::egui::Rect {
+    let pan = UiCommand::Hotspots(HotspotsCommand::PanImage(0.0, 0.0));
     for _ in 0..100 {
-        if kiosk
-            .targets()
-            .contains(&UiCommand::Hotspots(HotspotsCommand::PanImage(0.0, 0.0)))
-        {
+        if kiosk.targets().contains(&pan) {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
         kiosk.frames(1);
     }
-    let picture = kiosk
+    kiosk
         .target_rects()
         .into_iter()
-        .find(|(c, _)| *c == UiCommand::Hotspots(HotspotsCommand::PanImage(0.0, 0.0)))
+        .find(|(c, _)| *c == pan)
         .map(|(_, r)| r)
-        .expect("the picture");
+        .expect("the picture")
+}
+
+/// Where a point of home-hazards' kitchen.png (1600 x 900 pixels) is on screen, at whole size.
+fn in_kitchen(picture: bevy_egui::egui::Rect, x: f32, y: f32) -> Vec2 {
+    Vec2::new(
+        picture.left() + picture.width() * x / 1600.0,
+        picture.top() + picture.height() * y / 900.0,
+    )
+}
+
+fn hotspots(kiosk: &Kiosk) -> kepu_kiosk::play::hotspots::HotspotsProgress {
+    match player(kiosk) {
+        Player::Hotspots(spots) => spots,
+        _ => panic!("hotspots expected"),
+    }
+}
+
+/// The regions whose `hotspot_open` events are in the outbox, in order.
+fn opened_hotspots(kiosk: &Kiosk) -> Vec<String> {
+    kiosk
+        .outbox_events()
+        .into_iter()
+        .filter_map(|e| match e.event {
+            EventKind::HotspotOpen { hotspot_id, .. } => Some(hotspot_id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The regions offered as buttons beside the picture.
+fn listed_regions(kiosk: &Kiosk) -> Vec<String> {
+    kiosk
+        .targets()
+        .into_iter()
+        .filter_map(|c| match c {
+            UiCommand::Hotspots(HotspotsCommand::OpenHotspot(id)) => Some(id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_search_hides_the_regions_until_found_counts_them_and_hints_after_a_pause() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    open(&mut kiosk, "home-hazards");
+    let picture = hotspots_picture(&mut kiosk);
+    let hint_deadline = |kiosk: &Kiosk| {
+        kiosk
+            .app
+            .world()
+            .resource::<kepu_kiosk::wake::Deadlines>()
+            .get("hotspot-hint")
+    };
+    let opened_at = kiosk.visit().open.as_ref().unwrap().opened_at;
+    let manifest = kiosk
+        .app
+        .world()
+        .resource::<kepu_kiosk::content::Content>()
+        .catalog
+        .exhibits
+        .iter()
+        .find(|e| e.id() == "home-hazards")
+        .unwrap()
+        .manifest
+        .clone();
+    assert!(
+        listed_regions(&kiosk).is_empty(),
+        "no region named before it is found"
+    );
+    assert!(
+        manifest
+            .hotspots
+            .iter()
+            .all(|h| !hotspots(&kiosk).is_revealed(&manifest, &h.id))
+    );
+    assert_eq!(hint_deadline(&kiosk), Some(opened_at + HINT_AFTER));
+
+    // A tap on the bare wall finds nothing.
+    kiosk.tap_at(in_kitchen(picture, 50.0, 50.0));
+    assert!(hotspots(&kiosk).found.is_empty());
+    assert_eq!(hotspots(&kiosk).open, None);
+
+    // A tap on the stove finds it: its card opens, it is named in the list, and only it.
+    kiosk.tap_at(in_kitchen(picture, 950.0, 365.0));
+    let spots = hotspots(&kiosk);
+    assert_eq!(spots.found, ["gas-stove"]);
+    assert_eq!(spots.open.as_deref(), Some("gas-stove"));
+    assert!(spots.is_revealed(&manifest, "gas-stove"));
+    assert_eq!(listed_regions(&kiosk), ["gas-stove"]);
+    let found_at = spots.last_find.expect("the find's moment");
+    assert_eq!(
+        hint_deadline(&kiosk),
+        Some(found_at + HINT_AFTER),
+        "a find starts the pause again"
+    );
+
+    // Twenty seconds without a find: the hint points at one still hidden.
+    let now = |kiosk: &Kiosk| kiosk.app.world().resource::<Time<Real>>().elapsed();
+    assert!(
+        hotspots(&kiosk)
+            .hint(&manifest, opened_at, now(&kiosk))
+            .is_none()
+    );
+    kiosk.wait(HINT_AFTER);
+    kiosk.frames(1);
+    let hinted = hotspots(&kiosk)
+        .hint(&manifest, opened_at, now(&kiosk))
+        .map(|h| h.id.clone());
+    assert_eq!(hinted.as_deref(), Some("overloaded-socket"));
+
+    // The rest, found on the picture: the socket, the cables, the cleaning products.
+    for (x, y) in [(300.0, 520.0), (255.0, 760.0), (1410.0, 545.0)] {
+        kiosk.tap_at(in_kitchen(picture, x, y));
+    }
+    let spots = hotspots(&kiosk);
+    assert_eq!(
+        spots.found,
+        [
+            "gas-stove",
+            "overloaded-socket",
+            "tangled-cables",
+            "cleaning-products"
+        ]
+    );
+    assert!(spots.all_found(&manifest));
+    // With the last card closed, the list beside the picture names every region.
+    kiosk.tap(UiCommand::Hotspots(HotspotsCommand::CloseHotspot));
+    assert_eq!(
+        listed_regions(&kiosk).len(),
+        4,
+        "every region named once found"
+    );
+    assert_eq!(
+        hint_deadline(&kiosk),
+        None,
+        "nothing left to hint, no wake-up"
+    );
+    let opened = opened_hotspots(&kiosk);
+    assert_eq!(
+        opened, spots.found,
+        "each find is the region's hotspot_open"
+    );
+
+    // Without `mode`, every region is outlined and listed from the start, as before.
+    kiosk.tap(UiCommand::Session(SessionCommand::GoHome));
+    open(&mut kiosk, "smartphone-skills");
+    hotspots_picture(&mut kiosk);
+    assert_eq!(listed_regions(&kiosk).len(), 8);
+    assert_eq!(hint_deadline(&kiosk), None);
+}
+
+#[test]
+fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    open(&mut kiosk, "home-hazards");
+    let picture = hotspots_picture(&mut kiosk);
     let centre = Vec2::new(picture.center().x, picture.center().y);
     let zoom = |kiosk: &Kiosk| match player(kiosk) {
         Player::Hotspots(spots) => spots.view,
@@ -283,27 +534,12 @@ fn a_pinch_zooms_the_picture_within_bounds_and_a_tap_opens_a_card() {
     assert_eq!(zoom(&kiosk).zoom(), 1.0);
 
     // At whole size, a tap on the stove (its region in the picture's pixels) opens its card.
-    let stove = (950.0 / 1600.0, 365.0 / 900.0);
-    kiosk.tap_at(Vec2::new(
-        picture.left() + picture.width() * stove.0,
-        picture.top() + picture.height() * stove.1,
-    ));
-    let Player::Hotspots(spots) = player(&kiosk) else {
-        panic!()
-    };
-    assert_eq!(spots.open.as_deref(), Some("gas-stove"));
-    kiosk.tap(UiCommand::Hotspots(HotspotsCommand::OpenHotspot(
-        "overloaded-socket".into(),
-    )));
+    kiosk.tap_at(in_kitchen(picture, 950.0, 365.0));
+    assert_eq!(hotspots(&kiosk).open.as_deref(), Some("gas-stove"));
+    // home-hazards is a search: the socket is found on the picture, then its card closed.
+    kiosk.tap_at(in_kitchen(picture, 300.0, 520.0));
     kiosk.tap(UiCommand::Hotspots(HotspotsCommand::CloseHotspot));
-    let opened: Vec<String> = kiosk
-        .outbox_events()
-        .into_iter()
-        .filter_map(|e| match e.event {
-            EventKind::HotspotOpen { hotspot_id, .. } => Some(hotspot_id),
-            _ => None,
-        })
-        .collect();
+    let opened = opened_hotspots(&kiosk);
     assert_eq!(opened, vec!["gas-stove", "overloaded-socket"]);
 }
 
