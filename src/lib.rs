@@ -176,6 +176,99 @@ pub fn headless_app(settings: KioskSettings, content: Content, engagement: Engag
 mod tests {
     use bevy::window::WindowMode;
 
+    /// The kiosk's domain modules (ARCHITECTURE.md, "Layers").
+    const DOMAIN: &[&str] = &[
+        "visit.rs",
+        "session.rs",
+        "content.rs",
+        "play",
+        "engagement.rs",
+        "reload.rs",
+        "narration.rs",
+        "staff",
+        "wake.rs",
+        "preview.rs",
+        "screen_awake.rs",
+    ];
+
+    /// What a domain module may take from `ui`: the commands it applies.
+    const COMMAND_TYPES: &[&str] = &[
+        "UiCommand",
+        "SessionCommand",
+        "StoryCommand",
+        "QuizCommand",
+        "SortCommand",
+        "HotspotsCommand",
+        "SimCommand",
+        "StaffCommand",
+    ];
+
+    /// Crossings still there, each to go (issue 15): the image cache belongs to the domain
+    /// (content asks for pictures, reload forgets them, the preview waits for them), and the
+    /// theme should follow the visitor's modes from `ui`, not from `session`.
+    const KNOWN_CROSSINGS: &[(&str, &str)] = &[
+        ("content.rs", "images"),
+        ("content.rs", "theme"),
+        ("reload.rs", "images"),
+        ("preview.rs", "images"),
+        ("session.rs", "theme"),
+        ("session.rs", "ActiveTheme"),
+    ];
+
+    /// Every `crate::ui::…` path a file names, as the first segment after `ui::` (or each name
+    /// of a `crate::ui::{…}` group).
+    fn ui_names(source: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for (at, _) in source.match_indices("crate::ui::") {
+            let rest = &source[at + "crate::ui::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                names.extend(group.split(',').map(|n| n.trim().to_owned()));
+            } else {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                names.push(rest[..end].to_owned());
+            }
+        }
+        names.retain(|n| !n.is_empty());
+        names
+    }
+
+    #[test]
+    fn the_domain_takes_only_commands_from_the_ui() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for entry in DOMAIN {
+            let path = src.join(entry);
+            if path.is_dir() {
+                for file in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+                    files.push((entry.to_string(), file.path()));
+                }
+            } else {
+                files.push((entry.to_string(), path));
+            }
+        }
+        assert!(files.len() > DOMAIN.len(), "{files:?}");
+        let mut crossings = Vec::new();
+        for (module, path) in &files {
+            let source = std::fs::read_to_string(path).unwrap_or_default();
+            assert!(!source.is_empty(), "cannot read {}", path.display());
+            for name in ui_names(&source) {
+                let known = KNOWN_CROSSINGS.contains(&(module.as_str(), name.as_str()));
+                if !COMMAND_TYPES.contains(&name.as_str()) && !known {
+                    crossings.push(format!("{} uses ui::{name}", path.display()));
+                }
+            }
+        }
+        assert!(crossings.is_empty(), "the domain reaches into ui: {crossings:?}");
+        // The check itself can fail.
+        assert_eq!(
+            ui_names("use crate::ui::theme::Theme; use crate::ui::{UiCommand, images};"),
+            vec!["theme", "UiCommand", "images"]
+        );
+    }
+
     #[test]
     fn on_the_floor_the_window_is_fullscreen_without_cursor_and_cannot_be_closed() {
         let kiosk = super::window_plugin(false, None);
