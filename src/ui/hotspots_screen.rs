@@ -112,9 +112,9 @@ pub fn hotspots(
         let (min, max) = (to_screen(x0, y0), to_screen(x1, y1));
         let region = egui::Rect::from_two_pos(min, max);
         let reach = region.size().length() / 2.0;
-        let radius = (reach * 1.8).max(frame.height() * 0.12);
-        let centre = region.center() + egui::vec2(0.35, -0.25) * radius;
-        painter.circle_filled(centre, radius, theme.accent.gamma_multiply(0.18));
+        let radius = (reach * 1.5).max(frame.height() * 0.14);
+        let centre = region.center() + egui::vec2(0.25, -0.15) * radius;
+        painter.circle_filled(centre, radius, theme.accent.gamma_multiply(0.12));
         painter.circle_stroke(centre, radius, egui::Stroke::new(9.0, theme.surface));
         painter.circle_stroke(centre, radius, egui::Stroke::new(5.0, theme.accent));
     }

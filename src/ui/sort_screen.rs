@@ -49,7 +49,7 @@ pub fn sort(
             // Pictures of bins need the room to be recognised; colour blocks stay as low.
             let pictured = bins.iter().any(|b| b.image.is_some());
             let height = if pictured {
-                (theme.min_target * 3.4).max(theme.body_size * 7.5)
+                (theme.min_target * 3.4).max(theme.body_size * 6.5)
             } else {
                 (theme.min_target * 2.6).max(theme.body_size * 4.0)
             };
@@ -89,88 +89,99 @@ pub fn sort(
             game.round.pile().count(),
             "",
         )));
-        if let Some(last) = &game.last {
-            feedback_card(ui, view, game, last);
-        }
         within_reach(ui, view);
         let Some(item) = current else {
             return;
         };
         let card = egui::vec2(420.0, 300.0) * (theme.body_size / 28.0).min(1.3);
         let card = card * (ui.available_height() / card.y).clamp(0.5, 1.0);
-        let (rect, _) = ui.allocate_exact_size(card, egui::Sense::hover());
-        let response = ui.interact(rect, card_id(), egui::Sense::drag());
-        // The card follows the finger while dragged; where it is let go decides the bin.
-        let drawn_at = match (response.dragged(), response.interact_pointer_pos()) {
-            (true, Some(pointer)) => egui::Rect::from_center_size(pointer, rect.size()),
-            _ => rect,
-        };
-        let layer = if response.dragged() {
-            egui::LayerId::new(egui::Order::Tooltip, egui::Id::new("sort-drag"))
-        } else {
-            ui.layer_id()
-        };
-        let painter = ui.ctx().layer_painter(layer);
-        painter.rect_filled(drawn_at, theme.corner_radius, theme.surface);
-        painter.rect_stroke(
-            drawn_at,
-            theme.corner_radius,
-            egui::Stroke::new(3.0, theme.accent),
-            egui::StrokeKind::Inside,
-        );
-        // The label wraps inside the card; the picture takes what room is left above it.
-        let margin = 12.0;
-        let label = centred_galley(
-            &painter,
-            view.text(&item.label),
-            egui::FontId::proportional(theme.body_size),
-            theme.text,
-            drawn_at.width() - margin * 2.0,
-        );
-        let label_top = drawn_at.max.y - margin - label.size().y;
-        painter.galley(
-            egui::pos2(drawn_at.center().x, label_top),
-            label,
-            theme.text,
-        );
-        let picture = item
-            .image
-            .as_ref()
-            .and_then(|image| view.images.texture(&exhibit.asset_path(image)));
-        let image_rect = egui::Rect::from_min_max(
-            drawn_at.min + egui::vec2(margin, margin),
-            egui::pos2(drawn_at.max.x - margin, label_top - margin / 2.0),
-        );
-        if let Some(texture) = picture
-            && image_rect.height() > 0.0
-        {
-            let size = super::screens::fit(texture.size_vec2(), image_rect.size());
-            painter.image(
-                texture.id(),
-                egui::Rect::from_center_size(image_rect.center(), size),
-                egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-                egui::Color32::WHITE,
+        // The last placement's feedback stands beside the card, so the card keeps its size.
+        let feedback_width = game.last.as_ref().map(|_| {
+            (ui.available_width() - card.x - theme.spacing * 4.0)
+                .min(theme.reading_width() * 0.75)
+                .max(card.x)
+        });
+        let total = card.x + feedback_width.map_or(0.0, |w| w + theme.spacing * 2.0);
+        ui.horizontal_top(|ui| {
+            ui.add_space(((ui.available_width() - total) / 2.0).max(0.0));
+            let (rect, _) = ui.allocate_exact_size(card, egui::Sense::hover());
+            let response = ui.interact(rect, card_id(), egui::Sense::drag());
+            // The card follows the finger while dragged; where it is let go decides the bin.
+            let drawn_at = match (response.dragged(), response.interact_pointer_pos()) {
+                (true, Some(pointer)) => egui::Rect::from_center_size(pointer, rect.size()),
+                _ => rect,
+            };
+            let layer = if response.dragged() {
+                egui::LayerId::new(egui::Order::Tooltip, egui::Id::new("sort-drag"))
+            } else {
+                ui.layer_id()
+            };
+            let painter = ui.ctx().layer_painter(layer);
+            painter.rect_filled(drawn_at, theme.corner_radius, theme.surface);
+            painter.rect_stroke(
+                drawn_at,
+                theme.corner_radius,
+                egui::Stroke::new(3.0, theme.accent),
+                egui::StrokeKind::Inside,
             );
-        }
-        // Registered as a target that never fires (a drag is not a click; the empty bin names
-        // no bin), so tests and the autopilot can find the card to drag.
-        register(
-            &response,
-            UiCommand::Sort(SortCommand::PlaceItem {
-                item: item.id.clone(),
-                bin: String::new(),
-            }),
-            out,
-        );
-        if response.drag_stopped()
-            && let Some(pointer) = response.interact_pointer_pos()
-            && let Some((bin, _)) = bin_rects.iter().find(|(_, r)| r.contains(pointer))
-        {
-            out.commands.push(UiCommand::Sort(SortCommand::PlaceItem {
-                item: item.id.clone(),
-                bin: bin.clone(),
-            }));
-        }
+            // The label wraps inside the card; the picture takes what room is left above it.
+            let margin = 12.0;
+            let label = centred_galley(
+                &painter,
+                view.text(&item.label),
+                egui::FontId::proportional(theme.body_size),
+                theme.text,
+                drawn_at.width() - margin * 2.0,
+            );
+            let label_top = drawn_at.max.y - margin - label.size().y;
+            painter.galley(
+                egui::pos2(drawn_at.center().x, label_top),
+                label,
+                theme.text,
+            );
+            let picture = item
+                .image
+                .as_ref()
+                .and_then(|image| view.images.texture(&exhibit.asset_path(image)));
+            let image_rect = egui::Rect::from_min_max(
+                drawn_at.min + egui::vec2(margin, margin),
+                egui::pos2(drawn_at.max.x - margin, label_top - margin / 2.0),
+            );
+            if let Some(texture) = picture
+                && image_rect.height() > 0.0
+            {
+                let size = super::screens::fit(texture.size_vec2(), image_rect.size());
+                painter.image(
+                    texture.id(),
+                    egui::Rect::from_center_size(image_rect.center(), size),
+                    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+                    egui::Color32::WHITE,
+                );
+            }
+            // Registered as a target that never fires (a drag is not a click; the empty bin names
+            // no bin), so tests and the autopilot can find the card to drag.
+            register(
+                &response,
+                UiCommand::Sort(SortCommand::PlaceItem {
+                    item: item.id.clone(),
+                    bin: String::new(),
+                }),
+                out,
+            );
+            if response.drag_stopped()
+                && let Some(pointer) = response.interact_pointer_pos()
+                && let Some((bin, _)) = bin_rects.iter().find(|(_, r)| r.contains(pointer))
+            {
+                out.commands.push(UiCommand::Sort(SortCommand::PlaceItem {
+                    item: item.id.clone(),
+                    bin: bin.clone(),
+                }));
+            }
+            if let (Some(last), Some(width)) = (&game.last, feedback_width) {
+                ui.add_space(theme.spacing);
+                feedback_card(ui, view, game, last, width);
+            }
+        });
     });
 }
 
@@ -194,6 +205,7 @@ fn feedback_card(
     view: &KioskView<'_>,
     game: &SortProgress,
     last: &crate::play::sort::LastPlacement,
+    width: f32,
 ) {
     let theme = view.theme;
     let correct = last.placement.correct;
@@ -212,8 +224,6 @@ fn feedback_card(
         .iter()
         .find(|b| b.id == last.bin_id)
         .map_or(last.bin_id.as_str(), |b| view.text(&b.label));
-    let width = ui.available_width().min(theme.reading_width());
-    ui.add_space(theme.spacing / 4.0);
     egui::Frame::new()
         .fill(theme.surface)
         .stroke(egui::Stroke::new(4.0, colour))
@@ -251,7 +261,6 @@ fn feedback_card(
                 });
             });
         });
-    ui.add_space(theme.spacing / 4.0);
 }
 
 /// A tick (right) or a cross (wrong) of about `size` across, centred on `centre`: the shape

@@ -26,6 +26,7 @@ mod preview;
 mod quiz;
 mod reload;
 mod render;
+mod render_players;
 mod soak;
 mod staff;
 mod visitor;
