@@ -107,10 +107,7 @@ impl HotspotsProgress {
 
     /// In a search: whether every region has been found.
     pub fn all_found(&self, manifest: &ExhibitManifest) -> bool {
-        manifest
-            .hotspots
-            .iter()
-            .all(|h| self.found.contains(&h.id))
+        manifest.hotspots.iter().all(|h| self.found.contains(&h.id))
     }
 
     /// When the next hint is due (time since the kiosk started): [`HINT_AFTER`] past the last

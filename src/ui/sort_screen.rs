@@ -424,6 +424,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_long_label_wraps_inside_the_card_and_a_short_one_stays_on_one_line() {
+        let ctx = egui::Context::default();
+        let theme = crate::ui::theme::Theme::default();
+        theme.install(&ctx);
+        let width = 396.0;
+        ctx.run_ui(egui::RawInput::default(), |ui| {
+            let layout = |text: &str| {
+                centred_galley(
+                    ui.painter(),
+                    text,
+                    egui::FontId::proportional(theme.body_size),
+                    theme.text,
+                    width,
+                )
+            };
+            let long = layout("Leftover rice, vegetable soup and small bones from dinner");
+            assert!(long.rows.len() >= 2, "{} rows", long.rows.len());
+            assert!(long.size().x <= width, "{} wide", long.size().x);
+            assert_eq!(layout("Banana peel").rows.len(), 1);
+        })
+        // No renderer takes the font atlas here (as in the headless host).
+        .drop_without_applying_deltas();
+    }
+
+    #[test]
     fn bin_colours_parse_from_hex() {
         assert_eq!(
             parse_hex_colour("#2e7d32"),

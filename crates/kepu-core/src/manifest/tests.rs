@@ -322,7 +322,9 @@ fn the_json_schema_describes_every_kind_and_rejects_unknown_fields() {
         "{mode}"
     );
     assert!(
-        schema["properties"]["mode"].to_string().contains("HotspotsMode"),
+        schema["properties"]["mode"]
+            .to_string()
+            .contains("HotspotsMode"),
         "{}",
         schema["properties"]["mode"]
     );
