@@ -80,7 +80,8 @@ pub struct KioskSettings {
     pub attract_slide: Duration,
     pub attract_exhibits: Option<Vec<String>>,
     /// 15 mm on this kiosk's screen (kiosk.toml `[screen]`), in pixels: no touch target is
-    /// smaller.
+    /// smaller, and the text sizes follow from the same density (`Theme::for_screen`: 5 mm
+    /// capitals for body text, 12 mm for headings).
     pub min_target_px: f32,
 }
 

@@ -27,10 +27,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the kiosk (fullscreen unless --windowed).
+    /// Run the kiosk (fullscreen unless --windowed). Without a kiosk.toml (none named, none in
+    /// this folder) it runs the sample exhibits in a window.
     Run {
-        #[arg(long, env = "KEPU_KIOSK_CONFIG", default_value = "kiosk.toml")]
-        config: PathBuf,
+        /// The kiosk's kiosk.toml (default: ./kiosk.toml).
+        #[arg(long, env = "KEPU_KIOSK_CONFIG")]
+        config: Option<PathBuf>,
         /// A 1280x720 window with a visible cursor, for development.
         #[arg(long)]
         windowed: bool,
@@ -287,8 +289,11 @@ fn main() -> ExitCode {
             measure_frames,
             measure_idle,
         } => match parse_size(&window_size).and_then(|size| {
+            let kiosk = KioskToRun::find(config)?;
+            // The samples are a developer's or curator's first look, never a kiosk on the floor.
+            let windowed = windowed || kiosk.sample;
             run(
-                &config,
+                kiosk,
                 windowed.then_some(size),
                 Automation {
                     start_session_in: start_session,
@@ -545,29 +550,123 @@ fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
         .with_context(|| format!("--window-size wants WIDTHxHEIGHT, like 1920x1080, not {text:?}"))
 }
 
+/// The configuration `run` runs with: a kiosk.toml, or the sample exhibits when there is none.
+struct KioskToRun {
+    config: KioskConfig,
+    /// No kiosk.toml: the bundled sample exhibits, data in a cache folder, nothing uploaded.
+    sample: bool,
+}
+
+impl KioskToRun {
+    /// The kiosk.toml named by --config or KEPU_KIOSK_CONFIG (missing: an error), else
+    /// ./kiosk.toml, else the sample exhibits, said on the terminal.
+    fn find(named: Option<PathBuf>) -> anyhow::Result<Self> {
+        let here = PathBuf::from("kiosk.toml");
+        let path = match named {
+            Some(path) => path,
+            None if here.exists() => here,
+            None => return Self::sample(),
+        };
+        // The error says its cause in its own message: anyhow's chain would say it twice.
+        let config = KioskConfig::load(&path).map_err(|err| anyhow::anyhow!("{err}"))?;
+        Ok(Self {
+            config,
+            sample: false,
+        })
+    }
+
+    fn sample() -> anyhow::Result<Self> {
+        let source_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let exhibits = [PathBuf::from("exhibits"), source_dir.join("exhibits")]
+            .into_iter()
+            .find(|dir| dir.is_dir())
+            .with_context(|| {
+                format!(
+                    "no kiosk.toml here and no exhibits folder (looked in ./exhibits and {}): \
+                     copy kiosk.example.toml to kiosk.toml and set its exhibits_dir, or name one \
+                     with --config",
+                    source_dir.join("exhibits").display()
+                )
+            })?;
+        let exhibits = std::path::absolute(&exhibits).unwrap_or(exhibits);
+        let data_dir = sample_data_dir();
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create {}", data_dir.display()))?;
+        let mut config = offline_config("sample")?;
+        config.exhibits_dir = exhibits;
+        config.data_dir = data_dir;
+        let example = [
+            PathBuf::from("kiosk.example.toml"),
+            source_dir.join("kiosk.example.toml"),
+        ]
+        .into_iter()
+        .find(|file| file.is_file())
+        .map_or_else(
+            || "kiosk.example.toml (in the source)".to_owned(),
+            |file| file.display().to_string(),
+        );
+        eprintln!(
+            "kepu-kiosk: no kiosk.toml here (none given with --config or KEPU_KIOSK_CONFIG), so \
+             this runs the sample exhibits of {} in a window, keeping its data in {}; nothing is \
+             sent to a server. To set up a kiosk, copy {example} to kiosk.toml and edit it.",
+            config.exhibits_dir.display(),
+            config.data_dir.display(),
+        );
+        Ok(Self {
+            config,
+            sample: true,
+        })
+    }
+}
+
+/// Where a sample run keeps its outbox and thumbnails: the user's cache folder
+/// ($XDG_CACHE_HOME, else ~/.cache), else the temporary folder; per user, so two people on
+/// one machine never share one.
+fn sample_data_dir() -> PathBuf {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|dir| !dir.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        });
+    match cache {
+        Some(cache) => cache.join("kepu-kiosk").join("sample"),
+        None => {
+            let user = std::env::var("USER").unwrap_or_else(|_| "user".to_owned());
+            std::env::temp_dir().join(format!("kepu-kiosk-sample-{user}"))
+        }
+    }
+}
+
 /// Runs the kiosk: fullscreen, or in a window of `windowed` size.
 fn run(
-    config_path: &std::path::Path,
+    kiosk: KioskToRun,
     windowed: Option<(u32, u32)>,
     automation: Automation,
     headless: bool,
 ) -> anyhow::Result<()> {
     let windowed_size = windowed;
     let windowed = windowed.is_some();
-    let config = KioskConfig::load(config_path)?;
+    let KioskToRun { config, sample } = kiosk;
     let mut settings = KioskSettings::from_config(&config);
     let content = Content::load(&config);
     let mut engagement =
         Engagement::open(&config).with_context(|| "cannot open the engagement outbox")?;
-    match config.read_token() {
-        Ok(token) => {
-            engagement = engagement.with_uploader(UploaderConfig::new(
-                &config.server_url,
-                &token,
-                config.outbox_path(),
-            ));
+    if !sample {
+        match config.read_token() {
+            Ok(token) => {
+                engagement = engagement.with_uploader(UploaderConfig::new(
+                    &config.server_url,
+                    &token,
+                    config.outbox_path(),
+                ));
+            }
+            Err(err) => {
+                eprintln!("kepu-kiosk: {err}; events are kept in the outbox until it is fixed");
+            }
         }
-        Err(err) => eprintln!("kepu-kiosk: {err}; events are kept in the outbox until it is fixed"),
     }
     if let (true, Some((visitors, seed))) = (headless, automation.autopilot) {
         let started = std::time::Instant::now();
@@ -648,6 +747,16 @@ fn window_app(window: bevy::window::WindowPlugin, update_mode: UpdateMode) -> Ap
     })
     .insert_resource(ClearColor(Color::srgb(0.97, 0.96, 0.93)))
     .add_plugins(EguiPlugin::default())
+    // egui binds fonts at the start of a pass, and the window's first pass is already running
+    // when the UI host first draws: its headings, in the bold family, would name a family
+    // egui does not know yet. Installed when the context appears, the fonts are there from the
+    // first pass on (the host's own install then finds them unchanged).
+    .add_systems(
+        PreUpdate,
+        install_fonts_on_new_contexts
+            .after(bevy_egui::EguiPreUpdateSet::InitContexts)
+            .before(bevy_egui::EguiPreUpdateSet::BeginPass),
+    )
     .add_systems(Startup, |mut commands: Commands| {
         // egui smooths its own edges, so multisampling would only add work and memory: at
         // 1920x1080 a 4x colour target and depth buffer are ~60 MiB, and under a software
@@ -655,6 +764,14 @@ fn window_app(window: bevy::window::WindowPlugin, update_mode: UpdateMode) -> Ap
         commands.spawn((Camera2d, Msaa::Off));
     });
     app
+}
+
+fn install_fonts_on_new_contexts(
+    mut contexts: Query<&mut bevy_egui::EguiContext, Added<bevy_egui::EguiContext>>,
+) {
+    for mut context in &mut contexts {
+        kepu_kiosk::ui::theme::Theme::default().install(context.get_mut());
+    }
 }
 
 /// What `kepu-kiosk preview` was asked for.
@@ -668,9 +785,14 @@ struct PreviewOptions {
     screenshot: Option<(PathBuf, bool)>,
 }
 
-/// A kiosk.toml for a preview without one: the default languages and screen; its server is
-/// never called (a preview records nothing).
-const PREVIEW_CONFIG: &str = "kiosk_id = \"preview\"\nserver_url = \"http://127.0.0.1:9\"\n";
+/// A kiosk.toml for a preview or a sample run without one: the default languages and screen;
+/// its server is never called (neither sends anything).
+fn offline_config(kiosk_id: &str) -> anyhow::Result<KioskConfig> {
+    KioskConfig::parse(&format!(
+        "kiosk_id = \"{kiosk_id}\"\nserver_url = \"http://127.0.0.1:9\"\n"
+    ))
+    .map_err(anyhow::Error::msg)
+}
 
 /// Longer than any curator looks at one screen: a preview never times out to the attract loop.
 const PREVIEW_IDLE_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
@@ -683,7 +805,7 @@ fn preview(options: PreviewOptions) -> anyhow::Result<ExitCode> {
     }
     let mut config = match config {
         Some(config) => config,
-        None => KioskConfig::parse(PREVIEW_CONFIG).map_err(anyhow::Error::msg)?,
+        None => offline_config("preview")?,
     };
     // The exhibit is shown whatever the kiosk's playlist says.
     config.playlist = None;

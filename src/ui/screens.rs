@@ -181,7 +181,7 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     ui.add_space(rect.height() * 0.04);
     ui.label(
         egui::RichText::new("潮朝阳 朝科普")
-            .size(theme.title_size)
+            .font(theme.title_font())
             .color(theme.attract_text),
     );
     ui.add_space(theme.spacing / 2.0);
@@ -206,7 +206,7 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
         ui.add_space(theme.spacing / 2.0);
         ui.label(
             egui::RichText::new(view.text(&exhibit.manifest.title))
-                .size(theme.heading_size)
+                .font(theme.heading_font())
                 .color(theme.attract_text.gamma_multiply(0.85)),
         );
     }
@@ -214,7 +214,7 @@ fn attract(root: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
     for language in view.languages {
         ui.label(
             egui::RichText::new(super::strings::phrase(Phrase::TouchToStart, language))
-                .size(theme.heading_size * 1.2)
+                .font(theme.heading_font())
                 .color(theme.attract_text),
         );
     }
@@ -247,7 +247,7 @@ fn still_there(root: &mut egui::Ui, view: &KioskView<'_>, seconds_left: u32, out
             );
             card_ui.label(
                 egui::RichText::new(view.phrase(Phrase::StillThere))
-                    .size(theme.title_size)
+                    .font(theme.title_font())
                     .color(theme.text),
             );
             card_ui.add(
@@ -489,18 +489,10 @@ fn exhibit_card(
     text_ui.spacing_mut().item_spacing.y = 4.0;
     text_ui.label(
         egui::RichText::new(view.text(&manifest.title))
-            .size(theme.body_size * 1.15)
-            .strong()
+            .font(theme.bold_font(theme.body_size * 1.15))
             .color(theme.text),
     );
-    text_ui.add(
-        egui::Label::new(
-            egui::RichText::new(view.text(&manifest.summary))
-                .size(theme.body_size * 0.8)
-                .color(theme.muted_text),
-        )
-        .wrap(),
-    );
+    text_ui.add(egui::Label::new(theme.small(view.text(&manifest.summary))).wrap());
 }
 
 fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {

@@ -148,11 +148,7 @@ fn pin_pad(
 
 fn panel(ui: &mut egui::Ui, view: &KioskView<'_>, staff: &StaffView) {
     let theme = view.theme;
-    let small = |text: String| {
-        egui::RichText::new(text)
-            .size(theme.body_size * 0.7)
-            .color(theme.text)
-    };
+    let small = |text: String| theme.small(text).color(theme.text);
     ui.horizontal(|ui| {
         ui.label(theme.heading(view.phrase(Phrase::StaffPanel)));
         ui.label(small(fill(
@@ -225,7 +221,7 @@ fn exhibits(
     for (folder, problems) in &staff.left_out {
         ui.label(
             egui::RichText::new(folder)
-                .size(theme.body_size * 0.8)
+                .size(theme.small_size)
                 .strong()
                 .color(theme.wrong),
         );
@@ -288,7 +284,7 @@ fn uploads_and_today(
         ui.add(
             egui::Label::new(
                 egui::RichText::new(error)
-                    .size(theme.body_size * 0.7)
+                    .size(theme.small_size)
                     .color(theme.wrong),
             )
             .wrap(),
@@ -340,26 +336,28 @@ fn today(
 }
 
 fn hour_chart(ui: &mut egui::Ui, theme: &Theme, by_hour: &[u32; 24]) {
-    let size = egui::vec2(ui.available_width().min(720.0), 90.0);
+    // The hours under the bars are text like any other: at the smallest text size.
+    let hours_band = theme.small_size * 1.2;
+    let size = egui::vec2(ui.available_width().min(720.0), 70.0 + hours_band);
     let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 4, theme.surface);
     let most = by_hour.iter().copied().max().unwrap_or(0).max(1) as f32;
     let slot = rect.width() / 24.0;
     for (hour, count) in by_hour.iter().enumerate() {
-        let height = (rect.height() - 20.0) * (*count as f32 / most);
+        let height = (rect.height() - hours_band - 2.0) * (*count as f32 / most);
         let x = rect.min.x + slot * hour as f32;
         let bar = egui::Rect::from_min_max(
-            egui::pos2(x + 2.0, rect.max.y - 18.0 - height),
-            egui::pos2(x + slot - 2.0, rect.max.y - 18.0),
+            egui::pos2(x + 2.0, rect.max.y - hours_band - height),
+            egui::pos2(x + slot - 2.0, rect.max.y - hours_band),
         );
         painter.rect_filled(bar, 2, theme.accent);
         if hour % 3 == 0 {
             painter.text(
-                egui::pos2(x + slot / 2.0, rect.max.y - 9.0),
+                egui::pos2(x + slot / 2.0, rect.max.y - hours_band / 2.0),
                 egui::Align2::CENTER_CENTER,
                 hour.to_string(),
-                egui::FontId::proportional(14.0),
+                egui::FontId::proportional(theme.small_size),
                 theme.muted_text,
             );
         }
@@ -368,26 +366,18 @@ fn hour_chart(ui: &mut egui::Ui, theme: &Theme, by_hour: &[u32; 24]) {
 
 fn bar_row(ui: &mut egui::Ui, theme: &Theme, label: &str, share: f32, value: String) {
     ui.horizontal(|ui| {
+        let row = theme.small_size * 1.3;
         ui.add_sized(
-            egui::vec2(260.0, 24.0),
-            egui::Label::new(
-                egui::RichText::new(label)
-                    .size(theme.body_size * 0.6)
-                    .color(theme.text),
-            )
-            .truncate(),
+            egui::vec2(260.0, row),
+            egui::Label::new(theme.small(label).color(theme.text)).truncate(),
         );
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(240.0, 22.0), egui::Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(240.0, row), egui::Sense::hover());
         ui.painter().rect_filled(rect, 3, theme.surface);
         let filled = egui::Rect::from_min_size(
             rect.min,
             egui::vec2(rect.width() * share.clamp(0.0, 1.0), rect.height()),
         );
         ui.painter().rect_filled(filled, 3, theme.accent);
-        ui.label(
-            egui::RichText::new(value)
-                .size(theme.body_size * 0.6)
-                .color(theme.text),
-        );
+        ui.label(theme.small(value).color(theme.text));
     });
 }

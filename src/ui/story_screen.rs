@@ -86,16 +86,21 @@ pub(super) fn draw(
             });
             if narrated && matches!(view.narration, NarrationState::Failed(_)) {
                 ui.vertical_centered(|ui| {
-                    ui.label(
-                        egui::RichText::new(view.phrase(Phrase::NoSound))
-                            .size(theme.body_size * 0.7)
-                            .color(theme.muted_text),
-                    );
+                    ui.label(theme.small(view.phrase(Phrase::NoSound)));
                 });
             }
         });
-    let text_height = theme.body_size * 4.0;
     let available = ui.available_size();
+    // The page's text in lines of about 50 characters (a full-width line is too long to read
+    // at arm's length), laid out first so that the picture gets what the text leaves.
+    let reading_width = available.x.min(theme.reading_width());
+    let text = egui::WidgetText::from(theme.body(view.text(&current.text))).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Wrap),
+        reading_width,
+        egui::FontSelection::Default,
+    );
+    let text_height = text.size().y + ui.spacing().item_spacing.y;
     // A horizontal swipe anywhere on the page turns it, as on a phone; the buttons stay for
     // those who do not swipe.
     let swipe_id = egui::Id::new("story-swipe");
@@ -142,7 +147,12 @@ pub(super) fn draw(
                 }
             }
         }
-        ui.add(egui::Label::new(theme.body(view.text(&current.text))).wrap());
+        // Left-aligned in its column, the column centred under the picture.
+        ui.allocate_ui_with_layout(
+            egui::vec2(reading_width, text.size().y),
+            egui::Layout::top_down(egui::Align::Min),
+            |ui| ui.add(egui::Label::new(text)),
+        );
     });
 }
 

@@ -1,6 +1,7 @@
 //! The one place for colours, sizes and fonts (design tokens). Large-text and high-contrast
 //! modes are a different `Theme` value ([`Theme::for_modes`]), not edits scattered through the
-//! screens.
+//! screens. Text sizes follow the screen as touch targets do ([`Theme::for_screen`]): in
+//! millimetres of character height on the glass, for visitors standing 60-90 cm away.
 
 use bevy_egui::egui;
 use kepu_core::wire::AccessibilityModes;
@@ -9,7 +10,37 @@ use std::sync::Arc;
 /// Noto Sans CJK SC, subset (see tools/make_font.py; SIL OFL 1.1, assets/fonts/OFL.txt). It
 /// covers Latin and all CJK Unified Ideographs, so Chinese never renders as empty boxes.
 pub const UI_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular.otf");
+/// The bold weight of the same font, subset to the same characters, for headings and titles:
+/// a hierarchy a visitor sees at a glance, in Chinese as in English.
+pub const UI_BOLD_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Bold.otf");
 const UI_FONT_NAME: &str = "noto-sans-sc";
+const UI_BOLD_FONT_NAME: &str = "noto-sans-sc-bold";
+/// The font family headings and titles are set in (`Theme::heading`, `Theme::title`,
+/// [`Theme::heading_font`]).
+pub const BOLD_FAMILY: &str = "bold";
+
+/// Height of a capital letter (H, E, T) in Noto Sans SC, as a fraction of the font size (the
+/// em): OS/2 `sCapHeight` 733 of 1000 units in both weights, the regular's glyphs exactly (the
+/// bold's are 741: a little taller), checked against the glyphs by a test. A CJK ideograph is taller (its character face is 0.91 em), so a size whose capitals
+/// reach a height makes every ideograph at least as tall: Latin capitals are the measure.
+pub const CAP_HEIGHT_EM: f32 = 0.733;
+/// Height of a CJK ideograph's character face in Noto Sans SC (BASE `icft` − `icfb`: 834 +
+/// 74 of 1000 units in the regular weight).
+pub const IDEOGRAPH_HEIGHT_EM: f32 = 0.908;
+
+/// Smallest character height of any text a visitor reads, on the glass.
+pub const BODY_MIN_MM: f32 = 5.0;
+/// Smallest character height of a heading or title.
+pub const HEADLINE_MIN_MM: f32 = 12.0;
+/// The smallest touch target's side.
+pub const TOUCH_TARGET_MM: f32 = 15.0;
+
+/// A line of running text (story pages, explanations) is at most this many ems of body text
+/// wide: Noto Sans' English text averages 0.46 em a character (measured over the sample
+/// exhibits' pages and explanations), so about 50 characters fit and, wrapped at word breaks,
+/// lines run 45-55 (checked by a test); Chinese gets 24 characters, within what CJK
+/// typography advises for a line.
+pub const LINE_EMS: f32 = 24.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
@@ -23,8 +54,13 @@ pub struct Theme {
     pub wrong: egui::Color32,
     pub attract_background: egui::Color32,
     pub attract_text: egui::Color32,
-    /// Body text size in points.
+    /// The smallest text anywhere (captions, figures under a picture, the staff panel's
+    /// details), in points: never below [`BODY_MIN_MM`] of character height.
+    pub small_size: f32,
+    /// Body text size in points: at least [`BODY_MIN_MM`] of character height.
     pub body_size: f32,
+    /// Headings (a question, a card's title) and titles (a screen's headline), bold: at least
+    /// [`HEADLINE_MIN_MM`] of character height.
     pub heading_size: f32,
     pub title_size: f32,
     /// Smallest side of anything a visitor taps, in points. At 1.0 point per pixel on a 24-inch
@@ -35,6 +71,10 @@ pub struct Theme {
 }
 
 impl Default for Theme {
+    /// The theme of the reference screen, 24 inches at 1920x1080 (3.6 px/mm): its text sizes
+    /// meet the millimetre minimums there (small 25 pt: 5.1 mm capitals; heading 60 pt:
+    /// 12.2 mm), so [`Theme::for_screen`] keeps them on that screen and scales them up, all in
+    /// proportion, on denser ones.
     fn default() -> Self {
         Self {
             background: egui::Color32::from_rgb(0xF7, 0xF4, 0xEE),
@@ -47,9 +87,10 @@ impl Default for Theme {
             wrong: egui::Color32::from_rgb(0xB3, 0x26, 0x1E),
             attract_background: egui::Color32::from_rgb(0x0D, 0x1B, 0x2A),
             attract_text: egui::Color32::WHITE,
+            small_size: 25.0,
             body_size: 28.0,
-            heading_size: 40.0,
-            title_size: 64.0,
+            heading_size: 60.0,
+            title_size: 72.0,
             min_target: 64.0,
             spacing: 24.0,
             corner_radius: 16,
@@ -63,29 +104,76 @@ pub const LARGE_TEXT_SCALE: f32 = 1.5;
 /// In seated mode nothing a visitor taps is above this fraction of the screen's height.
 pub const SEATED_REACH_TOP: f32 = 0.4;
 
+/// The font size (em, in points at one point per pixel) whose capitals, and so every
+/// ideograph, are `mm` tall on a screen of `px_per_mm`.
+pub fn font_size_for_character_height(mm: f32, px_per_mm: f32) -> f32 {
+    mm * px_per_mm / CAP_HEIGHT_EM
+}
+
+/// The character height in millimetres of text of `font_size` on a screen of `px_per_mm`.
+pub fn character_height_mm(font_size: f32, px_per_mm: f32) -> f32 {
+    font_size * CAP_HEIGHT_EM / px_per_mm
+}
+
 impl Theme {
     /// The theme for a visitor's modes on a screen whose 15 mm is `min_target_px` pixels:
-    /// touch targets never get smaller than that, whatever the screen's density.
+    /// touch targets never get smaller than that, and text never smaller than
+    /// [`BODY_MIN_MM`] (headings [`HEADLINE_MIN_MM`]) of character height, whatever the
+    /// screen's density. Where the reference sizes fall short every text size grows by the same
+    /// factor, so the hierarchy stays; large text is then 1.5 times that.
     pub fn for_screen(modes: AccessibilityModes, min_target_px: f32) -> Self {
-        let mut theme = Self::for_modes(modes);
+        let px_per_mm = min_target_px / TOUCH_TARGET_MM;
+        let reference = Self::default();
+        let text_scale = [
+            font_size_for_character_height(BODY_MIN_MM, px_per_mm) / reference.small_size,
+            font_size_for_character_height(HEADLINE_MIN_MM, px_per_mm) / reference.heading_size,
+        ]
+        .into_iter()
+        .fold(1.0_f32, f32::max);
+        let mut theme = Self::colours_for(modes);
+        theme.scale_text(text_scale);
+        if modes.large_text {
+            theme.scale_text(LARGE_TEXT_SCALE);
+            theme.min_target *= 1.25;
+        }
         theme.min_target = theme.min_target.max(min_target_px);
         theme
     }
 
-    /// The theme for a visitor's modes: one function, so every screen follows.
+    /// The theme for a visitor's modes on the reference screen (24 inches, 1920x1080): one
+    /// function, so every screen follows.
     pub fn for_modes(modes: AccessibilityModes) -> Self {
-        let mut theme = if modes.high_contrast {
-            Self::high_contrast()
-        } else {
-            Self::default()
-        };
+        let mut theme = Self::colours_for(modes);
         if modes.large_text {
-            theme.body_size *= LARGE_TEXT_SCALE;
-            theme.heading_size *= LARGE_TEXT_SCALE;
-            theme.title_size *= LARGE_TEXT_SCALE;
+            theme.scale_text(LARGE_TEXT_SCALE);
             theme.min_target *= 1.25;
         }
         theme
+    }
+
+    fn colours_for(modes: AccessibilityModes) -> Self {
+        if modes.high_contrast {
+            Self::high_contrast()
+        } else {
+            Self::default()
+        }
+    }
+
+    fn scale_text(&mut self, factor: f32) {
+        for size in [
+            &mut self.small_size,
+            &mut self.body_size,
+            &mut self.heading_size,
+            &mut self.title_size,
+        ] {
+            *size *= factor;
+        }
+    }
+
+    /// The widest a line of running text (a story page, an explanation) may be: about 50
+    /// characters of English body text (see [`LINE_EMS`]).
+    pub fn reading_width(&self) -> f32 {
+        self.body_size * LINE_EMS
     }
 
     /// Black background, white text, yellow accents: every pair used for text is above 7:1
@@ -133,6 +221,13 @@ impl Theme {
             .color(self.text)
     }
 
+    /// The smallest text: captions, figures, details.
+    pub fn small(&self, text: impl Into<String>) -> egui::RichText {
+        egui::RichText::new(text)
+            .size(self.small_size)
+            .color(self.muted_text)
+    }
+
     /// Body-size text for a button filled with the accent colour.
     pub fn on_accent(&self, text: impl Into<String>) -> egui::RichText {
         egui::RichText::new(text)
@@ -140,19 +235,48 @@ impl Theme {
             .color(self.on_accent)
     }
 
+    /// A heading, bold: a question, a card's or a panel's title.
     pub fn heading(&self, text: impl Into<String>) -> egui::RichText {
         egui::RichText::new(text)
-            .size(self.heading_size)
+            .font(self.heading_font())
             .color(self.text)
     }
 
-    /// Installs the CJK-capable font as the first choice for every text style, and the theme's
-    /// widget colours, on an egui context.
+    /// A screen's headline, bold and largest.
+    pub fn title(&self, text: impl Into<String>) -> egui::RichText {
+        egui::RichText::new(text)
+            .font(self.title_font())
+            .color(self.text)
+    }
+
+    /// The bold face at `size`: a title smaller than a heading (an exhibit card's).
+    pub fn bold_font(&self, size: f32) -> egui::FontId {
+        egui::FontId::new(size, bold_family())
+    }
+
+    /// The bold face at heading size, for text painted directly.
+    pub fn heading_font(&self) -> egui::FontId {
+        egui::FontId::new(self.heading_size, bold_family())
+    }
+
+    /// The bold face at title size, for text painted directly.
+    pub fn title_font(&self) -> egui::FontId {
+        egui::FontId::new(self.title_size, bold_family())
+    }
+
+    /// Installs the CJK-capable font as the first choice for every text style, its bold weight
+    /// as the [`BOLD_FAMILY`] (with the regular as fallback), and the theme's widget colours,
+    /// on an egui context. Both faces are static bytes of the binary: egui parses them in
+    /// place, and only the pages of glyphs drawn are ever read.
     pub fn install(&self, ctx: &egui::Context) {
         let mut fonts = egui::FontDefinitions::empty();
         fonts.font_data.insert(
             UI_FONT_NAME.to_owned(),
             Arc::new(egui::FontData::from_static(UI_FONT)),
+        );
+        fonts.font_data.insert(
+            UI_BOLD_FONT_NAME.to_owned(),
+            Arc::new(egui::FontData::from_static(UI_BOLD_FONT)),
         );
         for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
             fonts
@@ -161,6 +285,10 @@ impl Theme {
                 .or_default()
                 .insert(0, UI_FONT_NAME.to_owned());
         }
+        fonts.families.insert(
+            bold_family(),
+            vec![UI_BOLD_FONT_NAME.to_owned(), UI_FONT_NAME.to_owned()],
+        );
         ctx.set_fonts(fonts);
         // Visitors must not be able to zoom the whole UI (Ctrl +/-, or the browser habit).
         ctx.options_mut(|options| options.zoom_with_keyboard = false);
@@ -193,12 +321,16 @@ impl Theme {
     }
 }
 
+fn bold_family() -> egui::FontFamily {
+    egui::FontFamily::Name(BOLD_FAMILY.into())
+}
+
 /// The smallest touch target, 15 mm, in pixels of a screen `width_px` × `height_px` with a
 /// `diagonal_inches` diagonal (egui's points are pixels at the kiosk's scale factor of 1).
 pub fn fifteen_mm_in_pixels(width_px: u32, height_px: u32, diagonal_inches: f32) -> f32 {
     let diagonal_px = (width_px as f32).hypot(height_px as f32);
     let px_per_mm = diagonal_px / (diagonal_inches.max(1.0) * 25.4);
-    15.0 * px_per_mm
+    TOUCH_TARGET_MM * px_per_mm
 }
 
 /// WCAG 2 contrast ratio of two colours (1 to 21).
@@ -247,8 +379,9 @@ mod tests {
     #[test]
     fn the_ui_font_covers_every_visible_string() {
         use skrifa::MetadataProvider;
-        let font = skrifa::FontRef::new(UI_FONT).unwrap();
-        let charmap = font.charmap();
+        let regular = skrifa::FontRef::new(UI_FONT).unwrap();
+        let bold = skrifa::FontRef::new(UI_BOLD_FONT).unwrap();
+        let faces = [("regular", regular.charmap()), ("bold", bold.charmap())];
 
         let mut texts: Vec<String> = Vec::new();
         for language in ["zh", "en"] {
@@ -283,15 +416,27 @@ mod tests {
             }
             texts.extend(strings.iter().flat_map(|s| s.0.values().cloned()));
         }
-        for text in &texts {
-            let missing: String = text
-                .chars()
-                .filter(|c| !c.is_whitespace() && charmap.map(*c).is_none())
-                .collect();
-            assert!(missing.is_empty(), "no glyph for {missing:?} in {text:?}");
+        // Any text may be a heading somewhere (a title, a question), so the bold face must
+        // cover all of it too.
+        for (face, charmap) in &faces {
+            for text in &texts {
+                let missing: String = text
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && charmap.map(*c).is_none())
+                    .collect();
+                assert!(
+                    missing.is_empty(),
+                    "{face}: no glyph for {missing:?} in {text:?}"
+                );
+            }
+            // The check itself can fail: a character outside the subset has no glyph.
+            assert!(charmap.map('\u{1F600}').is_none());
         }
-        // The check itself can fail: a character outside the subset has no glyph.
-        assert!(charmap.map('\u{1F600}').is_none());
+        // Subset alike: the same characters in both faces.
+        let mappings = |charmap: &skrifa::charmap::Charmap| {
+            charmap.mappings().map(|(c, _)| c).collect::<Vec<u32>>()
+        };
+        assert_eq!(mappings(&faces[0].1), mappings(&faces[1].1));
     }
 
     #[test]
@@ -316,17 +461,182 @@ mod tests {
 
     #[test]
     fn large_text_is_one_and_a_half_times_every_size() {
-        let normal = Theme::default();
-        for high_contrast in [false, true] {
-            let large = Theme::for_modes(AccessibilityModes {
-                large_text: true,
-                high_contrast,
-                seated: false,
+        for fifteen_mm in [fifteen_mm_in_pixels(1920, 1080, 24.0), 83.4] {
+            let normal = Theme::for_screen(AccessibilityModes::default(), fifteen_mm);
+            for high_contrast in [false, true] {
+                let large = Theme::for_screen(
+                    AccessibilityModes {
+                        large_text: true,
+                        high_contrast,
+                        seated: false,
+                    },
+                    fifteen_mm,
+                );
+                assert!(large.small_size >= normal.small_size * 1.5);
+                assert!(large.body_size >= normal.body_size * 1.5);
+                assert!(large.heading_size >= normal.heading_size * 1.5);
+                assert!(large.title_size >= normal.title_size * 1.5);
+                assert!(large.min_target >= normal.min_target);
+            }
+        }
+    }
+
+    /// Capitals and ideographs measured on the glyphs of both shipped faces: the ratios the
+    /// text sizes are computed with are the font's own.
+    #[test]
+    fn the_character_heights_are_measured_from_the_font() {
+        use skrifa::MetadataProvider;
+        use skrifa::instance::{LocationRef, Size};
+        use skrifa::outline::DrawSettings;
+        use skrifa::outline::pen::ControlBoundsPen;
+        for (face, bytes) in [("regular", UI_FONT), ("bold", UI_BOLD_FONT)] {
+            let font = skrifa::FontRef::new(bytes).unwrap();
+            let metrics = font.metrics(Size::unscaled(), LocationRef::default());
+            let units_per_em = f32::from(metrics.units_per_em);
+            let charmap = font.charmap();
+            let outlines = font.outline_glyphs();
+            let height_em = |c: char| {
+                let mut pen = ControlBoundsPen::new();
+                let glyph = outlines.get(charmap.map(c).unwrap()).unwrap();
+                glyph
+                    .draw(
+                        DrawSettings::unhinted(Size::unscaled(), LocationRef::default()),
+                        &mut pen,
+                    )
+                    .unwrap();
+                let bounds = pen.bounding_box().unwrap();
+                (bounds.y_max - bounds.y_min) / units_per_em
+            };
+            for capital in ['H', 'E', 'T', 'I'] {
+                let measured = height_em(capital);
+                // The bold capitals are 8 units taller: the regular's are the measure.
+                assert!(
+                    (CAP_HEIGHT_EM - 0.002..CAP_HEIGHT_EM + 0.01).contains(&measured),
+                    "{face} {capital}: {measured}"
+                );
+            }
+            let declared = metrics.cap_height.unwrap() / units_per_em;
+            assert!(
+                (declared - CAP_HEIGHT_EM).abs() < 0.002,
+                "{face}: {declared}"
+            );
+            // Full-height ideographs (no flat ones like 一) are all taller than a capital, so
+            // sizing by capitals is the stricter rule for Chinese too.
+            for ideograph in "国中科普安全的是日".chars() {
+                let measured = height_em(ideograph);
+                assert!(measured > CAP_HEIGHT_EM, "{face} {ideograph}: {measured}");
+                assert!(
+                    (measured - IDEOGRAPH_HEIGHT_EM).abs() < 0.07,
+                    "{face} {ideograph}: {measured}"
+                );
+            }
+        }
+    }
+
+    /// On every screen a kiosk may have, body text (the smallest text too) is at least 5 mm
+    /// tall and headings at least 12 mm, in the order small < body < heading < title.
+    #[test]
+    fn text_sizes_follow_the_screen_in_millimetres() {
+        let screens = [
+            (1920, 1080, 24.0),
+            (1920, 1080, 15.6),
+            (1920, 1080, 21.5),
+            (1920, 1080, 55.0),
+            (3840, 2160, 32.0),
+            (1280, 800, 10.1),
+        ];
+        for (width, height, diagonal) in screens {
+            let fifteen_mm = fifteen_mm_in_pixels(width, height, diagonal);
+            let px_per_mm = fifteen_mm / TOUCH_TARGET_MM;
+            let theme = Theme::for_screen(AccessibilityModes::default(), fifteen_mm);
+            let mm = |size: f32| character_height_mm(size, px_per_mm);
+            let screen = format!("{width}x{height} at {diagonal} in");
+            assert!(
+                mm(theme.small_size) >= BODY_MIN_MM - 0.01,
+                "{screen}: small"
+            );
+            assert!(mm(theme.body_size) >= BODY_MIN_MM - 0.01, "{screen}: body");
+            assert!(mm(theme.heading_size) >= HEADLINE_MIN_MM - 0.01, "{screen}");
+            assert!(mm(theme.title_size) >= HEADLINE_MIN_MM - 0.01, "{screen}");
+            assert!(theme.small_size < theme.body_size, "{screen}");
+            assert!(theme.body_size < theme.heading_size, "{screen}");
+            assert!(theme.heading_size < theme.title_size, "{screen}");
+        }
+        // The reference screen keeps the reference sizes; a denser one scales them all alike.
+        let desk = fifteen_mm_in_pixels(1920, 1080, 24.0);
+        assert_eq!(
+            Theme::for_screen(AccessibilityModes::default(), desk),
+            Theme::default()
+        );
+        let tablet = Theme::for_screen(
+            AccessibilityModes::default(),
+            fifteen_mm_in_pixels(1920, 1080, 15.6),
+        );
+        let scale = tablet.body_size / Theme::default().body_size;
+        assert!(scale > 1.4, "{scale}");
+        assert!((tablet.heading_size / Theme::default().heading_size - scale).abs() < 1e-4);
+        // The arithmetic itself: 5 mm capitals at 4 px/mm are 20 px, an em of 27.3 px.
+        assert!((font_size_for_character_height(5.0, 4.0) - 27.29).abs() < 0.01);
+        assert!((character_height_mm(27.29, 4.0) - 5.0).abs() < 0.01);
+    }
+
+    /// The sample exhibits' English story pages and explanations, wrapped at the reading
+    /// width in body text, run 45-55 characters a line, in normal and in large text.
+    #[test]
+    fn running_text_lines_hold_about_fifty_characters() {
+        let exhibits = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exhibits");
+        let catalog = load_catalog(&exhibits, &ValidationRules::default());
+        let paragraphs: Vec<String> = catalog
+            .exhibits
+            .iter()
+            .flat_map(|e| {
+                let m = &e.manifest;
+                m.pages
+                    .iter()
+                    .map(|p| &p.text)
+                    .chain(m.questions.iter().map(|q| &q.explanation))
+                    .filter_map(|text| text.0.get("en").cloned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(paragraphs.len() > 20);
+        let ctx = egui::Context::default();
+        Theme::default().install(&ctx);
+        ctx.run_ui(egui::RawInput::default(), |_| {})
+            .drop_without_applying_deltas();
+        for large_text in [false, true] {
+            let theme = Theme::for_modes(AccessibilityModes {
+                large_text,
+                ..AccessibilityModes::default()
             });
-            assert!(large.body_size >= normal.body_size * 1.5);
-            assert!(large.heading_size >= normal.heading_size * 1.5);
-            assert!(large.title_size >= normal.title_size * 1.5);
-            assert!(large.min_target >= normal.min_target);
+            // Only full lines count: a paragraph's last line is as short as it happens to be.
+            let mut full_lines: Vec<usize> = Vec::new();
+            for paragraph in &paragraphs {
+                let galley = ctx.fonts_mut(|fonts| {
+                    fonts.layout(
+                        paragraph.clone(),
+                        egui::FontId::proportional(theme.body_size),
+                        theme.text,
+                        theme.reading_width(),
+                    )
+                });
+                let rows = galley.rows.len();
+                full_lines.extend(
+                    galley
+                        .rows
+                        .iter()
+                        .take(rows.saturating_sub(1))
+                        .map(|row| row.glyphs.len()),
+                );
+            }
+            assert!(full_lines.len() > 30, "{}", full_lines.len());
+            let mean = full_lines.iter().sum::<usize>() as f32 / full_lines.len() as f32;
+            assert!(
+                (45.0..=55.0).contains(&mean),
+                "large text {large_text}: {mean}"
+            );
+            let longest = full_lines.iter().max().copied().unwrap_or_default();
+            assert!(longest <= 60, "large text {large_text}: {longest}");
         }
     }
 
@@ -358,5 +668,14 @@ mod tests {
         for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
             assert_eq!(families[&family], vec![UI_FONT_NAME.to_owned()]);
         }
+        assert_eq!(
+            families[&bold_family()],
+            vec![UI_BOLD_FONT_NAME.to_owned(), UI_FONT_NAME.to_owned()]
+        );
+        // Headings and titles are set in the bold face.
+        let theme = Theme::default();
+        assert_eq!(theme.heading_font().family, bold_family());
+        assert_eq!(theme.title_font().family, bold_family());
+        assert_eq!(theme.heading_font().size, theme.heading_size);
     }
 }
