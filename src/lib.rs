@@ -261,7 +261,10 @@ mod tests {
                 }
             }
         }
-        assert!(crossings.is_empty(), "the domain reaches into ui: {crossings:?}");
+        assert!(
+            crossings.is_empty(),
+            "the domain reaches into ui: {crossings:?}"
+        );
         // The check itself can fail.
         assert_eq!(
             ui_names("use crate::ui::theme::Theme; use crate::ui::{UiCommand, images};"),
