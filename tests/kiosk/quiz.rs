@@ -296,3 +296,96 @@ fn a_time_limit_ends_the_quiz_and_scores_what_was_answered() {
         .count();
     assert_eq!(completes, 1);
 }
+
+/// The rectangles of the choice tiles on screen (one-tap answers and ticks).
+fn tiles(kiosk: &Kiosk) -> Vec<bevy_egui::egui::Rect> {
+    kiosk
+        .target_rects()
+        .into_iter()
+        .filter(|(c, _)| {
+            matches!(
+                c,
+                UiCommand::Quiz(QuizCommand::Answer(_) | QuizCommand::ToggleChoice(_))
+            )
+        })
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// How many columns the tiles stand in (distinct left edges).
+fn columns(tiles: &[bevy_egui::egui::Rect]) -> usize {
+    let mut lefts: Vec<i32> = tiles.iter().map(|r| r.left().round() as i32).collect();
+    lefts.sort_unstable();
+    lefts.dedup();
+    lefts.len()
+}
+
+/// Where the button for a quiz command was drawn in the last frame.
+fn rect_of(kiosk: &Kiosk, command: QuizCommand) -> bevy_egui::egui::Rect {
+    let command = UiCommand::Quiz(command);
+    kiosk
+        .target_rects()
+        .into_iter()
+        .find(|(c, _)| *c == command)
+        .unwrap_or_else(|| panic!("no {command:?} on screen"))
+        .1
+}
+
+fn min_target(kiosk: &Kiosk) -> f32 {
+    kiosk
+        .app
+        .world()
+        .resource::<kepu_kiosk::ui::ActiveTheme>()
+        .0
+        .min_target
+}
+
+#[test]
+fn four_choices_are_big_tiles_two_by_two_that_stop_reacting_once_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(QUIZ.into())));
+    // The first question: multiple choice with four choices.
+    let tiles_before = tiles(&kiosk);
+    assert_eq!(tiles_before.len(), 4);
+    assert_eq!(columns(&tiles_before), 2, "2 × 2: {tiles_before:?}");
+    let least = min_target(&kiosk);
+    for tile in &tiles_before {
+        assert!(
+            tile.height() >= least * 1.5 && tile.width() >= 700.0,
+            "a big tile: {tile:?}"
+        );
+    }
+    // Together they fill the width of the screen.
+    let span = tiles_before.iter().map(|r| r.right()).fold(0.0, f32::max)
+        - tiles_before
+            .iter()
+            .map(|r| r.left())
+            .fold(f32::MAX, f32::min);
+    assert!(span > 1600.0, "{span}");
+
+    kiosk.tap(UiCommand::Quiz(QuizCommand::ToggleChoice("vaccine".into())));
+    assert_eq!(
+        progress(&kiosk).draft,
+        Draft::Ticks(vec!["vaccine".into()]),
+        "a tap on a tile ticks it"
+    );
+    let check = rect_of(&kiosk, QuizCommand::SubmitAnswer);
+    assert!(
+        check.width() >= 400.0 && check.height() >= least * 1.2,
+        "{check:?}"
+    );
+    kiosk.tap(UiCommand::Quiz(QuizCommand::SubmitAnswer));
+    assert!(progress(&kiosk).is_answered());
+    assert!(tiles(&kiosk).is_empty(), "answered: no tile reacts");
+    let next = rect_of(&kiosk, QuizCommand::NextQuestion);
+    assert!(
+        next.width() >= 400.0 && next.height() >= least * 1.2,
+        "a prominent next button: {next:?}"
+    );
+    kiosk.tap(UiCommand::Quiz(QuizCommand::NextQuestion));
+    // True or false: two tiles side by side.
+    let pair = tiles(&kiosk);
+    assert_eq!((pair.len(), columns(&pair)), (2, 2), "{pair:?}");
+}
