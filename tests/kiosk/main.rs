@@ -1,6 +1,7 @@
 //! Kiosk integration tests, one binary (each test binary links all of Bevy):
 //! - `cli`: `validate`, `new` and `schema` as a curator runs them;
 //! - `flow`: headless kiosk driven by simulated touches and manual time;
+//! - `first_run`: `run` without a kiosk.toml (the samples), the type sizes on screen;
 //! - `end_to_end`: a real kepu-server process receives a headless session's events;
 //! - `reload`: a curator's edits reach a running kiosk, never under a visitor's feet;
 //! - `preview`: `kepu-kiosk preview`, headless and in a real window, through broken saves;
@@ -18,6 +19,7 @@ mod harness;
 
 mod cli;
 mod end_to_end;
+mod first_run;
 mod flow;
 mod health;
 mod narration;
@@ -26,8 +28,8 @@ mod preview;
 mod quiz;
 mod reload;
 mod render;
-mod render_quiz;
 mod render_players;
+mod render_quiz;
 mod soak;
 mod staff;
 mod visitor;
