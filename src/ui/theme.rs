@@ -269,6 +269,20 @@ impl Theme {
     /// on an egui context. Both faces are static bytes of the binary: egui parses them in
     /// place, and only the pages of glyphs drawn are ever read.
     pub fn install(&self, ctx: &egui::Context) {
+        // Once per context: egui compares new font definitions with the current ones byte by
+        // byte, and reading all 22 MiB of both faces would make every page of them resident
+        // (measured: the whole of both, against the few glyphs' pages drawn).
+        let installed = egui::Id::new("kepu-kiosk-fonts-installed");
+        if !ctx.data(|data| data.get_temp::<bool>(installed).unwrap_or(false)) {
+            ctx.set_fonts(Self::font_definitions());
+            ctx.data_mut(|data| data.insert_temp(installed, true));
+        }
+        // Visitors must not be able to zoom the whole UI (Ctrl +/-, or the browser habit).
+        ctx.options_mut(|options| options.zoom_with_keyboard = false);
+        self.apply_visuals(ctx);
+    }
+
+    fn font_definitions() -> egui::FontDefinitions {
         let mut fonts = egui::FontDefinitions::empty();
         fonts.font_data.insert(
             UI_FONT_NAME.to_owned(),
@@ -289,10 +303,7 @@ impl Theme {
             bold_family(),
             vec![UI_BOLD_FONT_NAME.to_owned(), UI_FONT_NAME.to_owned()],
         );
-        ctx.set_fonts(fonts);
-        // Visitors must not be able to zoom the whole UI (Ctrl +/-, or the browser habit).
-        ctx.options_mut(|options| options.zoom_with_keyboard = false);
-        self.apply_visuals(ctx);
+        fonts
     }
 
     /// The theme's widget colours and spacing; called again whenever the visitor's modes change.
