@@ -237,7 +237,10 @@ fn still_there(root: &mut egui::Ui, view: &KioskView<'_>, seconds_left: u32, out
             );
             ui.painter()
                 .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
-            let card = egui::Rect::from_center_size(rect.center(), egui::vec2(900.0, 320.0));
+            // As large as its text: in large text the question and its line would not fit.
+            let text_scale = (theme.body_size / Theme::default().body_size).clamp(1.0, 1.5);
+            let card =
+                egui::Rect::from_center_size(rect.center(), egui::vec2(900.0, 320.0) * text_scale);
             ui.painter()
                 .rect_filled(card, theme.corner_radius, theme.surface);
             let mut card_ui = ui.new_child(
