@@ -267,7 +267,8 @@ impl Theme {
     /// Installs the CJK-capable font as the first choice for every text style, its bold weight
     /// as the [`BOLD_FAMILY`] (with the regular as fallback), and the theme's widget colours,
     /// on an egui context. Both faces are static bytes of the binary: egui parses them in
-    /// place, and only the pages of glyphs drawn are ever read.
+    /// place, and only the pages it reads (the tables it shapes with, the glyphs drawn) become
+    /// resident.
     pub fn install(&self, ctx: &egui::Context) {
         // Once per context: egui compares new font definitions with the current ones byte by
         // byte, and reading all 22 MiB of both faces would make every page of them resident
