@@ -159,11 +159,7 @@ fn hint(question_type: QuestionType) -> Option<Phrase> {
 /// left when the quiz has a limit, and how to answer: one line, so that the tiles get the room.
 fn header(ui: &mut egui::Ui, view: &KioskView<'_>, progress: &QuizProgress, hint: Option<Phrase>) {
     let theme = view.theme;
-    let muted = |text: String| {
-        egui::RichText::new(text)
-            .size(theme.body_size * 0.8)
-            .color(theme.muted_text)
-    };
+    let muted = |text: String| theme.small(text);
     ui.horizontal(|ui| {
         progress_dots(ui, theme, &dots(progress), theme.body_size * 0.45);
         ui.label(muted(fill(
@@ -429,7 +425,7 @@ fn tile_insets(theme: &Theme) -> (f32, f32) {
 /// Two columns where every label fits them in `MAX_LABEL_LINES` lines, else one; tiles as tall
 /// as the longest label needs, and taller while there is room, so that they fill the space
 /// above the explanation card (which is reserved, so that nothing moves when it appears).
-fn grid(ui: &egui::Ui, view: &KioskView<'_>, labels: &[String]) -> Grid {
+fn grid(ui: &egui::Ui, view: &KioskView<'_>, labels: &[String], font: &egui::FontId) -> Grid {
     let theme = view.theme;
     let (left, right) = tile_insets(theme);
     let width = ui.available_width();
@@ -441,7 +437,7 @@ fn grid(ui: &egui::Ui, view: &KioskView<'_>, labels: &[String]) -> Grid {
             .map(|label| {
                 ui.painter().layout(
                     label.clone(),
-                    label_font(theme),
+                    font.clone(),
                     egui::Color32::PLACEHOLDER,
                     text_width,
                 )
@@ -459,7 +455,9 @@ fn grid(ui: &egui::Ui, view: &KioskView<'_>, labels: &[String]) -> Grid {
     let least = natural.max(theme.min_target);
     let card = theme.body_size * 5.0;
     let share = (ui.available_height() - card - theme.spacing * (rows - 1.0)) / rows;
-    let height = share.clamp(least, least.max(theme.min_target * 2.4));
+    // One row (true or false) may stand taller than rows that share the room.
+    let tallest = theme.min_target * if rows > 1.0 { 2.4 } else { 3.5 };
+    let height = share.clamp(least, least.max(tallest));
     Grid {
         columns,
         tile: egui::vec2(tile_width, height),
@@ -554,7 +552,7 @@ fn paint_face(
 fn paint_tag(painter: &egui::Painter, theme: &Theme, tile: egui::Rect, look: &Look, word: &str) {
     let galley = painter.layout_no_wrap(
         word.to_owned(),
-        egui::FontId::proportional(theme.body_size * 0.8),
+        egui::FontId::proportional(theme.small_size),
         look.fill,
     );
     let size = galley.size() + egui::vec2(theme.spacing, theme.spacing * 0.3);
@@ -683,7 +681,8 @@ fn choices(
             QuizCommand::Answer(id.to_owned())
         }
     };
-    choice_tiles(ui, view, &shown, ticks, answered, &command, out);
+    let font = label_font(view.theme);
+    choice_tiles(ui, view, &shown, ticks, answered, &command, &font, out);
 }
 
 /// True or false: two large tiles side by side.
@@ -703,7 +702,9 @@ fn true_false(
         })
         .collect();
     let command = |id: &str| QuizCommand::Answer(id.to_owned());
-    choice_tiles(ui, view, &shown, &[], answered, &command, out);
+    // Two words: as large as a heading.
+    let font = view.theme.heading_font();
+    choice_tiles(ui, view, &shown, &[], answered, &command, &font, out);
 }
 
 /// The tiles of a question answered by tapping them: each a command (`command` of its id) until
@@ -715,11 +716,12 @@ fn choice_tiles(
     ticks: &[String],
     answered: Option<&AnsweredQuestion>,
     command: &dyn Fn(&str) -> QuizCommand,
+    font: &egui::FontId,
     out: &mut UiOutput,
 ) {
     let theme = view.theme;
     let labels: Vec<String> = shown.iter().map(|c| c.label.clone()).collect();
-    let grid = grid(ui, view, &labels);
+    let grid = grid(ui, view, &labels, font);
     tile_rows(
         ui,
         answered.is_none(),
@@ -874,11 +876,8 @@ fn ordering(
         Some(CorrectAnswer::Order(order)) => order,
         _ => &[],
     };
-    let arrows = if answered.is_none() {
-        2.0 * (theme.min_target + theme.spacing)
-    } else {
-        0.0
-    };
+    // The arrows' room is kept once they are gone, so the rows keep their size when marked.
+    let arrows = 2.0 * (theme.min_target + theme.spacing);
     let row_width = ui.available_width().min(1400.0) - arrows;
     let (left, right) = tile_insets(theme);
     let mut rows = Vec::with_capacity(order.len());
@@ -894,7 +893,7 @@ fn ordering(
             egui::Color32::PLACEHOLDER,
             row_width - left - right,
         );
-        let height = (galley.size().y + theme.spacing).max(theme.min_target + 8.0);
+        let height = (galley.size().y + theme.spacing).max(theme.min_target * 1.25);
         ui.horizontal(|ui| {
             let sense = if answered.is_none() {
                 egui::Sense::click_and_drag()
@@ -943,7 +942,8 @@ fn ordering(
                         out,
                     );
                 } else {
-                    ui.add_space(arrow.x);
+                    // The first row has no "up": its "down" stays in the column of the others.
+                    ui.allocate_exact_size(arrow, egui::Sense::hover());
                 }
                 if index + 1 < order.len() {
                     command_button(
@@ -1010,33 +1010,35 @@ fn estimate(
         .corner_radius(theme.corner_radius)
         .inner_margin(egui::Margin::same(theme.spacing as i8))
         .show(ui, |ui| {
-            ui.set_width(ui.available_width().min(1400.0));
+            // Room for the slider's widest track and its − and + buttons.
+            let step_button = theme.min_target + theme.spacing;
+            ui.set_width(ui.available_width().min(1000.0 + 3.0 * step_button));
             ui.horizontal(|ui| {
                 ui.label(
                     egui::RichText::new(format!("{} {unit}", format_number(value, 3)))
                         .size(theme.title_size)
                         .color(theme.accent),
                 );
+                ui.label(theme.small(format!(
+                    "({} – {} {unit})",
+                    format_number(spec.min, 3),
+                    format_number(spec.max, 3)
+                )));
             });
-            let range = SliderRange::from(spec);
-            touch_slider(
-                ui,
-                view,
-                value,
-                range,
-                answered.is_none(),
-                &|v| UiCommand::Quiz(QuizCommand::SetEstimate(v)),
-                out,
-            );
             ui.horizontal(|ui| {
-                let muted = |v: f64| {
-                    egui::RichText::new(format!("{} {unit}", format_number(v, 3)))
-                        .size(theme.body_size * 0.8)
-                        .color(theme.muted_text)
-                };
-                ui.label(muted(spec.min));
-                ui.add_space(theme.spacing);
-                ui.label(muted(spec.max));
+                // Answered, the slider loses its − button: the track keeps its place.
+                if answered.is_some() {
+                    ui.add_space(theme.min_target);
+                }
+                touch_slider(
+                    ui,
+                    view,
+                    value,
+                    SliderRange::from(spec),
+                    answered.is_none(),
+                    &|v| UiCommand::Quiz(QuizCommand::SetEstimate(v)),
+                    out,
+                );
             });
         });
 }
@@ -1064,8 +1066,7 @@ fn explanation_card(
         .corner_radius(theme.corner_radius)
         .inner_margin(egui::Margin::same(theme.spacing as i8))
         .show(ui, |ui| {
-            // About 50 characters a line, read at arm's length.
-            ui.set_width(ui.available_width().min(theme.body_size * 34.0));
+            ui.set_width(ui.available_width().min(theme.reading_width()));
             ui.horizontal(|ui| {
                 let radius = theme.body_size * 0.75;
                 let (rect, _) =
@@ -1111,12 +1112,20 @@ fn explanation_card(
             if let Some(CorrectAnswer::Order(order)) = &grade.correct_answer
                 && !grade.correct
             {
-                ui.label(theme.body(view.phrase(Phrase::RightOrder)));
-                for (n, id) in order.iter().enumerate() {
-                    if let Some(item) = question.items.iter().find(|i| i.id == *id) {
-                        ui.label(theme.body(format!("{}.  {}", n + 1, view.text(&item.label))));
-                    }
-                }
+                // One line beside the marked rows, not a second list under them.
+                let items: Vec<&str> = order
+                    .iter()
+                    .filter_map(|id| question.items.iter().find(|i| i.id == *id))
+                    .map(|item| view.text(&item.label))
+                    .collect();
+                ui.add(
+                    egui::Label::new(theme.body(format!(
+                        "{} {}",
+                        view.phrase(Phrase::RightOrder),
+                        items.join(" → ")
+                    )))
+                    .wrap(),
+                );
             }
             ui.add(egui::Label::new(theme.body(view.text(&question.explanation))).wrap());
         })
@@ -1184,12 +1193,16 @@ fn paint_star(
             theme.accent,
             egui::Stroke::NONE,
         ));
+        // Each point's sides run on a little past the inner corners, into the pentagon, so
+        // that no seam of background shows between the pieces.
+        let past = |tip: egui::Pos2, corner: egui::Pos2| tip + (corner - tip) * 1.2;
         for i in 0..5 {
+            let tip = point(2 * i, outer);
             painter.add(egui::Shape::convex_polygon(
                 vec![
-                    point(2 * i, outer),
-                    point(2 * i + 1, inner),
-                    point((2 * i + 9) % 10, inner),
+                    tip,
+                    past(tip, point(2 * i + 1, inner)),
+                    past(tip, point((2 * i + 9) % 10, inner)),
                 ],
                 theme.accent,
                 egui::Stroke::NONE,
@@ -1202,9 +1215,12 @@ fn paint_star(
     ));
 }
 
+/// The results: the score and its stars on the left, the questions worth another look on the
+/// right (scrolling on their own when there are many), "try again" and "home" below.
 fn results(ui: &mut egui::Ui, view: &KioskView<'_>, progress: &QuizProgress, out: &mut UiOutput) {
     let theme = view.theme;
     egui::Panel::bottom("quiz-results-actions")
+        .show_separator_line(false)
         .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
         .show(ui, |ui| {
             again_or_home(
@@ -1215,77 +1231,96 @@ fn results(ui: &mut egui::Ui, view: &KioskView<'_>, progress: &QuizProgress, out
                 out,
             );
         });
-    let (points, max_points) = (progress.session.points(), progress.session.max_points());
-    let praise = praise(points, max_points);
+    let missed = progress.session.missed();
+    if !missed.is_empty() {
+        egui::Panel::right("quiz-results-review")
+            .show_separator_line(false)
+            .resizable(false)
+            .exact_size(
+                (ui.available_width() * 0.5).min(theme.reading_width() + theme.spacing * 3.0),
+            )
+            .frame(egui::Frame::new().inner_margin(egui::Margin {
+                left: theme.spacing as i8,
+                ..egui::Margin::ZERO
+            }))
+            .show(ui, |ui| review(ui, view, &missed));
+    }
     egui::ScrollArea::vertical()
         .id_salt("quiz-results")
         .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
         .show(ui, |ui| {
-            ui.vertical_centered(|ui| {
-                if progress.session.has_expired() {
-                    ui.label(theme.heading(view.phrase(Phrase::TimeUp)));
-                }
-                let outer = theme.title_size * 0.6;
-                let (rect, _) = ui.allocate_exact_size(
-                    egui::vec2(outer * 7.0, outer * 2.0),
-                    egui::Sense::hover(),
-                );
-                for star in 0..3 {
-                    let centre = egui::pos2(
-                        rect.center().x + (star as f32 - 1.0) * outer * 2.4,
-                        rect.center().y,
-                    );
-                    paint_star(ui.painter(), centre, outer, star < praise.stars(), theme);
-                }
-                ui.label(
-                    egui::RichText::new(format!("{points} / {max_points}"))
-                        .size(theme.title_size * 1.5)
-                        .color(theme.accent),
-                );
-                ui.label(theme.heading(view.phrase(praise.phrase())));
-                ui.label(
-                    egui::RichText::new(fill(view.phrase(Phrase::YourScore), points, max_points))
-                        .size(theme.body_size)
-                        .color(theme.muted_text),
-                );
-                let answers = dots(progress);
-                let radius = theme.body_size * 0.6;
-                let width = radius * 3.0 * answers.len() as f32;
-                ui.allocate_ui(egui::vec2(width, radius * 3.0), |ui| {
-                    progress_dots(ui, theme, &answers, radius);
-                });
-            });
-            let missed = progress.session.missed();
-            if !missed.is_empty() {
-                ui.add_space(theme.spacing / 2.0);
-                ui.label(theme.heading(view.phrase(Phrase::ToReview)));
-                for missed in missed {
-                    egui::Frame::new()
-                        .fill(theme.surface)
-                        .stroke(egui::Stroke::new(2.0, theme.muted_text.gamma_multiply(0.5)))
-                        .corner_radius(theme.corner_radius)
-                        .inner_margin(egui::Margin::same(theme.spacing as i8))
-                        .show(ui, |ui| {
-                            ui.set_width(ui.available_width().min(theme.body_size * 40.0));
-                            ui.add(
-                                egui::Label::new(
-                                    egui::RichText::new(view.text(&missed.question.prompt))
-                                        .size(theme.body_size)
-                                        .strong()
-                                        .color(theme.text),
-                                )
-                                .wrap(),
-                            );
-                            ui.add(
-                                egui::Label::new(
-                                    egui::RichText::new(view.text(&missed.question.explanation))
-                                        .size(theme.body_size * 0.9)
-                                        .color(theme.muted_text),
-                                )
-                                .wrap(),
-                            );
-                        });
-                }
+            ui.vertical_centered(|ui| score(ui, view, progress));
+        });
+}
+
+/// Stars, the score large, a line that fits it, and one dot per question.
+fn score(ui: &mut egui::Ui, view: &KioskView<'_>, progress: &QuizProgress) {
+    let theme = view.theme;
+    let (points, max_points) = (progress.session.points(), progress.session.max_points());
+    let praise = praise(points, max_points);
+    ui.add_space(theme.spacing);
+    if progress.session.has_expired() {
+        ui.label(theme.heading(view.phrase(Phrase::TimeUp)));
+    }
+    let outer = theme.title_size * 0.6;
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(outer * 7.0, outer * 2.0), egui::Sense::hover());
+    for star in 0..3 {
+        let centre = egui::pos2(
+            rect.center().x + (star as f32 - 1.0) * outer * 2.4,
+            rect.center().y,
+        );
+        paint_star(ui.painter(), centre, outer, star < praise.stars(), theme);
+    }
+    ui.label(
+        egui::RichText::new(format!("{points} / {max_points}"))
+            .font(theme.bold_font(theme.title_size * 1.5))
+            .color(theme.accent),
+    );
+    ui.add(egui::Label::new(theme.heading(view.phrase(praise.phrase()))).wrap());
+    ui.label(theme.small(fill(view.phrase(Phrase::YourScore), points, max_points)));
+    let answers = dots(progress);
+    let radius = theme.body_size * 0.6;
+    let width = radius * 3.0 * answers.len() as f32;
+    ui.allocate_ui(egui::vec2(width, radius * 3.0), |ui| {
+        progress_dots(ui, theme, &answers, radius);
+    });
+}
+
+/// Each question not fully right, with its explanation, as a card.
+fn review(ui: &mut egui::Ui, view: &KioskView<'_>, missed: &[kepu_core::quiz::MissedQuestion<'_>]) {
+    let theme = view.theme;
+    ui.add_space(theme.spacing);
+    ui.label(theme.heading(view.phrase(Phrase::ToReview)));
+    egui::ScrollArea::vertical()
+        .id_salt("quiz-results-review")
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
+        .show(ui, |ui| {
+            for missed in missed {
+                egui::Frame::new()
+                    .fill(theme.surface)
+                    .stroke(egui::Stroke::new(2.0, theme.muted_text.gamma_multiply(0.5)))
+                    .corner_radius(theme.corner_radius)
+                    .inner_margin(egui::Margin::same(theme.spacing as i8))
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.add(
+                            egui::Label::new(
+                                egui::RichText::new(view.text(&missed.question.prompt))
+                                    .font(theme.bold_font(theme.body_size))
+                                    .color(theme.text),
+                            )
+                            .wrap(),
+                        );
+                        ui.add(
+                            egui::Label::new(
+                                egui::RichText::new(view.text(&missed.question.explanation))
+                                    .size(theme.body_size)
+                                    .color(theme.muted_text),
+                            )
+                            .wrap(),
+                        );
+                    });
             }
         });
 }
