@@ -104,6 +104,7 @@ pub fn quiz(
         .show(ui, |ui| {
             prompt(ui, view, exhibit, question);
             within_reach(ui, view);
+            let tiles_top = ui.cursor().min.y;
             let order = progress
                 .session
                 .presented_order(progress.current)
@@ -121,8 +122,8 @@ pub fn quiz(
             }
             if let Some(answered) = answered {
                 let card = explanation_card(ui, view, question, answered);
-                // Once, when the answer is in: bring the whole card into view (the visitor
-                // may scroll back up to the question afterwards).
+                // Once, when the answer is in: bring the card into view, but never so far that
+                // the tiles' tops leave it (the visitor may scroll afterwards).
                 let shown =
                     egui::Id::new(("quiz-card-shown", progress.started_at, progress.current));
                 if !ui
@@ -130,7 +131,14 @@ pub fn quiz(
                     .data(|d| d.get_temp::<bool>(shown).unwrap_or(false))
                 {
                     ui.ctx().data_mut(|d| d.insert_temp(shown, true));
-                    ui.scroll_to_rect(card, Some(egui::Align::Max));
+                    let view_rect = ui.clip_rect();
+                    let down = (card.bottom() - view_rect.bottom())
+                        .min(tiles_top - view_rect.top())
+                        .max(0.0);
+                    ui.scroll_to_rect(
+                        view_rect.translate(egui::vec2(0.0, down)),
+                        Some(egui::Align::Min),
+                    );
                 }
             }
         });
@@ -445,10 +453,22 @@ fn grid(ui: &egui::Ui, view: &KioskView<'_>, labels: &[String], font: &egui::Fon
             .collect();
         (tile_width, galleys)
     };
+    let height_of = |columns: usize, galleys: &[Arc<egui::Galley>]| {
+        let rows = labels.len().div_ceil(columns).max(1) as f32;
+        let natural = galleys.iter().map(|g| g.size().y).fold(0.0, f32::max) + theme.spacing * 1.5;
+        rows * natural.max(theme.min_target) + theme.spacing * (rows - 1.0)
+    };
     let (mut columns, (mut tile_width, mut galleys)) = (2, layout(2));
     if labels.len() < 2 || galleys.iter().any(|g| g.rows.len() > MAX_LABEL_LINES) {
         columns = 1;
         (tile_width, galleys) = layout(1);
+    }
+    // Large type on a short screen: three in a row, if that is what keeps every choice in view.
+    if labels.len() >= 3 && height_of(columns, &galleys) > ui.available_height() {
+        let (three_width, three) = layout(3);
+        if height_of(3, &three) < height_of(columns, &galleys) {
+            (columns, tile_width, galleys) = (3, three_width, three);
+        }
     }
     let rows = labels.len().div_ceil(columns).max(1) as f32;
     let natural = galleys.iter().map(|g| g.size().y).fold(0.0, f32::max) + theme.spacing * 1.5;
