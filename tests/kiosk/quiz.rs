@@ -389,3 +389,35 @@ fn four_choices_are_big_tiles_two_by_two_that_stop_reacting_once_answered() {
     let pair = tiles(&kiosk);
     assert_eq!((pair.len(), columns(&pair)), (2, 2), "{pair:?}");
 }
+
+/// In large text the emergency quiz's first question (three long choices under a two-line
+/// question) does not fit two columns on a 1080-line screen: its tiles stand three in a row,
+/// each whole on screen and still a big target.
+#[test]
+fn in_large_text_every_choice_stays_in_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::offline(dir.path(), 600);
+    kiosk.tap_at(Vec2::new(960.0, 540.0));
+    kiosk.tap(UiCommand::Session(SessionCommand::SetLanguage("en".into())));
+    kiosk.tap(UiCommand::Session(SessionCommand::ToggleLargeText));
+    kiosk.tap(UiCommand::Session(SessionCommand::OpenExhibit(
+        "emergency-quiz".into(),
+    )));
+    let whole: Vec<_> = kiosk
+        .app
+        .world()
+        .resource::<kepu_kiosk::ui::LastUiFrame>()
+        .targets
+        .iter()
+        .filter(|t| matches!(t.command, UiCommand::Quiz(QuizCommand::Answer(_))) && !t.clipped)
+        .map(|t| t.rect)
+        .collect();
+    assert_eq!(whole.len(), 3, "every choice whole on screen: {whole:?}");
+    assert_eq!(columns(&whole), 3, "{whole:?}");
+    let least = min_target(&kiosk);
+    assert!(
+        whole
+            .iter()
+            .all(|r| r.height() >= least && r.width() >= 500.0)
+    );
+}
