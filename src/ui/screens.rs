@@ -495,7 +495,17 @@ fn exhibit_card(
             .font(theme.bold_font(theme.body_size * 1.15))
             .color(theme.text),
     );
-    text_ui.add(egui::Label::new(theme.small(view.text(&manifest.summary))).wrap());
+    // Two lines at most, the rest elided: at 5 mm a summary written for the card can need a
+    // third, which would run out of it.
+    let mut summary = egui::text::LayoutJob::simple(
+        view.text(&manifest.summary).to_owned(),
+        egui::FontId::proportional(theme.small_size),
+        theme.muted_text,
+        text_rect.width(),
+    );
+    summary.wrap.max_rows = 2;
+    summary.wrap.overflow_character = Some('…');
+    text_ui.add(egui::Label::new(summary));
 }
 
 fn exhibit(ui: &mut egui::Ui, view: &KioskView<'_>, out: &mut UiOutput) {
