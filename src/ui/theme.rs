@@ -400,7 +400,7 @@ mod tests {
             texts.extend(ALL.iter().map(|p| phrase(*p, language).to_owned()));
             texts.push(language_name(language));
         }
-        texts.push("潮朝阳 朝科普 ◀ ▶ ▲ ▼ ● ○ − + → …".to_owned());
+        texts.push("潮朝阳 朝科普 ◀ ▶ ▲ ▼ ● ○ − + → … –".to_owned());
         texts.extend(super::super::preview_screen::SIGNS.map(str::to_owned));
         for (_, zh, en) in crate::ui::strings::TOPICS {
             texts.extend([(*zh).to_owned(), (*en).to_owned()]);

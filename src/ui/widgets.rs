@@ -25,7 +25,9 @@ pub fn touch_slider(
             command_button(
                 ui,
                 view,
-                theme.heading("−"),
+                egui::RichText::new("−")
+                    .font(theme.bold_font(theme.body_size * 1.4))
+                    .color(theme.text),
                 button,
                 None,
                 command(range.snap(value - range.button_step())),
@@ -72,7 +74,9 @@ pub fn touch_slider(
             command_button(
                 ui,
                 view,
-                theme.heading("+"),
+                egui::RichText::new("+")
+                    .font(theme.bold_font(theme.body_size * 1.4))
+                    .color(theme.text),
                 button,
                 None,
                 command(range.snap(value + range.button_step())),
