@@ -102,7 +102,27 @@ fn shown(value: &Value) -> Option<u64> {
 
 async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
     publish_samples(&app).await;
-    let mut visitors = Visitors::new(sample_manifests(), 11);
+    // Visitors of eight of the samples (all are published): enough visits per quiz question
+    // that its counts clear k and the adjustment's rounding (the 22 samples would spread the
+    // same visits too thin to check a difficulty or a share against them).
+    let visited: Vec<_> = sample_manifests()
+        .into_iter()
+        .filter(|m| {
+            [
+                "phone-scams",
+                "everyday-science-quiz",
+                "emergency-quiz",
+                "waste-sorting",
+                "home-hazards",
+                "pendulum-planets",
+                "projectile-target",
+                "satellite-orbit",
+            ]
+            .contains(&m.id.as_str())
+        })
+        .collect();
+    assert_eq!(visited.len(), 8);
+    let mut visitors = Visitors::new(visited, 11);
     // One language, and busy hours: atoms of several sessions, so that the adjustment's noise
     // on the totals stays small enough to check them against the visits.
     visitors.english_share = 0.0;
@@ -222,8 +242,18 @@ async fn reports_show_the_visits_in_json_pages_and_csv(app: TestApp) {
     assert_eq!(audiences[0]["key"], "*");
     let first = &questions[0]["items"][0];
     assert!(shown(&first["answered"]["current"]).unwrap() > 10);
-    let difficulty = first["difficulty"]["current"]["value"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&difficulty));
+    // A difficulty is shown where the right and the wrong answers are each at least k (the
+    // complement of a share would give the other away): with ~240 visits spread over all the
+    // samples, some questions have both, not necessarily the first.
+    let difficulties: Vec<f64> = questions
+        .iter()
+        .filter_map(|q| q["items"][0]["difficulty"]["current"]["value"].as_f64())
+        .collect();
+    assert!(
+        !difficulties.is_empty(),
+        "no difficulty shown: {questions:?}"
+    );
+    assert!(difficulties.iter().all(|d| (0.0..=1.0).contains(d)));
     assert!(
         first["choices"]
             .as_array()
