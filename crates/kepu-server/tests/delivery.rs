@@ -808,7 +808,14 @@ fn reaching_the_cap_rolls_up_and_the_server_still_counts_every_event(engine: Eng
 
     let raw = server.arrivals().len() as u64;
     let rolled = server.rolled_up_events();
-    assert_eq!(rolled, status.rolled_up, "roll-ups lost or counted twice");
+    // The writer may roll up a last chunk after the snapshot above (it works down to below
+    // the cap between commits), so the server can get more roll-ups than the snapshot said,
+    // never fewer; the sum below holds every event exactly once.
+    assert!(
+        rolled >= status.rolled_up,
+        "roll-ups lost: {rolled} < {}",
+        status.rolled_up
+    );
     assert_eq!(uploaded.rolled_up_events_delivered, rolled);
     assert_eq!(raw + rolled, CREATED, "raw + rolled up on the server");
     let summary = server.summary();
